@@ -1,0 +1,3 @@
+module rcgithub
+
+go 1.26.8

@@ -1,0 +1,39 @@
+package session
+
+import "errors"
+
+var (
+	// ErrNotFound means the store holds no such record (or it has expired).
+	ErrNotFound = errors.New("not found")
+	// ErrConflict means a conditional write lost: the record changed since it was read.
+	ErrConflict = errors.New("conflict: record changed concurrently")
+	// ErrTokenDead means GitHub no longer accepts the token (401, revoked or expired).
+	ErrTokenDead = errors.New("github token is no longer valid")
+)
+
+// Problem is an error meant for the person in front of the page or chat: Message
+// says what happened and what to do. The cause is kept for logs.
+type Problem struct {
+	Kind    ProblemKind
+	Message string
+	Err     error
+}
+
+// ProblemKind classifies problems so that adapters can choose a status code.
+type ProblemKind int
+
+const (
+	// BadRequest: the person's input is wrong, stale or not theirs (4xx).
+	BadRequest ProblemKind = iota
+	// Unavailable: a dependency (GitHub, storage) failed; trying again may work (5xx).
+	Unavailable
+)
+
+func (p *Problem) Error() string {
+	if p.Err != nil {
+		return p.Message + ": " + p.Err.Error()
+	}
+	return p.Message
+}
+
+func (p *Problem) Unwrap() error { return p.Err }

@@ -1,0 +1,107 @@
+// Package session is the domain of the service: who is connected to which GitHub
+// account, for how long, and how a connection starts and ends. It knows nothing of
+// HTTP, AWS or storage engines; those live behind the interfaces in this package.
+package session
+
+import (
+	"errors"
+	"strings"
+	"time"
+)
+
+// Key identifies whose session it is: one Rocket.Chat user on one Rocket.Chat site.
+// Rocket.Chat user ids never change; user names can, so the key holds the id.
+type Key struct {
+	Site   string // normalised site URL, see NormalizeSite
+	UserID string
+}
+
+// NormalizeSite turns a Rocket.Chat siteUrl into the form sessions are keyed by:
+// surrounding space and trailing slashes removed, scheme and host lower-cased.
+func NormalizeSite(site string) string {
+	site = strings.TrimRight(strings.TrimSpace(site), "/")
+	scheme, rest, ok := strings.Cut(site, "://")
+	if !ok {
+		return site
+	}
+	host, path, _ := strings.Cut(rest, "/")
+	if path != "" {
+		path = "/" + path
+	}
+	return strings.ToLower(scheme) + "://" + strings.ToLower(host) + path
+}
+
+// Session is one live connection between a Rocket.Chat user and a GitHub account.
+type Session struct {
+	Key
+	UserName    string // Rocket.Chat user name at login time, for display only
+	GitHubLogin string
+	GitHubID    int64
+	Scopes      []string // scopes GitHub granted
+	SealedToken []byte   // the GitHub access token, encrypted by a Sealer bound to Key
+	Started     time.Time
+	Ends        time.Time
+	// Generation tells one login of a user from the next. Every write that ends or
+	// replaces a session is conditional on it, so a stale writer or a stale
+	// automatic logout can never end a newer session.
+	Generation int64
+}
+
+// Job is what the Scheduler hands back to Service.Expire: which session to end.
+// Its JSON form is the payload of the scheduled automatic logout.
+type Job struct {
+	Site       string `json:"site"`
+	UserID     string `json:"user"`
+	Generation int64  `json:"generation"`
+	// Attempt counts retries of a revocation that GitHub has not confirmed yet;
+	// 0 is the automatic logout itself.
+	Attempt int `json:"attempt,omitempty"`
+}
+
+// Key returns the session key the job is about.
+func (j Job) Key() Key { return Key{Site: j.Site, UserID: j.UserID} }
+
+// Validate reports what is wrong with a job decoded from a scheduler payload.
+func (j Job) Validate() error {
+	var problems []string
+	if !strings.Contains(j.Site, "://") {
+		problems = append(problems, `"site" must be a Rocket.Chat site URL`)
+	}
+	if strings.TrimSpace(j.UserID) == "" {
+		problems = append(problems, `"user" must be a Rocket.Chat user id`)
+	}
+	if j.Generation <= 0 {
+		problems = append(problems, `"generation" must be a positive number`)
+	}
+	if j.Attempt < 0 {
+		problems = append(problems, `"attempt" must not be negative`)
+	}
+	if len(problems) > 0 {
+		return errors.New("invalid logout job: " + strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// Link is a login link sent to a user by direct message. Opening it shows a page
+// that names the Rocket.Chat user and site; only pressing its button starts OAuth.
+type Link struct {
+	ID        string // random, unguessable; the only thing in the link URL
+	Key
+	UserName  string
+	MessageID string // the Rocket.Chat message that asked for it, for idempotency
+	Created   time.Time
+	Expires   time.Time
+}
+
+// Pending is an OAuth authorization in flight: created when the user presses the
+// button on the link page, consumed once by the callback.
+type Pending struct {
+	State string // random, sent to GitHub as the OAuth state
+	Key
+	UserName string
+	Verifier string // PKCE code verifier
+	// BrowserHash is the SHA-256 of the secret in the cookie set on the browser
+	// that pressed the button; the callback must present the same secret.
+	BrowserHash []byte
+	Expires     time.Time
+}
