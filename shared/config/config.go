@@ -1,0 +1,241 @@
+// Package config reads and validates the service's environment. Every mistake
+// is reported on a line of its own that names the variable and what is wrong,
+// so a misconfigured program stops at start instead of failing a user later.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"rcgithub/shared/rocketchat"
+)
+
+// Common is what every entry point needs.
+type Common struct {
+	PublicURL    string   // PUBLIC_URL, no trailing slash
+	ClientID     string   // GITHUB_CLIENT_ID
+	GitHubURL    string   // GITHUB_URL
+	GitHubAPIURL string   // GITHUB_API_URL
+	Scopes       []string // GITHUB_SCOPES, comma or space separated
+	TriggerWords []string // ROCKETCHAT_TRIGGER_WORDS, comma separated
+	SessionTTL   time.Duration
+}
+
+// Secrets are kept out of logs: String redacts them.
+type Secrets struct {
+	ClientSecret       string // GITHUB_CLIENT_SECRET
+	WebhookToken       string // ROCKETCHAT_WEBHOOK_TOKEN
+	IncomingWebhookURL string // ROCKETCHAT_INCOMING_WEBHOOK_URL, optional
+}
+
+func (Secrets) String() string { return "config.Secrets{redacted}" }
+
+// Local is the configuration of the one-machine server.
+type Local struct {
+	Common
+	Secrets
+	Sandbox    bool   // GITHUB_SANDBOX
+	ListenAddr string // LISTEN_ADDR
+	DataDir    string // DATA_DIR
+}
+
+// AWS is the configuration of the Lambda functions. Secrets come from Secrets
+// Manager (SECRETS_ARN), never from the environment.
+type AWS struct {
+	Common
+	TokensTable       string // TOKENS_TABLE
+	ScheduleGroup     string // SCHEDULE_GROUP
+	LogoutFunctionARN string // LOGOUT_FUNCTION_ARN
+	SchedulerRoleARN  string // SCHEDULER_ROLE_ARN
+	LogoutDLQARN      string // LOGOUT_DLQ_ARN
+	TokenKMSKeyID     string // TOKEN_KMS_KEY_ID
+	SecretsARN        string // SECRETS_ARN
+}
+
+// problems collects one line per mistake.
+type problems []string
+
+func (p *problems) add(name, format string, args ...any) {
+	*p = append(*p, name+": "+fmt.Sprintf(format, args...))
+}
+
+func (p problems) err() error {
+	if len(p) == 0 {
+		return nil
+	}
+	return errors.New("invalid configuration:\n  " + strings.Join(p, "\n  "))
+}
+
+// LoadLocal reads the local server's configuration from getenv (os.Getenv).
+func LoadLocal(getenv func(string) string) (Local, error) {
+	var p problems
+	c := Local{
+		ListenAddr: orDefault(getenv("LISTEN_ADDR"), "127.0.0.1:8080"),
+		DataDir:    orDefault(getenv("DATA_DIR"), "data"),
+		Secrets: Secrets{
+			ClientSecret:       getenv("GITHUB_CLIENT_SECRET"),
+			WebhookToken:       getenv("ROCKETCHAT_WEBHOOK_TOKEN"),
+			IncomingWebhookURL: getenv("ROCKETCHAT_INCOMING_WEBHOOK_URL"),
+		},
+	}
+	c.Sandbox = parseBool(&p, "GITHUB_SANDBOX", getenv("GITHUB_SANDBOX"))
+	c.Common = loadCommon(&p, getenv, "http://"+c.ListenAddr)
+	if c.Sandbox {
+		if c.ClientID == "" {
+			c.ClientID = "sandbox-client-id"
+		}
+		if c.ClientSecret == "" {
+			c.ClientSecret = "sandbox-client-secret"
+		}
+	} else {
+		if c.ClientID == "" {
+			p.add("GITHUB_CLIENT_ID", "required: the OAuth App's client id (or set GITHUB_SANDBOX=true to try the service without GitHub)")
+		}
+		if c.ClientSecret == "" {
+			p.add("GITHUB_CLIENT_SECRET", "required: the OAuth App's client secret (or set GITHUB_SANDBOX=true)")
+		}
+	}
+	checkSecrets(&p, c.Secrets)
+	if c.DataDir == "" {
+		p.add("DATA_DIR", "must not be empty")
+	}
+	return c, p.err()
+}
+
+// LoadAWS reads a Lambda function's configuration from getenv.
+func LoadAWS(getenv func(string) string) (AWS, error) {
+	var p problems
+	c := AWS{
+		TokensTable:       getenv("TOKENS_TABLE"),
+		ScheduleGroup:     getenv("SCHEDULE_GROUP"),
+		LogoutFunctionARN: getenv("LOGOUT_FUNCTION_ARN"),
+		SchedulerRoleARN:  getenv("SCHEDULER_ROLE_ARN"),
+		LogoutDLQARN:      getenv("LOGOUT_DLQ_ARN"),
+		TokenKMSKeyID:     getenv("TOKEN_KMS_KEY_ID"),
+		SecretsARN:        getenv("SECRETS_ARN"),
+	}
+	c.Common = loadCommon(&p, getenv, "")
+	if c.ClientID == "" {
+		p.add("GITHUB_CLIENT_ID", "required: the OAuth App's client id")
+	}
+	required := []struct{ name, value, what string }{
+		{"PUBLIC_URL", c.PublicURL, "the API's public URL"},
+		{"TOKENS_TABLE", c.TokensTable, "the DynamoDB table name"},
+		{"SCHEDULE_GROUP", c.ScheduleGroup, "the EventBridge Scheduler group name"},
+		{"LOGOUT_FUNCTION_ARN", c.LogoutFunctionARN, "the token-deletion function's ARN"},
+		{"SCHEDULER_ROLE_ARN", c.SchedulerRoleARN, "the role EventBridge Scheduler assumes"},
+		{"LOGOUT_DLQ_ARN", c.LogoutDLQARN, "the schedules' dead-letter queue ARN"},
+		{"TOKEN_KMS_KEY_ID", c.TokenKMSKeyID, "the KMS key that encrypts tokens"},
+		{"SECRETS_ARN", c.SecretsARN, "the Secrets Manager secret with the client secret and webhook token"},
+	}
+	for _, r := range required {
+		if r.value == "" {
+			p.add(r.name, "required: %s", r.what)
+		}
+	}
+	for _, name := range []string{"LOGOUT_FUNCTION_ARN", "SCHEDULER_ROLE_ARN", "LOGOUT_DLQ_ARN", "SECRETS_ARN"} {
+		if v := getenv(name); v != "" && !strings.HasPrefix(v, "arn:") {
+			p.add(name, "%q is not an ARN (arn:...)", v)
+		}
+	}
+	return c, p.err()
+}
+
+// CheckSecrets validates secrets read after start (from Secrets Manager).
+func CheckSecrets(s Secrets) error {
+	var p problems
+	if s.ClientSecret == "" {
+		p.add("github_client_secret", "required in the secret")
+	}
+	checkSecrets(&p, s)
+	return p.err()
+}
+
+func checkSecrets(p *problems, s Secrets) {
+	switch {
+	case s.WebhookToken == "":
+		p.add("ROCKETCHAT_WEBHOOK_TOKEN", "required: the Token of the Rocket.Chat outgoing webhook")
+	case len(s.WebhookToken) < 16:
+		p.add("ROCKETCHAT_WEBHOOK_TOKEN", "too short (%d characters): use at least 16 random characters", len(s.WebhookToken))
+	}
+	if s.IncomingWebhookURL != "" {
+		if u, err := url.Parse(s.IncomingWebhookURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			p.add("ROCKETCHAT_INCOMING_WEBHOOK_URL", "not an http(s) URL (expected https://chat.example.com/hooks/<id>/<token>)")
+		}
+	}
+}
+
+func loadCommon(p *problems, getenv func(string) string, defaultPublic string) Common {
+	c := Common{
+		PublicURL:    strings.TrimRight(orDefault(getenv("PUBLIC_URL"), defaultPublic), "/"),
+		ClientID:     strings.TrimSpace(getenv("GITHUB_CLIENT_ID")),
+		GitHubURL:    strings.TrimRight(orDefault(getenv("GITHUB_URL"), "https://github.com"), "/"),
+		GitHubAPIURL: strings.TrimRight(orDefault(getenv("GITHUB_API_URL"), "https://api.github.com"), "/"),
+		Scopes:       splitList(orDefault(getenv("GITHUB_SCOPES"), "read:user"), ", "),
+		TriggerWords: rocketchat.DefaultTriggerWords,
+		SessionTTL:   7 * 24 * time.Hour,
+	}
+	if v := getenv("ROCKETCHAT_TRIGGER_WORDS"); v != "" {
+		c.TriggerWords = splitList(v, ",")
+		for _, w := range c.TriggerWords {
+			if strings.ContainsAny(w, " \t") {
+				p.add("ROCKETCHAT_TRIGGER_WORDS", "%q contains a space: trigger words are single words", w)
+			}
+		}
+		if len(c.TriggerWords) == 0 {
+			p.add("ROCKETCHAT_TRIGGER_WORDS", "lists no word (expected e.g. /github,/gh,!github)")
+		}
+	}
+	if v := getenv("SESSION_TTL"); v != "" {
+		d, err := time.ParseDuration(v)
+		switch {
+		case err != nil:
+			p.add("SESSION_TTL", "%q is not a Go duration (expected e.g. 168h)", v)
+		case d < 5*time.Minute || d > 365*24*time.Hour:
+			p.add("SESSION_TTL", "%s is out of range (5m to 8760h)", d)
+		default:
+			c.SessionTTL = d
+		}
+	}
+	for _, u := range []struct{ name, value string }{{"PUBLIC_URL", c.PublicURL}, {"GITHUB_URL", c.GitHubURL}, {"GITHUB_API_URL", c.GitHubAPIURL}} {
+		if u.value == "" {
+			continue
+		}
+		parsed, err := url.Parse(u.value)
+		if err != nil || (parsed.Scheme != "https" && parsed.Scheme != "http") || parsed.Host == "" || parsed.RawQuery != "" {
+			p.add(u.name, "%q is not an http(s) URL", u.value)
+		}
+	}
+	return c
+}
+
+func parseBool(p *problems, name, v string) bool {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "", "0", "false", "no":
+		return false
+	case "1", "true", "yes":
+		return true
+	}
+	p.add(name, "%q is not true or false", v)
+	return false
+}
+
+func orDefault(v, def string) string {
+	if strings.TrimSpace(v) == "" {
+		return def
+	}
+	return strings.TrimSpace(v)
+}
+
+func splitList(v, seps string) []string {
+	var out []string
+	for _, f := range strings.FieldsFunc(v, func(r rune) bool { return strings.ContainsRune(seps, r) }) {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}

@@ -1,0 +1,94 @@
+// Package httpapi runs a net/http handler behind Amazon API Gateway's HTTP API
+// (payload format 2.0), so the Lambdas serve exactly the handlers the local
+// server mounts. It is a few dozen lines instead of a dependency, which keeps
+// the cold start small.
+package httpapi
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// Handler adapts h to a Lambda handler for HTTP API events.
+func Handler(h http.Handler) func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	return func(ctx context.Context, e events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+		req, err := Request(ctx, e)
+		if err != nil {
+			return events.APIGatewayV2HTTPResponse{StatusCode: http.StatusBadRequest,
+				Headers: map[string]string{"Content-Type": "application/json"},
+				Body:    `{"error":"malformed request"}`}, nil
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return Response(rec), nil
+	}
+}
+
+// Request builds the http.Request an HTTP API event describes.
+func Request(ctx context.Context, e events.APIGatewayV2HTTPRequest) (*http.Request, error) {
+	body := e.Body
+	if e.IsBase64Encoded {
+		b, err := base64.StdEncoding.DecodeString(e.Body)
+		if err != nil {
+			return nil, fmt.Errorf("httpapi: body is not base64: %w", err)
+		}
+		body = string(b)
+	}
+	u := url.URL{Path: e.RawPath, RawQuery: e.RawQueryString}
+	if u.Path == "" {
+		u.Path = e.RequestContext.HTTP.Path
+	}
+	method := e.RequestContext.HTTP.Method
+	if method == "" {
+		return nil, fmt.Errorf("httpapi: event has no method")
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), strings.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("httpapi: %w", err)
+	}
+	for k, v := range e.Headers {
+		// HTTP API joins repeated headers with commas; that is valid HTTP.
+		req.Header.Set(k, v)
+	}
+	if e.RequestContext.RequestID != "" {
+		req.Header.Set("X-Request-Id", e.RequestContext.RequestID)
+	}
+	if len(e.Cookies) > 0 {
+		req.Header.Set("Cookie", strings.Join(e.Cookies, "; "))
+	}
+	req.Host = e.RequestContext.DomainName
+	req.RemoteAddr = e.RequestContext.HTTP.SourceIP
+	req.RequestURI = u.RequestURI()
+	req.ContentLength = int64(len(body))
+	return req, nil
+}
+
+// Response turns what the handler wrote into an HTTP API response. Set-Cookie
+// headers go into Cookies, as payload 2.0 requires.
+func Response(rec *httptest.ResponseRecorder) events.APIGatewayV2HTTPResponse {
+	res := rec.Result()
+	out := events.APIGatewayV2HTTPResponse{StatusCode: res.StatusCode, Headers: map[string]string{}}
+	for k, vs := range res.Header {
+		if k == "Set-Cookie" {
+			out.Cookies = append(out.Cookies, vs...)
+			continue
+		}
+		out.Headers[k] = strings.Join(vs, ", ")
+	}
+	body := rec.Body.Bytes()
+	if utf8.Valid(body) {
+		out.Body = string(body)
+	} else {
+		out.Body = base64.StdEncoding.EncodeToString(body)
+		out.IsBase64Encoded = true
+	}
+	return out
+}

@@ -1,0 +1,40 @@
+// Package rocketchat speaks Rocket.Chat's integration protocols: the outgoing
+// webhook's request and answer, command parsing, and the incoming webhook used
+// to send direct messages later.
+package rocketchat
+
+// Message is the body of an outgoing webhook request (event "Message Sent").
+// channel_name is absent for direct-message rooms; token may be absent when the
+// admin left it blank.
+type Message struct {
+	Token       string `json:"token"`
+	Bot         bool   `json:"bot"`
+	TriggerWord string `json:"trigger_word"`
+	ChannelID   string `json:"channel_id"`
+	ChannelName string `json:"channel_name"`
+	MessageID   string `json:"message_id"`
+	Timestamp   string `json:"timestamp"`
+	UserID      string `json:"user_id"`
+	UserName    string `json:"user_name"`
+	Text        string `json:"text"`
+	SiteURL     string `json:"siteUrl"`
+	Alias       string `json:"alias,omitempty"`
+	IsEdited    bool   `json:"isEdited,omitempty"`
+	ThreadID    string `json:"tmid,omitempty"`
+}
+
+// Reply is the JSON answer to an outgoing webhook. Rocket.Chat posts it only
+// when it has text or attachments; an empty object means "nothing to say".
+type Reply struct {
+	Text    string `json:"text,omitempty"`
+	Channel string `json:"channel,omitempty"`
+	// ParseURLs false stops Rocket.Chat's server from fetching link previews.
+	ParseURLs *bool `json:"parseUrls,omitempty"`
+}
+
+// DirectReply is a reply delivered as a direct message to the named user
+// ("@username" or "@userid"; Rocket.Chat resolves both), without link previews.
+func DirectReply(user, text string) Reply {
+	no := false
+	return Reply{Text: text, Channel: "@" + user, ParseURLs: &no}
+}

@@ -1,0 +1,155 @@
+package web
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"rcgithub/shared/session"
+)
+
+// The cookie that binds an authorization to the browser that pressed the
+// button. SameSite=Lax: it still comes along on GitHub's top-level redirect back.
+const (
+	bindingCookie       = "rcgh_login"
+	securePrefixCookie  = "__Host-rcgh_login"
+	bindingCookieMaxAge = int(session.LinkTTL / 1e9)
+)
+
+// startPage shows who is about to be connected and a button that posts. A GET
+// uses nothing up: link previewers and scanners open links too.
+func (h *Handler) startPage(w http.ResponseWriter, r *http.Request) {
+	id := r.URL.Query().Get("link")
+	l, err := h.Service.OpenLink(r.Context(), id)
+	if err != nil {
+		h.problem(w, r, err)
+		return
+	}
+	h.render(w, http.StatusOK, startTemplate, map[string]any{
+		"UserName": l.UserName,
+		"Site":     l.Site,
+		"LinkID":   l.ID,
+	})
+}
+
+// startPost uses up the link, binds the authorization to this browser with a
+// cookie, and sends the browser to GitHub.
+func (h *Handler) startPost(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
+	if err := r.ParseForm(); err != nil {
+		h.page(w, http.StatusBadRequest, "Sign-in failed", "The form could not be read. Type /github login in Rocket.Chat for a fresh link.")
+		return
+	}
+	secret, err := randomSecret()
+	if err != nil {
+		h.page(w, http.StatusInternalServerError, "Sign-in failed", "Something went wrong on our side. Type /github login in Rocket.Chat to try again.")
+		return
+	}
+	authURL, err := h.Service.Authorize(r.Context(), r.PostForm.Get("link"), secret)
+	if err != nil {
+		h.problem(w, r, err)
+		return
+	}
+	http.SetCookie(w, h.cookie(secret, bindingCookieMaxAge))
+	h.securityHeaders(w)
+	http.Redirect(w, r, authURL, http.StatusSeeOther)
+}
+
+// callback is where GitHub sends the browser back.
+func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	state := q.Get("state")
+	// The binding cookie is single-use like the state: clear it whatever happens.
+	http.SetCookie(w, h.cookie("", -1))
+	if code := q.Get("error"); code != "" {
+		h.Service.CancelLogin(r.Context(), state)
+		h.log().InfoContext(r.Context(), "callback: github reported an error", "error_code", code)
+		status, title, text := authorizeError(code)
+		h.page(w, status, title, text)
+		return
+	}
+	var secret string
+	if c, err := r.Cookie(h.cookieName()); err == nil {
+		secret = c.Value
+	}
+	s, err := h.Service.CompleteLogin(r.Context(), state, q.Get("code"), secret)
+	if err != nil {
+		h.problem(w, r, err)
+		return
+	}
+	h.render(w, http.StatusOK, connectedTemplate, map[string]any{
+		"Login": s.GitHubLogin,
+		"Ends":  session.FormatTime(s.Ends),
+	})
+}
+
+// authorizeError explains an error GitHub put in the callback's query.
+func authorizeError(code string) (int, string, string) {
+	again := " Type /github login in Rocket.Chat for a fresh link."
+	switch code {
+	case "access_denied":
+		return http.StatusForbidden, "Sign-in cancelled", "You declined the authorization at GitHub, so nothing was connected." + again
+	case "redirect_uri_mismatch":
+		return http.StatusBadRequest, "Sign-in failed", "GitHub says this service's callback URL does not match the OAuth App's settings. Ask your Rocket.Chat admin to set the App's callback URL to this service's /oauth/callback." + again
+	case "application_suspended":
+		return http.StatusBadRequest, "Sign-in failed", "GitHub says this OAuth App is suspended. Ask your Rocket.Chat admin."
+	}
+	return http.StatusBadRequest, "Sign-in failed", fmt.Sprintf("GitHub reported an error (%s), so nothing was connected.", safeCode(code)) + again
+}
+
+// safeCode keeps only the characters an OAuth error code has.
+func safeCode(code string) string {
+	code = strings.Map(func(r rune) rune {
+		if r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, code)
+	if len(code) > 40 {
+		code = code[:40]
+	}
+	return code
+}
+
+// problem renders an error from the service as a page.
+func (h *Handler) problem(w http.ResponseWriter, r *http.Request, err error) {
+	var p *session.Problem
+	if !errors.As(err, &p) {
+		h.log().ErrorContext(r.Context(), "oauth", "path", r.URL.Path, "error", err)
+		h.page(w, http.StatusInternalServerError, "Sign-in failed", "Something went wrong on our side. Type /github login in Rocket.Chat to try again.")
+		return
+	}
+	status := http.StatusBadRequest
+	if p.Kind == session.Unavailable {
+		status = http.StatusServiceUnavailable
+		h.log().ErrorContext(r.Context(), "oauth", "path", r.URL.Path, "error", err)
+	} else {
+		h.log().InfoContext(r.Context(), "oauth refused", "path", r.URL.Path, "error", err)
+	}
+	h.page(w, status, "Sign-in failed", p.Message)
+}
+
+func (h *Handler) cookieName() string {
+	if strings.HasPrefix(h.PublicURL, "https://") {
+		return securePrefixCookie
+	}
+	return bindingCookie
+}
+
+func (h *Handler) cookie(value string, maxAge int) *http.Cookie {
+	return &http.Cookie{
+		Name: h.cookieName(), Value: value, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, Secure: strings.HasPrefix(h.PublicURL, "https://"), SameSite: http.SameSiteLaxMode,
+	}
+}
+
+func randomSecret() (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("random: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}

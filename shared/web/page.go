@@ -1,0 +1,88 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"html/template"
+	"net/http"
+)
+
+// pageStyle is the only style of every page; the Content-Security-Policy allows
+// exactly this block by its hash, and nothing else.
+const pageStyle = `body{font-family:system-ui,sans-serif;max-width:36rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#1f2328}` +
+	`h1{font-size:1.4rem}button{font-size:1rem;padding:.6rem 1.2rem;border-radius:6px;border:1px solid #1f883d;background:#1f883d;color:#fff;cursor:pointer}` +
+	`.who{background:#f6f8fa;border:1px solid #d0d7de;border-radius:6px;padding:.8rem;word-break:break-all}`
+
+var styleHash = func() string {
+	sum := sha256.Sum256([]byte(pageStyle))
+	return "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
+}()
+
+var layout = template.Must(template.New("layout").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Title}}</title><style>{{.Style}}</style></head>
+<body><h1>{{.Title}}</h1>{{.Body}}</body></html>
+`))
+
+var (
+	startTemplate = template.Must(template.New("start").Parse(`<p>Connect a GitHub account to this Rocket.Chat user:</p>
+<p class="who">User <strong>@{{.UserName}}</strong><br>on <strong>{{.Site}}</strong></p>
+<p>If this is not you, close this page: someone may have forwarded you their link.</p>
+<form method="post" action="/oauth/start"><input type="hidden" name="link" value="{{.LinkID}}">
+<button type="submit">Continue to GitHub</button></form>`))
+	connectedTemplate = template.Must(template.New("connected").Parse(
+		`<p id="result">Connected to GitHub as @{{.Login}} until {{.Ends}}. You can close this tab.</p>`))
+	messageTemplate = template.Must(template.New("message").Parse(`<p id="result">{{.Text}}</p>`))
+)
+
+// securityHeaders go on every page: no caching (pages carry one-time links),
+// no referrer (URLs carry codes and states), no framing, nothing but our style.
+func (h *Handler) securityHeaders(w http.ResponseWriter) {
+	formAction := "'self'"
+	if o := origin(h.GitHubURL); o != "" {
+		// Chrome applies form-action to the redirect that follows our form post.
+		formAction += " " + o
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src "+styleHash+
+		"; form-action "+formAction+"; frame-ancestors 'none'; base-uri 'none'")
+}
+
+func (h *Handler) render(w http.ResponseWriter, status int, body *template.Template, data any) {
+	var inner bytes.Buffer
+	if err := body.Execute(&inner, data); err != nil {
+		h.log().Error("render page", "error", err)
+		status = http.StatusInternalServerError
+		inner.Reset()
+		inner.WriteString("<p>Something went wrong on our side.</p>")
+	}
+	title := "Connect GitHub"
+	if status >= 400 {
+		title = "Sign-in failed"
+	} else if body == connectedTemplate {
+		title = "Connected"
+	}
+	h.writePage(w, status, title, template.HTML(inner.String())) //nolint:gosec // produced by html/template
+}
+
+// page renders a page with a title and one paragraph of text.
+func (h *Handler) page(w http.ResponseWriter, status int, title, text string) {
+	var inner bytes.Buffer
+	_ = messageTemplate.Execute(&inner, map[string]string{"Text": text})
+	h.writePage(w, status, title, template.HTML(inner.String())) //nolint:gosec // produced by html/template
+}
+
+func (h *Handler) writePage(w http.ResponseWriter, status int, title string, body template.HTML) {
+	var out bytes.Buffer
+	if err := layout.Execute(&out, map[string]any{"Title": title, "Style": template.CSS(pageStyle), "Body": body}); err != nil {
+		h.log().Error("render layout", "error", err)
+	}
+	h.securityHeaders(w)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(out.Bytes())
+}

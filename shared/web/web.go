@@ -1,0 +1,75 @@
+// Package web serves the service's HTTP routes with net/http: the Rocket.Chat
+// outgoing webhook and the OAuth pages. The local server mounts the handlers
+// directly; the Lambdas wrap them for API Gateway.
+package web
+
+import (
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"rcgithub/shared/session"
+)
+
+// Handler serves every route of the service.
+type Handler struct {
+	Service *session.Service
+	// PublicURL is where browsers reach this service, without a trailing slash.
+	PublicURL string
+	// WebhookToken is the Token field of the Rocket.Chat outgoing webhook.
+	WebhookToken string
+	// TriggerWords address the service (rocketchat.DefaultTriggerWords).
+	TriggerWords []string
+	// GitHubURL is GitHub's web origin; the OAuth form posts end up there.
+	GitHubURL string
+	Logger    *slog.Logger
+}
+
+// Routes returns the routes: POST /rocketchat/webhook, GET and POST
+// /oauth/start, GET /oauth/callback.
+func (h *Handler) Routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /rocketchat/webhook", h.webhook)
+	mux.HandleFunc("GET /oauth/start", h.startPage)
+	mux.HandleFunc("POST /oauth/start", h.startPost)
+	mux.HandleFunc("GET /oauth/callback", h.callback)
+	mux.HandleFunc("/", h.notFound)
+	return accessLog(h.log(), mux)
+}
+
+func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/rocketchat/webhook" {
+		writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "use POST for the Rocket.Chat outgoing webhook"})
+		return
+	}
+	if strings.HasPrefix(r.URL.Path, "/oauth/") {
+		h.page(w, http.StatusMethodNotAllowed, "Not here", "This address is only used by the GitHub sign-in. Type /github login in Rocket.Chat for a fresh link.")
+		return
+	}
+	h.page(w, http.StatusNotFound, "Not found", "There is nothing here. Type /github help in Rocket.Chat to see what this service does.")
+}
+
+func (h *Handler) log() *slog.Logger {
+	if h.Logger == nil {
+		return slog.Default()
+	}
+	return h.Logger
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// origin returns scheme://host of a URL, for the Content-Security-Policy.
+func origin(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
+}

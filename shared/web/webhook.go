@@ -1,0 +1,154 @@
+package web
+
+import (
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"rcgithub/shared/rocketchat"
+	"rcgithub/shared/session"
+)
+
+// maxWebhookBody bounds a webhook request; Rocket.Chat messages are at most
+// 5000 characters by default, so 64 KiB is generous.
+const maxWebhookBody = 64 << 10
+
+// webhook answers Rocket.Chat's outgoing webhook. It never answers 410, which
+// disables the integration, and answers 200 with a JSON body for everything it
+// handled, so that Rocket.Chat neither retries nor shows an error.
+func (h *Handler) webhook(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxWebhookBody)
+	var msg rocketchat.Message
+	if err := json.NewDecoder(r.Body).Decode(&msg); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"error": "request body over 64 KiB"})
+			return
+		}
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "request body is not a Rocket.Chat outgoing webhook JSON object"})
+		return
+	}
+	if msg.Token == "" || subtle.ConstantTimeCompare([]byte(msg.Token), []byte(h.WebhookToken)) != 1 {
+		h.log().WarnContext(r.Context(), "webhook: wrong or missing token", "site", session.NormalizeSite(msg.SiteURL))
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "wrong or missing webhook token: set the outgoing webhook's Token to the service's ROCKETCHAT_WEBHOOK_TOKEN"})
+		return
+	}
+	if msg.Bot || msg.IsEdited {
+		writeJSON(w, http.StatusOK, struct{}{})
+		return
+	}
+	cmd, ok := rocketchat.ParseCommand(msg.Text, h.TriggerWords)
+	if !ok {
+		writeJSON(w, http.StatusOK, struct{}{})
+		return
+	}
+	if msg.UserID == "" || msg.UserName == "" || !strings.Contains(msg.SiteURL, "://") {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "the message lacks user_id, user_name or siteUrl"})
+		return
+	}
+	k := session.Key{Site: session.NormalizeSite(msg.SiteURL), UserID: msg.UserID}
+	text := h.command(r, k, msg, cmd)
+	h.log().InfoContext(r.Context(), "webhook", "site", k.Site, "user", k.UserID, "command", cmd.Name)
+	// Everything is answered privately: links, identities and even help.
+	writeJSON(w, http.StatusOK, rocketchat.DirectReply(msg.UserName, text))
+}
+
+func (h *Handler) command(r *http.Request, k session.Key, msg rocketchat.Message, cmd rocketchat.Command) string {
+	switch cmd.Name {
+	case "login", "signin", "connect":
+		return h.login(r, k, msg)
+	case "status", "me", "whoami":
+		return h.status(r, k, cmd.Trigger)
+	case "logout", "signout", "disconnect":
+		return h.logout(r, k, cmd.Trigger)
+	default:
+		return helpText(cmd.Trigger)
+	}
+}
+
+func helpText(trigger string) string {
+	return strings.Join([]string{
+		"GitHub commands:",
+		fmt.Sprintf("`%s login`: connect your GitHub account (you get a private link).", trigger),
+		fmt.Sprintf("`%s status`: show which GitHub account is connected and until when.", trigger),
+		fmt.Sprintf("`%s logout`: disconnect now and revoke the token at GitHub.", trigger),
+		fmt.Sprintf("`%s help`: this list.", trigger),
+		"You are logged out automatically 7 days after login.",
+	}, "\n")
+}
+
+func (h *Handler) login(r *http.Request, k session.Key, msg rocketchat.Message) string {
+	l, err := h.Service.StartLogin(r.Context(), session.LinkRequest{Key: k, UserName: msg.UserName, MessageID: msg.MessageID})
+	if err != nil {
+		h.log().ErrorContext(r.Context(), "login link", "site", k.Site, "user", k.UserID, "error", err)
+		return "Sorry, the login link could not be created because our storage is unavailable. Wait a minute and try again."
+	}
+	return fmt.Sprintf("Connect your GitHub account: %s/oauth/start?link=%s\nThe link works once, for 10 minutes. Do not share it.", h.PublicURL, l.ID)
+}
+
+func (h *Handler) status(r *http.Request, k session.Key, trigger string) string {
+	st, err := h.Service.GetStatus(r.Context(), k)
+	switch {
+	case errors.Is(err, session.ErrNotFound):
+		return fmt.Sprintf("You are not logged in to GitHub. Type `%s login` to connect.", trigger)
+	case errors.Is(err, session.ErrEndedAtGitHub):
+		return fmt.Sprintf("GitHub no longer accepts your token (it was revoked or expired at GitHub), so your session has ended. Type `%s login` to connect again.", trigger)
+	case err != nil:
+		h.log().ErrorContext(r.Context(), "status", "site", k.Site, "user", k.UserID, "error", err)
+		return "Sorry, your status could not be read because our storage is unavailable. Wait a minute and try again."
+	}
+	left := st.Ends.Sub(h.Service.Now()).Round(time.Minute)
+	text := fmt.Sprintf("You are logged in to GitHub as @%s since %s. The session ends %s (in %s).",
+		st.GitHubLogin, session.FormatTime(st.Started), session.FormatTime(st.Ends), formatDuration(left))
+	if !st.Checked {
+		text += " (GitHub could not be reached to check the token just now.)"
+	}
+	return text
+}
+
+func (h *Handler) logout(r *http.Request, k session.Key, trigger string) string {
+	res, err := h.Service.Logout(r.Context(), k)
+	switch {
+	case errors.Is(err, session.ErrNotFound):
+		return fmt.Sprintf("You are not logged in to GitHub, so there is nothing to log out. Type `%s login` to connect.", trigger)
+	case err != nil:
+		h.log().ErrorContext(r.Context(), "logout", "site", k.Site, "user", k.UserID, "error", err)
+		return "Sorry, you could not be logged out because our storage is unavailable. Wait a minute and try again."
+	case !res.Revoked:
+		return fmt.Sprintf("You are logged out of GitHub (@%s). GitHub did not confirm the token's revocation yet; we keep retrying until it does.", res.GitHubLogin)
+	}
+	return fmt.Sprintf("You are logged out of GitHub (@%s) and the token is revoked.", res.GitHubLogin)
+}
+
+// formatDuration shows a time left in days, hours and minutes.
+func formatDuration(d time.Duration) string {
+	if d < time.Minute {
+		return "less than a minute"
+	}
+	days := int(d / (24 * time.Hour))
+	d -= time.Duration(days) * 24 * time.Hour
+	hours := int(d / time.Hour)
+	mins := int((d - time.Duration(hours)*time.Hour) / time.Minute)
+	var parts []string
+	if days > 0 {
+		parts = append(parts, plural(days, "day"))
+	}
+	if hours > 0 {
+		parts = append(parts, plural(hours, "hour"))
+	}
+	if mins > 0 && days == 0 {
+		parts = append(parts, plural(mins, "minute"))
+	}
+	return strings.Join(parts, " ")
+}
+
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
+}
