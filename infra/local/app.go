@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"rcgithub/shared/aesgcm"
+	"rcgithub/shared/bolt"
+	"rcgithub/shared/config"
+	"rcgithub/shared/github"
+	"rcgithub/shared/githubtest"
+	"rcgithub/shared/rocketchat"
+	"rcgithub/shared/session"
+	"rcgithub/shared/web"
+)
+
+// sandboxPath is where the stand-in GitHub is mounted in sandbox mode.
+const sandboxPath = "/sandbox/github"
+
+// app is the wired one-machine service. Tests build it with a fake clock.
+type app struct {
+	Handler   http.Handler
+	Service   *session.Service
+	Scheduler *bolt.Scheduler
+	Sandbox   *githubtest.Server // nil unless GITHUB_SANDBOX=true
+	db        *bolt.DB
+}
+
+func newApp(cfg config.Local, now func() time.Time, logger *slog.Logger) (*app, error) {
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("DATA_DIR %s: %w", cfg.DataDir, err)
+	}
+	sealer, err := aesgcm.LoadOrCreateKey(filepath.Join(cfg.DataDir, "token.key"))
+	if err != nil {
+		return nil, err
+	}
+	db, err := bolt.Open(filepath.Join(cfg.DataDir, "sessions.db"), bolt.Options{})
+	if err != nil {
+		return nil, err
+	}
+	a := &app{db: db, Scheduler: bolt.NewScheduler(db, now, logger)}
+
+	mux := http.NewServeMux()
+	gh := github.Config{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, BaseURL: cfg.GitHubURL,
+		APIURL: cfg.GitHubAPIURL, RedirectURL: cfg.PublicURL + "/oauth/callback", Scopes: cfg.Scopes}
+	if cfg.Sandbox {
+		a.Sandbox = githubtest.New(githubtest.Options{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
+			RedirectURLs: []string{gh.RedirectURL}, AppName: "rcgithub (sandbox)", Now: now})
+		mux.Handle(sandboxPath+"/", http.StripPrefix(sandboxPath, a.Sandbox.Handler()))
+		gh.BaseURL = cfg.PublicURL + sandboxPath
+		gh.APIURL = cfg.PublicURL + sandboxPath
+	}
+	var notifier session.Notifier
+	if cfg.IncomingWebhookURL != "" {
+		notifier = rocketchat.NewNotifier(cfg.IncomingWebhookURL)
+	}
+	a.Service = &session.Service{
+		Store: db, Scheduler: a.Scheduler, Sealer: sealer, GitHub: github.New(gh),
+		Notifier: notifier, Logger: logger, Now: now, TTL: cfg.SessionTTL,
+	}
+	h := &web.Handler{Service: a.Service, PublicURL: cfg.PublicURL, WebhookToken: cfg.WebhookToken,
+		TriggerWords: cfg.TriggerWords, GitHubURL: gh.BaseURL, Logger: logger}
+	mux.Handle("/", h.Routes())
+	a.Handler = mux
+	return a, nil
+}
+
+// RunScheduler fires due automatic logouts until ctx ends.
+func (a *app) RunScheduler(ctx context.Context) {
+	a.Scheduler.Run(ctx, a.Service.Expire)
+}
+
+func (a *app) Close() error { return a.db.Close() }

@@ -1,0 +1,123 @@
+// Package awsapp wires the service for AWS Lambda: configuration from the
+// environment, secrets read once per cold start from Secrets Manager, and the
+// DynamoDB, EventBridge Scheduler and KMS adapters. Each function's main calls
+// New and hands one of its handlers to lambda.Start.
+package awsapp
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	awsdynamodb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	awskms "github.com/aws/aws-sdk-go-v2/service/kms"
+	awsscheduler "github.com/aws/aws-sdk-go-v2/service/scheduler"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"rcgithub/shared/config"
+	"rcgithub/shared/dynamodb"
+	"rcgithub/shared/github"
+	"rcgithub/shared/kms"
+	"rcgithub/shared/rocketchat"
+	"rcgithub/shared/scheduler"
+	"rcgithub/shared/secrets"
+	"rcgithub/shared/session"
+	"rcgithub/shared/web"
+)
+
+// App is the service wired to AWS.
+type App struct {
+	Service *session.Service
+	Web     *web.Handler
+	Logger  *slog.Logger
+}
+
+// Options let tests add SDK options (moto's endpoint, call counters); the
+// functions pass none.
+type Options struct {
+	AWSConfig func(*aws.Config)
+	Logger    *slog.Logger
+	Now       func() time.Time
+}
+
+// New reads the configuration and secrets and builds the service. Its errors
+// say precisely what is wrong, for the function's init log.
+func New(ctx context.Context, getenv func(string) string, opts Options) (*App, error) {
+	cfg, err := config.LoadAWS(getenv)
+	if err != nil {
+		return nil, err
+	}
+	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("aws config: %w", err)
+	}
+	if opts.AWSConfig != nil {
+		opts.AWSConfig(&awsCfg)
+	}
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	vals, err := secrets.Load(ctx, secretsmanager.NewFromConfig(awsCfg), cfg.SecretsARN)
+	if err != nil {
+		return nil, fmt.Errorf("SECRETS_ARN: %w", err)
+	}
+	sec := config.Secrets{ClientSecret: vals.GitHubClientSecret, WebhookToken: vals.WebhookToken,
+		IncomingWebhookURL: vals.IncomingWebhookURL}
+	if err := config.CheckSecrets(sec); err != nil {
+		return nil, fmt.Errorf("secret %s: %w", cfg.SecretsARN, err)
+	}
+
+	gh := github.Config{ClientID: cfg.ClientID, ClientSecret: sec.ClientSecret, BaseURL: cfg.GitHubURL,
+		APIURL: cfg.GitHubAPIURL, RedirectURL: cfg.PublicURL + "/oauth/callback", Scopes: cfg.Scopes,
+		HTTPClient: &http.Client{Timeout: 8 * time.Second}}
+	var notifier session.Notifier
+	if sec.IncomingWebhookURL != "" {
+		notifier = rocketchat.NewNotifier(sec.IncomingWebhookURL)
+	}
+	svc := &session.Service{
+		Store: dynamodb.New(awsdynamodb.NewFromConfig(awsCfg), cfg.TokensTable),
+		Scheduler: scheduler.New(awsscheduler.NewFromConfig(awsCfg), scheduler.Config{
+			Group: cfg.ScheduleGroup, TargetARN: cfg.LogoutFunctionARN, RoleARN: cfg.SchedulerRoleARN,
+			DeadLetterARN: cfg.LogoutDLQARN, MaxRetries: 10, MaxEventAge: 86400,
+		}),
+		Sealer:   kms.New(awskms.NewFromConfig(awsCfg), cfg.TokenKMSKeyID),
+		GitHub:   github.New(gh),
+		Notifier: notifier,
+		Logger:   logger,
+		Now:      now,
+		TTL:      cfg.SessionTTL,
+	}
+	return &App{
+		Service: svc,
+		Logger:  logger,
+		Web: &web.Handler{Service: svc, PublicURL: cfg.PublicURL, WebhookToken: sec.WebhookToken,
+			TriggerWords: cfg.TriggerWords, GitHubURL: cfg.GitHubURL, Logger: logger},
+	}, nil
+}
+
+// Logout handles a scheduled automatic logout. A malformed payload is logged
+// and returned as an error, so that it lands in the function's on-failure
+// queue for an operator to see; it ends nothing.
+func (a *App) Logout(ctx context.Context, payload json.RawMessage) error {
+	job, err := scheduler.ParseJob(payload)
+	if err != nil {
+		a.Logger.ErrorContext(ctx, "automatic logout: malformed payload, nothing ended", "error", err, "payload_bytes", len(payload))
+		return err
+	}
+	if err := a.Service.Expire(ctx, job); err != nil {
+		a.Logger.ErrorContext(ctx, "automatic logout failed", "site", job.Site, "user", job.UserID,
+			"generation", job.Generation, "attempt", job.Attempt, "error", err)
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,513 @@
+package session_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"rcgithub/shared/aesgcm"
+	"rcgithub/shared/bolt"
+	"rcgithub/shared/github"
+	"rcgithub/shared/githubtest"
+	"rcgithub/shared/rocketchat"
+	"rcgithub/shared/rocketchattest"
+	"rcgithub/shared/session"
+)
+
+const (
+	site     = "https://chat.example.com"
+	clientID = "Iv1.test"
+	secret   = "test-client-secret"
+	redirect = "https://svc.example.com/oauth/callback"
+)
+
+var (
+	alice = session.Key{Site: site, UserID: "alice-id"}
+	bob   = session.Key{Site: site, UserID: "bob-id"}
+	t0    = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+)
+
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time          { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *clock) Advance(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }
+
+// fixture is the service wired to real parts: a bbolt store and scheduler, an
+// AES-GCM sealer, the GitHub client talking HTTP to the GitHub stand-in, and the
+// Rocket.Chat incoming-webhook stand-in.
+type fixture struct {
+	svc   *session.Service
+	db    *bolt.DB
+	sched *bolt.Scheduler
+	gh    *githubtest.Server
+	chat  *rocketchattest.Incoming
+	clock *clock
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	dir := t.TempDir()
+	c := &clock{now: t0}
+	db, err := bolt.Open(filepath.Join(dir, "s.db"), bolt.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	sealer, err := aesgcm.LoadOrCreateKey(filepath.Join(dir, "k"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gh := githubtest.New(githubtest.Options{ClientID: clientID, ClientSecret: secret, RedirectURLs: []string{redirect}, Now: c.Now})
+	ghURL, stop := gh.Start()
+	t.Cleanup(stop)
+	chat := rocketchattest.NewIncoming()
+	t.Cleanup(chat.Close)
+	sched := bolt.NewScheduler(db, c.Now, nil)
+	f := &fixture{db: db, sched: sched, gh: gh, chat: chat, clock: c}
+	f.svc = &session.Service{
+		Store: db, Scheduler: sched, Sealer: sealer,
+		GitHub: github.New(github.Config{ClientID: clientID, ClientSecret: secret, BaseURL: ghURL, APIURL: ghURL,
+			RedirectURL: redirect, Scopes: []string{"read:user"}, HTTPClient: nil}),
+		Notifier: rocketchat.NewNotifier(chat.URL()), Now: c.Now, TTL: 7 * 24 * time.Hour,
+	}
+	return f
+}
+
+var msgSeq int
+
+// startAuth runs a login up to GitHub's authorize URL and returns it with the
+// browser secret.
+func (f *fixture) startAuth(t *testing.T, k session.Key) (authURL, browser string) {
+	t.Helper()
+	msgSeq++
+	l, err := f.svc.StartLogin(context.Background(), session.LinkRequest{Key: k, UserName: "name-" + k.UserID, MessageID: "m" + string(rune('a'+msgSeq%26)) + time.Now().String()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	browser = "browser-secret-" + k.UserID
+	authURL, err = f.svc.Authorize(context.Background(), l.ID, browser)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return authURL, browser
+}
+
+// callback has the GitHub stand-in approve authURL as login and returns the
+// code and state GitHub redirects back with.
+func (f *fixture) callback(t *testing.T, authURL, login string) (code, state string) {
+	t.Helper()
+	cb, err := f.gh.Authorize(authURL, login)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.Parse(cb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.Query().Get("code"), u.Query().Get("state")
+}
+
+func (f *fixture) login(t *testing.T, k session.Key, login string) session.Session {
+	t.Helper()
+	authURL, browser := f.startAuth(t, k)
+	code, state := f.callback(t, authURL, login)
+	s, err := f.svc.CompleteLogin(context.Background(), state, code, browser)
+	if err != nil {
+		t.Fatalf("CompleteLogin: %v", err)
+	}
+	return s
+}
+
+func (f *fixture) token(t *testing.T, s session.Session) string {
+	t.Helper()
+	tok, err := f.svc.Sealer.Open(context.Background(), s.Key, s.SealedToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(tok)
+}
+
+func (f *fixture) runDue(t *testing.T) {
+	t.Helper()
+	if _, err := f.sched.RunDue(context.Background(), f.svc.Expire); err != nil {
+		t.Logf("RunDue: %v", err)
+	}
+}
+
+func wantProblem(t *testing.T, err error, kind session.ProblemKind, text string) {
+	t.Helper()
+	var p *session.Problem
+	if !errors.As(err, &p) {
+		t.Fatalf("error %v is not a *session.Problem", err)
+	}
+	if p.Kind != kind || !strings.Contains(p.Message, text) {
+		t.Fatalf("problem = kind %d %q, want kind %d containing %q", p.Kind, p.Message, kind, text)
+	}
+	if !strings.Contains(p.Message, "/github login") && kind == session.BadRequest {
+		t.Fatalf("problem %q does not say how to get a fresh link", p.Message)
+	}
+}
+
+func TestLoginStoresSealedSessionAndSchedulesLogout(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	s := f.login(t, alice, "octocat")
+	if s.GitHubLogin != "octocat" || s.GitHubID == 0 || !s.Started.Equal(t0) || !s.Ends.Equal(t0.Add(7*24*time.Hour)) || s.Generation <= 0 {
+		t.Fatalf("session %+v", s)
+	}
+	got, err := f.db.GetSession(ctx, alice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := f.token(t, got)
+	if !strings.HasPrefix(tok, "gho_") || !f.gh.TokenAlive(tok) {
+		t.Fatalf("stored token %q is not a live GitHub token", tok)
+	}
+	if bytes.Contains(got.SealedToken, []byte(tok)) {
+		t.Fatal("token stored in plaintext")
+	}
+	due, ok, err := f.sched.Due(ctx, session.Job{Site: site, UserID: alice.UserID, Generation: s.Generation})
+	if err != nil || !ok || !due.Equal(s.Ends) {
+		t.Fatalf("automatic logout due %v %v %v, want %v", due, ok, err, s.Ends)
+	}
+	if msgs := f.chat.MessagesTo("@" + alice.UserID); len(msgs) != 1 || !strings.Contains(msgs[0].Text, "@octocat") {
+		t.Fatalf("DMs after login: %+v", msgs)
+	}
+}
+
+func TestStartLoginIsIdempotentPerMessage(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	r := session.LinkRequest{Key: alice, UserName: "alice", MessageID: "7aDSXtjMA3KPLxLjt"}
+	l1, err := f.svc.StartLogin(ctx, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l2, err := f.svc.StartLogin(ctx, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l1.ID != l2.ID {
+		t.Fatal("a re-delivered message made a second link")
+	}
+	r.Key = bob
+	l3, err := f.svc.StartLogin(ctx, r)
+	if err != nil || l3.ID == l1.ID {
+		t.Fatalf("another user's message with the same id shared the link: %v", err)
+	}
+}
+
+func TestLoginRefusals(t *testing.T) {
+	tests := []struct {
+		name string
+		run  func(t *testing.T, f *fixture) error
+		kind session.ProblemKind
+		text string
+	}{
+		{"unknown link", func(t *testing.T, f *fixture) error {
+			_, err := f.svc.OpenLink(context.Background(), "nope")
+			return err
+		}, session.BadRequest, "unknown, was already used, or has expired"},
+		{"expired link", func(t *testing.T, f *fixture) error {
+			l, _ := f.svc.StartLogin(context.Background(), session.LinkRequest{Key: alice, UserName: "a", MessageID: "m1"})
+			f.clock.Advance(session.LinkTTL)
+			_, err := f.svc.Authorize(context.Background(), l.ID, "b")
+			return err
+		}, session.BadRequest, "expired"},
+		{"link used twice", func(t *testing.T, f *fixture) error {
+			l, _ := f.svc.StartLogin(context.Background(), session.LinkRequest{Key: alice, UserName: "a", MessageID: "m1"})
+			if _, err := f.svc.Authorize(context.Background(), l.ID, "b"); err != nil {
+				t.Fatal(err)
+			}
+			_, err := f.svc.Authorize(context.Background(), l.ID, "b")
+			return err
+		}, session.BadRequest, "already used"},
+		{"missing state", func(t *testing.T, f *fixture) error {
+			_, err := f.svc.CompleteLogin(context.Background(), "", "code", "b")
+			return err
+		}, session.BadRequest, "unknown"},
+		{"forged state", func(t *testing.T, f *fixture) error {
+			_, err := f.svc.CompleteLogin(context.Background(), "forged", "code", "b")
+			return err
+		}, session.BadRequest, "unknown"},
+		{"replayed state", func(t *testing.T, f *fixture) error {
+			authURL, browser := f.startAuth(t, session.Key{Site: site, UserID: "carol-id"})
+			code, state := f.callback(t, authURL, "octocat")
+			if _, err := f.svc.CompleteLogin(context.Background(), state, code, browser); err != nil {
+				t.Fatal(err)
+			}
+			_, err := f.svc.CompleteLogin(context.Background(), state, code, browser)
+			return err
+		}, session.BadRequest, "already used"},
+		{"expired state", func(t *testing.T, f *fixture) error {
+			authURL, browser := f.startAuth(t, alice)
+			code, state := f.callback(t, authURL, "octocat")
+			f.clock.Advance(session.LinkTTL + time.Second)
+			_, err := f.svc.CompleteLogin(context.Background(), state, code, browser)
+			return err
+		}, session.BadRequest, "expired"},
+		{"another browser", func(t *testing.T, f *fixture) error {
+			authURL, _ := f.startAuth(t, alice)
+			code, state := f.callback(t, authURL, "mallory")
+			_, err := f.svc.CompleteLogin(context.Background(), state, code, "attacker-browser")
+			return err
+		}, session.BadRequest, "another browser"},
+		{"no browser cookie", func(t *testing.T, f *fixture) error {
+			authURL, _ := f.startAuth(t, alice)
+			code, state := f.callback(t, authURL, "mallory")
+			_, err := f.svc.CompleteLogin(context.Background(), state, code, "")
+			return err
+		}, session.BadRequest, "another browser"},
+		{"bad verification code", func(t *testing.T, f *fixture) error {
+			authURL, browser := f.startAuth(t, alice)
+			_, state := f.callback(t, authURL, "octocat")
+			_, err := f.svc.CompleteLogin(context.Background(), state, "not-a-code", browser)
+			return err
+		}, session.BadRequest, "invalid or has expired"},
+		{"github 500 at token exchange", func(t *testing.T, f *fixture) error {
+			authURL, browser := f.startAuth(t, alice)
+			code, state := f.callback(t, authURL, "octocat")
+			f.gh.FailNext(githubtest.RouteToken, 502)
+			_, err := f.svc.CompleteLogin(context.Background(), state, code, browser)
+			return err
+		}, session.Unavailable, "GitHub did not answer"},
+		{"github /user fails", func(t *testing.T, f *fixture) error {
+			authURL, browser := f.startAuth(t, alice)
+			code, state := f.callback(t, authURL, "octocat")
+			f.gh.FailNext(githubtest.RouteUser, 503)
+			_, err := f.svc.CompleteLogin(context.Background(), state, code, browser)
+			if live := f.gh.LiveTokens("octocat"); len(live) != 0 {
+				t.Errorf("token left alive at GitHub after a failed login: %d", len(live))
+			}
+			return err
+		}, session.Unavailable, "did not tell us which account"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			// Bob is logged in throughout: no failure of Alice's may touch him.
+			bobSession := f.login(t, bob, "bob-gh")
+			err := tt.run(t, f)
+			wantProblem(t, err, tt.kind, tt.text)
+			if _, err := f.db.GetSession(context.Background(), alice); !errors.Is(err, session.ErrNotFound) {
+				t.Fatalf("a refused login left a session for alice: %v", err)
+			}
+			got, err := f.db.GetSession(context.Background(), bob)
+			if err != nil || got.Generation != bobSession.Generation || !f.gh.TokenAlive(f.token(t, got)) {
+				t.Fatalf("bob's session was touched: %v", err)
+			}
+		})
+	}
+}
+
+func TestReloginReplacesSessionAndOldLogoutCannotEndIt(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	first := f.login(t, alice, "octocat")
+	firstToken := f.token(t, first)
+	f.clock.Advance(24 * time.Hour)
+	second := f.login(t, alice, "octocat")
+	if second.Generation == first.Generation {
+		t.Fatal("re-login kept the generation")
+	}
+	if f.gh.TokenAlive(firstToken) {
+		t.Fatal("the replaced session's token is still alive at GitHub")
+	}
+	if _, ok, _ := f.sched.Due(ctx, session.Job{Site: site, UserID: alice.UserID, Generation: first.Generation}); ok {
+		t.Fatal("the replaced session's automatic logout is still pending")
+	}
+	if n, _ := f.sched.Pending(ctx); n != 1 {
+		t.Fatalf("pending automatic logouts = %d, want 1", n)
+	}
+	// Even if the old job fires (a leftover), it ends nothing.
+	if err := f.svc.Expire(ctx, session.Job{Site: site, UserID: alice.UserID, Generation: first.Generation}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.db.GetSession(ctx, alice)
+	if err != nil || got.Generation != second.Generation || !f.gh.TokenAlive(f.token(t, got)) {
+		t.Fatalf("the old automatic logout touched the new session: %v", err)
+	}
+}
+
+func TestAutomaticLogout(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	s := f.login(t, alice, "octocat")
+	tok := f.token(t, s)
+	job := session.Job{Site: site, UserID: alice.UserID, Generation: s.Generation}
+
+	// An invocation well before the end ends nothing.
+	f.clock.Advance(24 * time.Hour)
+	bobS := f.login(t, bob, "bob-gh") // due a day after alice
+	if err := f.svc.Expire(ctx, job); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.GetSession(ctx, alice); err != nil {
+		t.Fatalf("early automatic logout ended the session: %v", err)
+	}
+
+	f.clock.Advance(6 * 24 * time.Hour)
+	f.runDue(t)
+	if _, err := f.db.GetSession(ctx, alice); !errors.Is(err, session.ErrNotFound) {
+		t.Fatalf("session after automatic logout: %v", err)
+	}
+	if f.gh.TokenAlive(tok) {
+		t.Fatal("token still alive at GitHub after automatic logout")
+	}
+	if _, err := f.db.GetRetired(ctx, alice, s.Generation); !errors.Is(err, session.ErrNotFound) {
+		t.Fatal("the sealed token was kept after revocation")
+	}
+	dms := f.chat.MessagesTo("@" + alice.UserID)
+	if last := dms[len(dms)-1].Text; !strings.Contains(last, "logged out automatically") || !strings.Contains(last, "/github login") {
+		t.Fatalf("last DM %q", last)
+	}
+	// Twice is harmless, and bob (logged in at the same time) is still there.
+	if err := f.svc.Expire(ctx, job); err != nil {
+		t.Fatal(err)
+	}
+	if len(f.chat.MessagesTo("@"+alice.UserID)) != len(dms) {
+		t.Fatal("a second run sent another DM")
+	}
+	if got, err := f.db.GetSession(ctx, bob); err != nil || got.Generation != bobS.Generation {
+		t.Fatalf("alice's automatic logout touched bob: %v", err)
+	}
+}
+
+func TestExpireRejectsMalformedJobs(t *testing.T) {
+	f := newFixture(t)
+	s := f.login(t, alice, "octocat")
+	f.clock.Advance(8 * 24 * time.Hour)
+	for _, job := range []session.Job{
+		{},
+		{Site: site, UserID: alice.UserID},
+		{Site: "not a url", UserID: alice.UserID, Generation: s.Generation},
+		{Site: site, UserID: " ", Generation: s.Generation},
+		{Site: site, UserID: alice.UserID, Generation: s.Generation, Attempt: -1},
+	} {
+		if err := f.svc.Expire(context.Background(), job); err == nil {
+			t.Errorf("Expire(%+v) accepted a malformed job", job)
+		}
+	}
+	if _, err := f.db.GetSession(context.Background(), alice); err != nil {
+		t.Fatalf("a malformed job ended a session: %v", err)
+	}
+}
+
+func TestLogout(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if _, err := f.svc.Logout(ctx, alice); !errors.Is(err, session.ErrNotFound) {
+		t.Fatalf("logout when not logged in: %v", err)
+	}
+	s := f.login(t, alice, "octocat")
+	f.login(t, bob, "bob-gh")
+	tok := f.token(t, s)
+	res, err := f.svc.Logout(ctx, alice)
+	if err != nil || !res.Revoked || res.GitHubLogin != "octocat" {
+		t.Fatalf("Logout = %+v, %v", res, err)
+	}
+	if f.gh.TokenAlive(tok) {
+		t.Fatal("token alive after logout")
+	}
+	if _, ok, _ := f.sched.Due(ctx, session.Job{Site: site, UserID: alice.UserID, Generation: s.Generation}); ok {
+		t.Fatal("automatic logout still pending after logout")
+	}
+	if _, err := f.svc.GetStatus(ctx, alice); !errors.Is(err, session.ErrNotFound) {
+		t.Fatalf("status after logout: %v", err)
+	}
+	if _, err := f.db.GetSession(ctx, bob); err != nil {
+		t.Fatalf("alice's logout touched bob: %v", err)
+	}
+}
+
+func TestLogoutRetriesRevocationUntilGitHubConfirms(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	s := f.login(t, alice, "octocat")
+	tok := f.token(t, s)
+	f.gh.SetFault(githubtest.RouteRevokeToken, githubtest.Fault{Status: 502, Times: 2})
+	res, err := f.svc.Logout(ctx, alice)
+	if err != nil || res.Revoked {
+		t.Fatalf("Logout = %+v, %v; want ended but not confirmed", res, err)
+	}
+	if _, err := f.svc.GetStatus(ctx, alice); !errors.Is(err, session.ErrNotFound) {
+		t.Fatal("the session is not over for the user at once")
+	}
+	if _, err := f.db.GetRetired(ctx, alice, s.Generation); err != nil {
+		t.Fatalf("the sealed token was dropped before GitHub confirmed: %v", err)
+	}
+	// First retry fails too (the fault's second answer), the next succeeds.
+	for i := 0; i < 3 && f.gh.TokenAlive(tok); i++ {
+		f.clock.Advance(10 * time.Minute)
+		f.runDue(t)
+	}
+	if f.gh.TokenAlive(tok) {
+		t.Fatal("revocation never retried to success")
+	}
+	if _, err := f.db.GetRetired(ctx, alice, s.Generation); !errors.Is(err, session.ErrNotFound) {
+		t.Fatal("retired token kept after GitHub confirmed")
+	}
+	if n, _ := f.sched.Pending(ctx); n != 0 {
+		t.Fatalf("%d jobs left pending", n)
+	}
+}
+
+func TestStatus(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if _, err := f.svc.GetStatus(ctx, alice); !errors.Is(err, session.ErrNotFound) {
+		t.Fatalf("status when not logged in: %v", err)
+	}
+	s := f.login(t, alice, "octocat")
+	st, err := f.svc.GetStatus(ctx, alice)
+	if err != nil || !st.Checked || st.GitHubLogin != "octocat" || st.Generation != s.Generation {
+		t.Fatalf("status = %+v, %v", st, err)
+	}
+	f.gh.FailNext(githubtest.RouteUser, 500)
+	st, err = f.svc.GetStatus(ctx, alice)
+	if err != nil || st.Checked {
+		t.Fatalf("status with GitHub down = %+v, %v; want the session, unchecked", st, err)
+	}
+	// The user revokes the app at GitHub: the next status ends the session.
+	f.gh.RevokeAll("octocat")
+	if _, err := f.svc.GetStatus(ctx, alice); !errors.Is(err, session.ErrEndedAtGitHub) {
+		t.Fatalf("status with a dead token: %v", err)
+	}
+	if _, err := f.db.GetSession(ctx, alice); !errors.Is(err, session.ErrNotFound) {
+		t.Fatal("session with a dead token kept")
+	}
+	if n, _ := f.sched.Pending(ctx); n != 0 {
+		t.Fatalf("%d automatic logouts pending for an ended session", n)
+	}
+	// Past its end, a session reads as ended even before the logout runs.
+	f.login(t, alice, "octocat")
+	f.clock.Advance(7*24*time.Hour + time.Second)
+	if _, err := f.svc.GetStatus(ctx, alice); !errors.Is(err, session.ErrNotFound) {
+		t.Fatalf("status past the end: %v", err)
+	}
+}
+
+func TestNormalizeSite(t *testing.T) {
+	tests := map[string]string{
+		"https://chat.example.com/":  "https://chat.example.com",
+		"https://Chat.Example.com//": "https://chat.example.com",
+		" HTTPS://chat.example.com ": "https://chat.example.com",
+		"https://example.com/chat/":  "https://example.com/chat",
+		"https://example.com/Chat":   "https://example.com/Chat",
+		"chat.example.com":           "chat.example.com",
+	}
+	for in, want := range tests {
+		if got := session.NormalizeSite(in); got != want {
+			t.Errorf("NormalizeSite(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
