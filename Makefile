@@ -27,6 +27,15 @@ help:
 deps:
 	$(GO) mod download
 
+# Debian packages the checks need: Chromium for the browser tests, zip and file
+# for the release build. Installed only when missing (root on this kind of machine).
+SYSTEM_PACKAGES := chromium:chromium zip:zip file:file
+.PHONY: system-deps
+system-deps:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do command -v $${p%%:*} >/dev/null || missing="$$missing $${p##*:}"; done; \
+	  if [ -n "$$missing" ]; then echo "installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
+
 # --- run on one machine -------------------------------------------------------
 
 # Without GitHub credentials, run against the built-in GitHub sandbox, and give
@@ -46,7 +55,7 @@ run: deps
 # --- checks -------------------------------------------------------------------
 
 .PHONY: test
-test: deps check-format vet staticcheck go-test fuzz-smoke template-checks
+test: deps system-deps check-format vet staticcheck go-test fuzz-smoke template-checks
 	@echo "make test: all checks passed"
 
 .PHONY: check-format
@@ -62,14 +71,12 @@ vet:
 staticcheck:
 	$(GO) run $(STATICCHECK) ./...
 
-# Go tests, with moto's server for the AWS adapters; REQUIRE_MOTO makes those
-# tests fail rather than skip if moto is missing.
+# Go tests, with moto's server for the AWS adapters and Chromium for the pages;
+# REQUIRE_MOTO and REQUIRE_CHROMIUM make those tests fail rather than skip when
+# either is missing. Screenshots land in artifacts/screenshots.
 .PHONY: go-test
-go-test: moto-venv
-	@$(MAKE) --no-print-directory moto-start
-	@status=0; \
-	  MOTO_ENDPOINT=http://127.0.0.1:$(MOTO_PORT) REQUIRE_MOTO=1 $(GO) test -count=1 ./... || status=$$?; \
-	  $(MAKE) --no-print-directory moto-stop; exit $$status
+go-test: moto-venv system-deps
+	@$(call with_moto,REQUIRE_MOTO=1 REQUIRE_CHROMIUM=1 SCREENSHOT_DIR=$(CURDIR)/artifacts/screenshots $(GO) test -count=1 ./...)
 
 # Each fuzz target for a short, bounded time; `make fuzz` runs them longer.
 FUZZ_TARGETS := \

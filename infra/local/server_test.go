@@ -20,6 +20,7 @@ import (
 	"rcgithub/shared/rocketchat"
 	"rcgithub/shared/rocketchattest"
 	"rcgithub/shared/session"
+	"rcgithub/shared/web"
 )
 
 const webhookToken = "test-webhook-token-0123456789"
@@ -63,7 +64,8 @@ func (b *syncBuilder) Write(p []byte) (int, error) {
 	return b.Builder.Write(p)
 }
 
-func newEnv(t *testing.T) *env {
+// newEnv starts the server; edits change its environment before it starts.
+func newEnv(t *testing.T, edits ...func(vars map[string]string)) *env {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -78,18 +80,20 @@ func newEnv(t *testing.T) *env {
 	chat := rocketchattest.NewIncoming()
 	t.Cleanup(chat.Close)
 
-	cfg, err := config.LoadLocal(func(k string) string {
-		return map[string]string{
-			"PUBLIC_URL": publicURL, "GITHUB_CLIENT_ID": "Iv1.local", "GITHUB_CLIENT_SECRET": "local-secret",
-			"GITHUB_URL": ghURL, "GITHUB_API_URL": ghURL, "ROCKETCHAT_WEBHOOK_TOKEN": webhookToken,
-			"ROCKETCHAT_INCOMING_WEBHOOK_URL": chat.URL(), "DATA_DIR": t.TempDir(),
-		}[k]
-	})
+	vars := map[string]string{
+		"PUBLIC_URL": publicURL, "GITHUB_CLIENT_ID": "Iv1.local", "GITHUB_CLIENT_SECRET": "local-secret",
+		"GITHUB_URL": ghURL, "GITHUB_API_URL": ghURL, "ROCKETCHAT_WEBHOOK_TOKEN": webhookToken,
+		"ROCKETCHAT_INCOMING_WEBHOOK_URL": chat.URL(), "DATA_DIR": t.TempDir(),
+	}
+	for _, edit := range edits {
+		edit(vars)
+	}
+	cfg, err := config.LoadLocal(func(k string) string { return vars[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
 	logs := &syncBuilder{}
-	a, err := newApp(cfg, c.Now, slog.New(slog.NewJSONHandler(logs, nil)))
+	a, err := newApp(cfg, c.Now, slog.New(web.LogHandler(slog.NewJSONHandler(logs, nil))))
 	if err != nil {
 		t.Fatal(err)
 	}

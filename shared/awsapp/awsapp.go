@@ -71,8 +71,8 @@ func New(ctx context.Context, getenv func(string) string, opts Options) (*App, e
 	if err != nil {
 		return nil, fmt.Errorf("SECRETS_ARN: %w", err)
 	}
-	sec := config.Secrets{ClientSecret: vals.GitHubClientSecret, WebhookToken: vals.WebhookToken,
-		IncomingWebhookURL: vals.IncomingWebhookURL}
+	sec := config.Secrets{ClientSecret: vals.GitHubClientSecret, WebhookToken: vals.RocketChatWebhookToken,
+		IncomingWebhookURL: vals.RocketChatIncomingWebhookURL}
 	if err := config.CheckSecrets(sec); err != nil {
 		return nil, fmt.Errorf("secret %s: %w", cfg.SecretsARN, err)
 	}

@@ -313,7 +313,8 @@ func (s *Service) Expire(ctx context.Context, job Job) error {
 			// Never end a live session before its time, whatever invoked us.
 			s.log().WarnContext(ctx, "automatic logout before the session's end: rescheduled",
 				"site", k.Site, "user", k.UserID, "generation", job.Generation, "ends", cur.Ends)
-			return s.Scheduler.Schedule(ctx, Job{Site: k.Site, UserID: k.UserID, Generation: job.Generation}, cur.Ends)
+			next := Job{Site: k.Site, UserID: k.UserID, Generation: job.Generation, Attempt: job.Attempt + 1}
+			return s.Scheduler.Schedule(ctx, next, cur.Ends)
 		}
 		if _, err := s.Store.RetireSession(ctx, k, job.Generation); err != nil &&
 			!errors.Is(err, ErrConflict) && !errors.Is(err, ErrNotFound) {
@@ -341,7 +342,7 @@ func (s *Service) finishRetired(ctx context.Context, job Job) bool {
 	k := job.Key()
 	r, err := s.Store.GetRetired(ctx, k, job.Generation)
 	if errors.Is(err, ErrNotFound) {
-		s.cancel(ctx, Job{Site: job.Site, UserID: job.UserID, Generation: job.Generation})
+		s.cancelAll(ctx, job)
 		return true // already revoked and forgotten
 	}
 	if err == nil {
@@ -366,13 +367,22 @@ func (s *Service) finishRetired(ctx context.Context, job Job) bool {
 	return false
 }
 
-// forget deletes a retired session whose token is dead and cancels its
-// automatic logout.
+// forget deletes a retired session whose token is dead and cancels what is
+// still scheduled for it.
 func (s *Service) forget(ctx context.Context, job Job) {
 	if err := s.Store.DeleteRetired(ctx, job.Key(), job.Generation); err != nil {
 		s.log().WarnContext(ctx, "delete retired session", "site", job.Site, "user", job.UserID, "error", err)
 	}
+	s.cancelAll(ctx, job)
+}
+
+// cancelAll cancels the session's automatic logout and, when job is a retry,
+// the retry itself. Retries scheduled between them find nothing to do.
+func (s *Service) cancelAll(ctx context.Context, job Job) {
 	s.cancel(ctx, Job{Site: job.Site, UserID: job.UserID, Generation: job.Generation})
+	if job.Attempt > 0 {
+		s.cancel(ctx, job)
+	}
 }
 
 // cancel removes a pending job, best effort: a leftover job finds nothing to do.

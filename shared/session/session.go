@@ -53,8 +53,10 @@ type Job struct {
 	Site       string `json:"site"`
 	UserID     string `json:"user"`
 	Generation int64  `json:"generation"`
-	// Attempt counts retries of a revocation that GitHub has not confirmed yet;
-	// 0 is the automatic logout itself.
+	// Attempt tells apart the runs scheduled for one session: 0 is the automatic
+	// logout itself; each retry of a revocation GitHub has not confirmed, or a
+	// reschedule, gets the next number, so that it never replaces the schedule
+	// that is running (EventBridge deletes that one once it has run).
 	Attempt int `json:"attempt,omitempty"`
 }
 
@@ -85,7 +87,7 @@ func (j Job) Validate() error {
 // Link is a login link sent to a user by direct message. Opening it shows a page
 // that names the Rocket.Chat user and site; only pressing its button starts OAuth.
 type Link struct {
-	ID        string // random, unguessable; the only thing in the link URL
+	ID string // random, unguessable; the only thing in the link URL
 	Key
 	UserName  string
 	MessageID string // the Rocket.Chat message that asked for it, for idempotency

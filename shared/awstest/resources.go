@@ -1,0 +1,133 @@
+package awstest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	dynamodbapi "github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	kmsapi "github.com/aws/aws-sdk-go-v2/service/kms"
+	schedulerapi "github.com/aws/aws-sdk-go-v2/service/scheduler"
+	secretsapi "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	sqsapi "github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"rcgithub/shared/dynamodb"
+)
+
+// UniqueName returns prefix followed by 16 random hex characters: short enough
+// for every AWS name limit used here (64 characters for schedule groups) as
+// long as prefix is, and unique across tests sharing one moto server.
+func UniqueName(prefix string) string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails
+	return prefix + "-" + hex.EncodeToString(b)
+}
+
+// Table creates a DynamoDB table laid out for the dynamodb store, dropped when
+// the test ends, and returns its name.
+func Table(t testing.TB, cfg aws.Config) string {
+	t.Helper()
+	client := dynamodbapi.NewFromConfig(cfg)
+	name := UniqueName("sessions")
+	if err := dynamodb.CreateTable(t.Context(), client, name); err != nil {
+		t.Fatalf("create table: %v", err)
+	}
+	t.Cleanup(func() {
+		_, err := client.DeleteTable(context.Background(), &dynamodbapi.DeleteTableInput{TableName: aws.String(name)})
+		if err != nil {
+			t.Errorf("delete table %s: %v", name, err)
+		}
+	})
+	return name
+}
+
+// ScheduleGroup creates an EventBridge Scheduler schedule group, deleted (with
+// its schedules) when the test ends, and returns its name.
+func ScheduleGroup(t testing.TB, cfg aws.Config) string {
+	t.Helper()
+	client := schedulerapi.NewFromConfig(cfg)
+	name := UniqueName("logout")
+	_, err := client.CreateScheduleGroup(t.Context(), &schedulerapi.CreateScheduleGroupInput{Name: aws.String(name)})
+	if err != nil {
+		t.Fatalf("create schedule group: %v", err)
+	}
+	t.Cleanup(func() {
+		_, err := client.DeleteScheduleGroup(context.Background(), &schedulerapi.DeleteScheduleGroupInput{Name: aws.String(name)})
+		if err != nil {
+			t.Errorf("delete schedule group %s: %v", name, err)
+		}
+	})
+	return name
+}
+
+// KMSKey creates a symmetric KMS key, scheduled for deletion when the test
+// ends, and returns its ARN.
+func KMSKey(t testing.TB, cfg aws.Config) string {
+	t.Helper()
+	client := kmsapi.NewFromConfig(cfg)
+	out, err := client.CreateKey(t.Context(), &kmsapi.CreateKeyInput{Description: aws.String(UniqueName("awstest"))})
+	if err != nil {
+		t.Fatalf("create KMS key: %v", err)
+	}
+	arn, id := aws.ToString(out.KeyMetadata.Arn), aws.ToString(out.KeyMetadata.KeyId)
+	t.Cleanup(func() {
+		// By id: moto's ScheduleKeyDeletion does not resolve ARNs.
+		_, err := client.ScheduleKeyDeletion(context.Background(), &kmsapi.ScheduleKeyDeletionInput{
+			KeyId: aws.String(id), PendingWindowInDays: aws.Int32(7),
+		})
+		if err != nil {
+			t.Errorf("schedule deletion of KMS key %s: %v", arn, err)
+		}
+	})
+	return arn
+}
+
+// Queue creates an SQS queue, deleted when the test ends, and returns its URL
+// and ARN.
+func Queue(t testing.TB, cfg aws.Config) (url, arn string) {
+	t.Helper()
+	client := sqsapi.NewFromConfig(cfg)
+	out, err := client.CreateQueue(t.Context(), &sqsapi.CreateQueueInput{QueueName: aws.String(UniqueName("dlq"))})
+	if err != nil {
+		t.Fatalf("create queue: %v", err)
+	}
+	url = aws.ToString(out.QueueUrl)
+	attrs, err := client.GetQueueAttributes(t.Context(), &sqsapi.GetQueueAttributesInput{
+		QueueUrl: aws.String(url), AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameQueueArn},
+	})
+	if err != nil {
+		t.Fatalf("read queue ARN: %v", err)
+	}
+	t.Cleanup(func() {
+		if _, err := client.DeleteQueue(context.Background(), &sqsapi.DeleteQueueInput{QueueUrl: aws.String(url)}); err != nil {
+			t.Errorf("delete queue %s: %v", url, err)
+		}
+	})
+	return url, attrs.Attributes[string(sqstypes.QueueAttributeNameQueueArn)]
+}
+
+// Secret creates a Secrets Manager secret holding value, deleted when the test
+// ends, and returns its ARN.
+func Secret(t testing.TB, cfg aws.Config, value string) string {
+	t.Helper()
+	client := secretsapi.NewFromConfig(cfg)
+	out, err := client.CreateSecret(t.Context(), &secretsapi.CreateSecretInput{
+		Name: aws.String(UniqueName("awstest")), SecretString: aws.String(value),
+	})
+	if err != nil {
+		t.Fatalf("create secret: %v", err)
+	}
+	arn := aws.ToString(out.ARN)
+	t.Cleanup(func() {
+		_, err := client.DeleteSecret(context.Background(), &secretsapi.DeleteSecretInput{
+			SecretId: aws.String(arn), ForceDeleteWithoutRecovery: aws.Bool(true),
+		})
+		if err != nil {
+			t.Errorf("delete secret %s: %v", arn, err)
+		}
+	})
+	return arn
+}

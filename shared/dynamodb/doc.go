@@ -1,0 +1,37 @@
+// Package dynamodb implements session.Store on one DynamoDB table.
+//
+// # Key design
+//
+// The table has a partition key only, pk (String). Every record is one item,
+// found by a key that says what it is:
+//
+//	link#<id>                            a login link
+//	msg#<site>#<message id>              the link made for a Rocket.Chat message, a full
+//	                                     copy of it, so a re-delivered message gets the
+//	                                     same link back (CreateLink is idempotent)
+//	state#<state>                        an OAuth authorization in flight (session.Pending)
+//	session#<site>#<user id>             the live session of a user, with its generation
+//	retired#<site>#<user id>#<generation>  a session that ended, kept until its token is revoked
+//
+// Each component is escaped ('%' as %25, '#' as %23) so that no site or id can
+// make two keys collide.
+//
+// # Expiry
+//
+// expires_at (Number, epoch seconds) is the table's TTL attribute. Links and
+// pending authorizations expire at their Expires time. Live and retired
+// sessions expire 30 days after their Ends time: that is only a backstop for
+// records the service failed to delete, and it lies beyond the whole retry
+// window of the automatic logout, so TTL never deletes a token that still has
+// to be revoked. DynamoDB deletes expired items lazily (typically within two
+// days), so reads never trust TTL: the service checks Expires and Ends itself.
+//
+// # Encoding and consistency
+//
+// Times are RFC 3339 strings with nanoseconds (UTC), tokens and hashes Binary,
+// generations Numbers. Every read is strongly consistent, and every write that
+// must not lose a race is conditional: CreateLink and the session writes use
+// condition expressions (and transactions where two items change together),
+// and TakeLink/TakePending delete with attribute_exists(pk), so only one caller
+// gets the record.
+package dynamodb

@@ -1,0 +1,34 @@
+package dynamodb
+
+import (
+	"strconv"
+	"strings"
+
+	"rcgithub/shared/session"
+)
+
+// keyEscaper escapes the separator (and the escape character itself) inside
+// key components, so that "a#b"+"c" and "a"+"b#c" make different keys.
+var keyEscaper = strings.NewReplacer("%", "%25", "#", "%23")
+
+func key(kind string, parts ...string) string {
+	var b strings.Builder
+	b.WriteString(kind)
+	for _, p := range parts {
+		b.WriteByte('#')
+		b.WriteString(keyEscaper.Replace(p))
+	}
+	return b.String()
+}
+
+func linkKey(id string) string { return key("link", id) }
+
+func messageKey(site, messageID string) string { return key("msg", site, messageID) }
+
+func stateKey(state string) string { return key("state", state) }
+
+func sessionKey(k session.Key) string { return key("session", k.Site, k.UserID) }
+
+func retiredKey(k session.Key, gen int64) string {
+	return key("retired", k.Site, k.UserID, strconv.FormatInt(gen, 10))
+}

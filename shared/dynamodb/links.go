@@ -1,0 +1,135 @@
+package dynamodb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"rcgithub/shared/session"
+)
+
+// createLinkAttempts bounds retries of a CreateLink transaction that collided
+// with a concurrent one for the same message.
+const createLinkAttempts = 3
+
+// CreateLink writes the link and its message item in one transaction, the
+// message item only if absent. When the message already has a link, it returns
+// that one (read from the message item, which holds a copy) and stores nothing.
+func (s *Store) CreateLink(ctx context.Context, l session.Link) (session.Link, error) {
+	msgItem, err := marshal(newLinkRecord(messageKey(l.Site, l.MessageID), l))
+	if err != nil {
+		return session.Link{}, fmt.Errorf("create link: %w", err)
+	}
+	linkItem, err := marshal(newLinkRecord(linkKey(l.ID), l))
+	if err != nil {
+		return session.Link{}, fmt.Errorf("create link: %w", err)
+	}
+	absent := aws.String("attribute_not_exists(#pk)")
+	names := map[string]string{"#pk": KeyAttribute}
+	input := &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+		{Put: &types.Put{TableName: aws.String(s.table), Item: msgItem,
+			ConditionExpression: absent, ExpressionAttributeNames: names}},
+		{Put: &types.Put{TableName: aws.String(s.table), Item: linkItem,
+			ConditionExpression: absent, ExpressionAttributeNames: names}},
+	}}
+	for attempt := 1; ; attempt++ {
+		_, err = s.client.TransactWriteItems(ctx, input)
+		if err == nil {
+			return l, nil
+		}
+		reasons, cancelled := cancellationReasons(err)
+		switch {
+		case !cancelled:
+			return session.Link{}, fmt.Errorf("create link: %w", err)
+		case reasonCode(reasons, 0) == codeConditionFailed:
+			return s.linkOfMessage(ctx, l.Site, l.MessageID)
+		case reasonCode(reasons, 1) == codeConditionFailed:
+			return session.Link{}, errors.New("create link: a link with this id exists already")
+		case attempt < createLinkAttempts && hasCode(reasons, codeTransactionConflict):
+			continue // a concurrent CreateLink for the same message; its result is read next time
+		default:
+			return session.Link{}, fmt.Errorf("create link: %w", err)
+		}
+	}
+}
+
+func hasCode(reasons []types.CancellationReason, code string) bool {
+	for i := range reasons {
+		if reasonCode(reasons, i) == code {
+			return true
+		}
+	}
+	return false
+}
+
+// linkOfMessage returns the link made earlier for a Rocket.Chat message.
+func (s *Store) linkOfMessage(ctx context.Context, site, messageID string) (session.Link, error) {
+	var r linkRecord
+	if err := s.get(ctx, messageKey(site, messageID), &r); err != nil {
+		return session.Link{}, fmt.Errorf("read link of message: %w", err)
+	}
+	l, err := r.link()
+	if err != nil {
+		return session.Link{}, fmt.Errorf("read link of message: %w", err)
+	}
+	return l, nil
+}
+
+// GetLink returns the link with the id, or session.ErrNotFound.
+func (s *Store) GetLink(ctx context.Context, id string) (session.Link, error) {
+	var r linkRecord
+	if err := s.get(ctx, linkKey(id), &r); err != nil {
+		return session.Link{}, fmt.Errorf("get link: %w", err)
+	}
+	l, err := r.link()
+	if err != nil {
+		return session.Link{}, fmt.Errorf("get link: %w", err)
+	}
+	return l, nil
+}
+
+// TakeLink deletes the link and returns it; only one caller gets it.
+// The message item stays, so a re-delivered message still finds its
+// (now used) link rather than minting a second one.
+func (s *Store) TakeLink(ctx context.Context, id string) (session.Link, error) {
+	var r linkRecord
+	if err := s.take(ctx, linkKey(id), &r); err != nil {
+		return session.Link{}, fmt.Errorf("take link: %w", err)
+	}
+	l, err := r.link()
+	if err != nil {
+		return session.Link{}, fmt.Errorf("take link: %w", err)
+	}
+	return l, nil
+}
+
+// PutPending stores an authorization in flight under its state.
+func (s *Store) PutPending(ctx context.Context, p session.Pending) error {
+	item, err := marshal(newPendingRecord(p))
+	if err != nil {
+		return fmt.Errorf("put pending: %w", err)
+	}
+	_, err = s.client.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.table), Item: item})
+	if err != nil {
+		return fmt.Errorf("put pending: %w", err)
+	}
+	return nil
+}
+
+// TakePending deletes the authorization in flight and returns it; only one
+// caller gets it.
+func (s *Store) TakePending(ctx context.Context, state string) (session.Pending, error) {
+	var r pendingRecord
+	if err := s.take(ctx, stateKey(state), &r); err != nil {
+		return session.Pending{}, fmt.Errorf("take pending: %w", err)
+	}
+	p, err := r.pending()
+	if err != nil {
+		return session.Pending{}, fmt.Errorf("take pending: %w", err)
+	}
+	return p, nil
+}

@@ -1,0 +1,122 @@
+package dynamodb
+
+import (
+	"fmt"
+	"time"
+
+	"rcgithub/shared/session"
+)
+
+// sessionBackstop is how long after a session's end TTL may delete its item.
+// It must exceed the automatic logout's whole retry window (retries back off to
+// six hours, and Lambda and the scheduler retry too), so that TTL only ever
+// removes records the service failed to clean up.
+const sessionBackstop = 30 * 24 * time.Hour
+
+// The records below are the items as stored; attributevalue maps them.
+
+type linkRecord struct {
+	PK        string `dynamodbav:"pk"`
+	ID        string `dynamodbav:"id"`
+	Site      string `dynamodbav:"site"`
+	UserID    string `dynamodbav:"user"`
+	UserName  string `dynamodbav:"user_name"`
+	MessageID string `dynamodbav:"message_id"`
+	Created   string `dynamodbav:"created"`
+	Expires   string `dynamodbav:"expires"`
+	ExpiresAt int64  `dynamodbav:"expires_at"`
+}
+
+func newLinkRecord(pk string, l session.Link) linkRecord {
+	return linkRecord{PK: pk, ID: l.ID, Site: l.Site, UserID: l.UserID, UserName: l.UserName,
+		MessageID: l.MessageID, Created: formatTime(l.Created), Expires: formatTime(l.Expires),
+		ExpiresAt: l.Expires.Unix()}
+}
+
+func (r linkRecord) link() (session.Link, error) {
+	created, err := parseTime("created", r.Created)
+	if err != nil {
+		return session.Link{}, err
+	}
+	expires, err := parseTime("expires", r.Expires)
+	if err != nil {
+		return session.Link{}, err
+	}
+	return session.Link{ID: r.ID, Key: session.Key{Site: r.Site, UserID: r.UserID}, UserName: r.UserName,
+		MessageID: r.MessageID, Created: created, Expires: expires}, nil
+}
+
+type pendingRecord struct {
+	PK          string `dynamodbav:"pk"`
+	State       string `dynamodbav:"state"`
+	Site        string `dynamodbav:"site"`
+	UserID      string `dynamodbav:"user"`
+	UserName    string `dynamodbav:"user_name"`
+	Verifier    string `dynamodbav:"verifier"`
+	BrowserHash []byte `dynamodbav:"browser_hash"`
+	Expires     string `dynamodbav:"expires"`
+	ExpiresAt   int64  `dynamodbav:"expires_at"`
+}
+
+func newPendingRecord(p session.Pending) pendingRecord {
+	return pendingRecord{PK: stateKey(p.State), State: p.State, Site: p.Site, UserID: p.UserID,
+		UserName: p.UserName, Verifier: p.Verifier, BrowserHash: p.BrowserHash,
+		Expires: formatTime(p.Expires), ExpiresAt: p.Expires.Unix()}
+}
+
+func (r pendingRecord) pending() (session.Pending, error) {
+	expires, err := parseTime("expires", r.Expires)
+	if err != nil {
+		return session.Pending{}, err
+	}
+	return session.Pending{State: r.State, Key: session.Key{Site: r.Site, UserID: r.UserID},
+		UserName: r.UserName, Verifier: r.Verifier, BrowserHash: r.BrowserHash, Expires: expires}, nil
+}
+
+// sessionRecord is both a live session (pk session#...) and a retired one
+// (pk retired#...); only the key differs.
+type sessionRecord struct {
+	PK          string   `dynamodbav:"pk"`
+	Site        string   `dynamodbav:"site"`
+	UserID      string   `dynamodbav:"user"`
+	UserName    string   `dynamodbav:"user_name"`
+	GitHubLogin string   `dynamodbav:"github_login"`
+	GitHubID    int64    `dynamodbav:"github_id"`
+	Scopes      []string `dynamodbav:"scopes"`
+	SealedToken []byte   `dynamodbav:"sealed_token"`
+	Started     string   `dynamodbav:"started"`
+	Ends        string   `dynamodbav:"ends"`
+	Generation  int64    `dynamodbav:"generation"`
+	ExpiresAt   int64    `dynamodbav:"expires_at"`
+}
+
+func newSessionRecord(pk string, s session.Session) sessionRecord {
+	return sessionRecord{PK: pk, Site: s.Site, UserID: s.UserID, UserName: s.UserName,
+		GitHubLogin: s.GitHubLogin, GitHubID: s.GitHubID, Scopes: s.Scopes, SealedToken: s.SealedToken,
+		Started: formatTime(s.Started), Ends: formatTime(s.Ends), Generation: s.Generation,
+		ExpiresAt: s.Ends.Add(sessionBackstop).Unix()}
+}
+
+func (r sessionRecord) session() (session.Session, error) {
+	started, err := parseTime("started", r.Started)
+	if err != nil {
+		return session.Session{}, err
+	}
+	ends, err := parseTime("ends", r.Ends)
+	if err != nil {
+		return session.Session{}, err
+	}
+	return session.Session{Key: session.Key{Site: r.Site, UserID: r.UserID}, UserName: r.UserName,
+		GitHubLogin: r.GitHubLogin, GitHubID: r.GitHubID, Scopes: r.Scopes, SealedToken: r.SealedToken,
+		Started: started, Ends: ends, Generation: r.Generation}, nil
+}
+
+func formatTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+func parseTime(name, s string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("decode %s time: %w", name, err)
+	}
+	return t, nil
+}

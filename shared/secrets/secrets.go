@@ -1,0 +1,78 @@
+// Package secrets loads the service's secrets from one AWS Secrets Manager
+// secret, once per cold start.
+package secrets
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+)
+
+// Values are the service's secrets. Print them freely: String and
+// GoString redact every value.
+type Values struct {
+	GitHubClientSecret     string `json:"github_client_secret"`
+	RocketChatWebhookToken string `json:"rocketchat_webhook_token"`
+	// RocketChatIncomingWebhookURL is optional: without it the service sends
+	// no direct messages outside of webhook answers.
+	RocketChatIncomingWebhookURL string `json:"rocketchat_incoming_webhook_url"`
+}
+
+// String names the values that are set, never what they are.
+func (v Values) String() string {
+	return fmt.Sprintf("secrets.Values{github_client_secret:%s rocketchat_webhook_token:%s rocketchat_incoming_webhook_url:%s}",
+		redact(v.GitHubClientSecret), redact(v.RocketChatWebhookToken), redact(v.RocketChatIncomingWebhookURL))
+}
+
+// GoString keeps %#v from printing the values.
+func (v Values) GoString() string { return v.String() }
+
+func redact(s string) string {
+	if s == "" {
+		return "unset"
+	}
+	return "redacted"
+}
+
+// Load reads the secret secretID (name or ARN), whose SecretString is a JSON
+// object with the keys of Values. Missing or empty required keys are an error
+// naming the keys; errors never contain the secret's content.
+func Load(ctx context.Context, client *secretsmanager.Client, secretID string) (Values, error) {
+	out, err := client.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(secretID)})
+	if err != nil {
+		return Values{}, fmt.Errorf("read secret %s: %w", secretID, err)
+	}
+	if out.SecretString == nil {
+		return Values{}, fmt.Errorf("secret %s has no SecretString (binary secrets are not supported)", secretID)
+	}
+	v, err := parse([]byte(aws.ToString(out.SecretString)))
+	if err != nil {
+		return Values{}, fmt.Errorf("secret %s: %w", secretID, err)
+	}
+	return v, nil
+}
+
+// parse decodes the secret's JSON. Decoding errors of encoding/json can quote
+// the input, so they are replaced by a fixed message.
+func parse(content []byte) (Values, error) {
+	var v Values
+	if err := json.Unmarshal(content, &v); err != nil {
+		return Values{}, errors.New("SecretString is not a JSON object with string values")
+	}
+	var missing []string
+	if v.GitHubClientSecret == "" {
+		missing = append(missing, "github_client_secret")
+	}
+	if v.RocketChatWebhookToken == "" {
+		missing = append(missing, "rocketchat_webhook_token")
+	}
+	if len(missing) > 0 {
+		return Values{}, fmt.Errorf("SecretString lacks the required key(s) %s", strings.Join(missing, ", "))
+	}
+	return v, nil
+}
