@@ -1,0 +1,103 @@
+// Package github is the service's client for GitHub: the OAuth web flow with
+// PKCE (golang.org/x/oauth2), reading the token's user, and revoking tokens.
+// It implements session.GitHub.
+//
+// No method puts a token, code, verifier or the client secret into an error,
+// a URL it logs, or anywhere else a person could read it.
+package github
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"rcgithub/shared/session"
+)
+
+// Defaults for github.com; GitHub Enterprise Server uses https://HOST and
+// https://HOST/api/v3.
+const (
+	DefaultBaseURL = "https://github.com"
+	DefaultAPIURL  = "https://api.github.com"
+	defaultTimeout = 10 * time.Second
+)
+
+// apiVersion pins the REST API version the answers were written against.
+const apiVersion = "2022-11-28"
+
+// Config says which OAuth App to act as and where GitHub is.
+type Config struct {
+	ClientID     string
+	ClientSecret string
+	// BaseURL serves the OAuth pages (GITHUB_URL); default https://github.com.
+	BaseURL string
+	// APIURL serves the REST API (GITHUB_API_URL); default https://api.github.com.
+	APIURL string
+	// RedirectURL is the callback registered for the app; empty lets GitHub
+	// use the registered one.
+	RedirectURL string
+	Scopes      []string
+	// HTTPClient makes every request; default: a client with a 10 s timeout.
+	HTTPClient *http.Client
+}
+
+// Client talks to GitHub for one OAuth App. It is safe for concurrent use.
+type Client struct {
+	oauth        *oauth2.Config
+	apiURL       string
+	clientID     string
+	clientSecret string
+	http         *http.Client
+}
+
+var _ session.GitHub = (*Client)(nil)
+
+// New returns a client for cfg, filling in the defaults.
+func New(cfg Config) *Client {
+	baseURL := strings.TrimRight(orDefault(cfg.BaseURL, DefaultBaseURL), "/")
+	httpClient := cfg.HTTPClient
+	if httpClient == nil {
+		httpClient = &http.Client{Timeout: defaultTimeout}
+	}
+	return &Client{
+		oauth: &oauth2.Config{
+			ClientID:     cfg.ClientID,
+			ClientSecret: cfg.ClientSecret,
+			RedirectURL:  cfg.RedirectURL,
+			Scopes:       cfg.Scopes,
+			Endpoint: oauth2.Endpoint{
+				AuthURL:  baseURL + "/login/oauth/authorize",
+				TokenURL: baseURL + "/login/oauth/access_token",
+				// Without a fixed style oauth2 probes: a failed exchange is
+				// POSTed again with the other style. GitHub takes params.
+				AuthStyle: oauth2.AuthStyleInParams,
+			},
+		},
+		apiURL:       strings.TrimRight(orDefault(cfg.APIURL, DefaultAPIURL), "/"),
+		clientID:     cfg.ClientID,
+		clientSecret: cfg.ClientSecret,
+		http:         httpClient,
+	}
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// parseScopes splits a scope list such as "repo,read:org" or "repo, read:org".
+// It never returns nil, so "present but empty" stays distinguishable from
+// "absent" for callers that care.
+func parseScopes(list string) []string {
+	scopes := []string{}
+	for s := range strings.SplitSeq(list, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			scopes = append(scopes, s)
+		}
+	}
+	return scopes
+}

@@ -1,0 +1,108 @@
+package githubtest
+
+import (
+	"net/http"
+	"time"
+)
+
+// Route names a group of endpoints, for counters and faults.
+type Route string
+
+// The routes the stand-in serves.
+const (
+	RouteAuthorize   Route = "authorize"    // GET and POST /login/oauth/authorize
+	RouteToken       Route = "access_token" // POST /login/oauth/access_token
+	RouteUser        Route = "user"         // GET /user
+	RouteRevokeToken Route = "revoke_token" // DELETE /applications/{client_id}/token
+	RouteRevokeGrant Route = "revoke_grant" // DELETE /applications/{client_id}/grant
+)
+
+// Fault makes a route misbehave.
+type Fault struct {
+	// Status, when not 0, is answered instead of doing the work, with a JSON
+	// body {"message": ...}.
+	Status int
+	// Delay is waited before answering (or before doing the work when Status
+	// is 0); a client that gives up ends the wait.
+	Delay time.Duration
+	// Times is how many requests the fault applies to; 0 means all of them
+	// until ClearFault.
+	Times int
+}
+
+type activeFault struct {
+	fault Fault
+	left  int // requests still affected; -1: until cleared
+}
+
+// SetFault makes the next requests to route misbehave as f says, replacing
+// any fault set before.
+func (s *Server) SetFault(route Route, f Fault) {
+	left := f.Times
+	if left <= 0 {
+		left = -1
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults[route] = &activeFault{fault: f, left: left}
+}
+
+// FailNext makes the next request to route answer status.
+func (s *Server) FailNext(route Route, status int) {
+	s.SetFault(route, Fault{Status: status, Times: 1})
+}
+
+// ClearFault makes route behave again.
+func (s *Server) ClearFault(route Route) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.faults, route)
+}
+
+// Requests reports how many HTTP requests route has received, faulty
+// answers included. Authorize and Deny are not HTTP requests and do not count.
+func (s *Server) Requests(route Route) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.requests[route]
+}
+
+// takeFault returns the fault for the request now arriving at route, if any.
+func (s *Server) takeFault(route Route) (Fault, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	af, ok := s.faults[route]
+	if !ok {
+		return Fault{}, false
+	}
+	if af.left > 0 {
+		af.left--
+		if af.left == 0 {
+			delete(s.faults, route)
+		}
+	}
+	return af.fault, true
+}
+
+// applyFault waits and answers as the route's fault says; it reports whether
+// the request has been dealt with.
+func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, route Route) bool {
+	f, ok := s.takeFault(route)
+	if !ok {
+		return false
+	}
+	if f.Delay > 0 {
+		timer := time.NewTimer(f.Delay)
+		defer timer.Stop()
+		select {
+		case <-timer.C:
+		case <-r.Context().Done():
+			return true // the client gave up; nobody reads an answer
+		}
+	}
+	if f.Status == 0 {
+		return false
+	}
+	writeJSON(w, f.Status, apiError{Message: http.StatusText(f.Status)})
+	return true
+}

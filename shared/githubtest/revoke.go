@@ -1,0 +1,75 @@
+package githubtest
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+)
+
+const (
+	deleteTokenDocs = "https://docs.github.com/rest/apps/oauth-applications#delete-an-app-token"
+	deleteGrantDocs = "https://docs.github.com/rest/apps/oauth-applications#delete-an-app-authorization"
+)
+
+// revokeToken serves DELETE /applications/{client_id}/token: one token.
+func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) {
+	s.revoke(w, r, deleteTokenDocs, func(t *accessToken) { t.revoked = true })
+}
+
+// revokeGrant serves DELETE /applications/{client_id}/grant: the user's
+// authorization of the app, and so all of their tokens for it.
+func (s *Server) revokeGrant(w http.ResponseWriter, r *http.Request) {
+	s.revoke(w, r, deleteGrantDocs, func(t *accessToken) {
+		for _, other := range s.liveTokensLocked(func(o *accessToken) bool {
+			return o.login == t.login && o.clientID == t.clientID
+		}) {
+			other.revoked = true
+		}
+	})
+}
+
+// revoke authenticates the app (HTTP Basic, client_id:client_secret), reads
+// {"access_token": ...} and applies do to the token, with s.mu held.
+//
+// Answers: 401 without or with wrong credentials, 404 when the path names
+// another app, 422 when the body has no access_token (GitHub documents 422
+// for validation failures), 404 for a token that is unknown, already revoked
+// or another app's (GitHub's docs do not say; 404 is what its sibling "check
+// a token" endpoint documents for invalid tokens, and the client does not
+// depend on it: it confirms any 4xx with GET /user), 204 when done.
+func (s *Server) revoke(w http.ResponseWriter, r *http.Request, docs string, do func(*accessToken)) {
+	clientID, secret, ok := r.BasicAuth()
+	switch {
+	case !ok:
+		writeJSON(w, http.StatusUnauthorized, apiError{Message: "Requires authentication", DocumentationURL: docs})
+		return
+	case !s.clientMatches(clientID, secret):
+		writeJSON(w, http.StatusUnauthorized, apiError{Message: "Bad credentials", DocumentationURL: "https://docs.github.com/rest"})
+		return
+	case r.PathValue("client_id") != clientID:
+		writeJSON(w, http.StatusNotFound, apiError{Message: "Not Found", DocumentationURL: docs})
+		return
+	}
+
+	var body struct {
+		AccessToken string `json:"access_token"`
+	}
+	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<16)).Decode(&body); err != nil || body.AccessToken == "" {
+		writeJSON(w, http.StatusUnprocessableEntity, apiError{
+			Message: "Invalid request.\n\n\"access_token\" wasn't supplied.", DocumentationURL: docs})
+		return
+	}
+
+	s.mu.Lock()
+	t, live := s.liveTokenLocked(body.AccessToken)
+	found := live && t.clientID == clientID
+	if found {
+		do(t)
+	}
+	s.mu.Unlock()
+	if !found {
+		writeJSON(w, http.StatusNotFound, apiError{Message: "Not Found", DocumentationURL: docs})
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
