@@ -1,0 +1,104 @@
+package bolt
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"rcgithub/shared/session"
+)
+
+// Records are stored as JSON with names of their own, so that renaming a field
+// of a domain type does not change the file format. Byte fields are base64 in
+// JSON and come back byte for byte; times keep their nanoseconds.
+
+type linkRecord struct {
+	ID        string    `json:"id"`
+	Site      string    `json:"site"`
+	UserID    string    `json:"user_id"`
+	UserName  string    `json:"user_name"`
+	MessageID string    `json:"message_id"`
+	Created   time.Time `json:"created"`
+	Expires   time.Time `json:"expires"`
+}
+
+func toLinkRecord(l session.Link) linkRecord {
+	return linkRecord{ID: l.ID, Site: l.Site, UserID: l.UserID, UserName: l.UserName,
+		MessageID: l.MessageID, Created: l.Created, Expires: l.Expires}
+}
+
+func (r linkRecord) link() session.Link {
+	return session.Link{ID: r.ID, Key: session.Key{Site: r.Site, UserID: r.UserID}, UserName: r.UserName,
+		MessageID: r.MessageID, Created: r.Created, Expires: r.Expires}
+}
+
+type pendingRecord struct {
+	State       string    `json:"state"`
+	Site        string    `json:"site"`
+	UserID      string    `json:"user_id"`
+	UserName    string    `json:"user_name"`
+	Verifier    string    `json:"verifier"`
+	BrowserHash []byte    `json:"browser_hash"`
+	Expires     time.Time `json:"expires"`
+}
+
+func toPendingRecord(p session.Pending) pendingRecord {
+	return pendingRecord{State: p.State, Site: p.Site, UserID: p.UserID, UserName: p.UserName,
+		Verifier: p.Verifier, BrowserHash: p.BrowserHash, Expires: p.Expires}
+}
+
+func (r pendingRecord) pending() session.Pending {
+	return session.Pending{State: r.State, Key: session.Key{Site: r.Site, UserID: r.UserID},
+		UserName: r.UserName, Verifier: r.Verifier, BrowserHash: r.BrowserHash, Expires: r.Expires}
+}
+
+type sessionRecord struct {
+	Site        string    `json:"site"`
+	UserID      string    `json:"user_id"`
+	UserName    string    `json:"user_name"`
+	GitHubLogin string    `json:"github_login"`
+	GitHubID    int64     `json:"github_id"`
+	Scopes      []string  `json:"scopes"`
+	SealedToken []byte    `json:"sealed_token"`
+	Started     time.Time `json:"started"`
+	Ends        time.Time `json:"ends"`
+	Generation  int64     `json:"generation"`
+}
+
+func toSessionRecord(s session.Session) sessionRecord {
+	return sessionRecord{Site: s.Site, UserID: s.UserID, UserName: s.UserName,
+		GitHubLogin: s.GitHubLogin, GitHubID: s.GitHubID, Scopes: s.Scopes, SealedToken: s.SealedToken,
+		Started: s.Started, Ends: s.Ends, Generation: s.Generation}
+}
+
+func (r sessionRecord) session() session.Session {
+	return session.Session{Key: session.Key{Site: r.Site, UserID: r.UserID}, UserName: r.UserName,
+		GitHubLogin: r.GitHubLogin, GitHubID: r.GitHubID, Scopes: r.Scopes, SealedToken: r.SealedToken,
+		Started: r.Started, Ends: r.Ends, Generation: r.Generation}
+}
+
+// jobRecord is a scheduled job with its due time and its history of failures.
+type jobRecord struct {
+	Job session.Job `json:"job"`
+	Due time.Time   `json:"due"`
+	// Revision changes with every Schedule, so that a run can tell whether the
+	// job was rescheduled (by its own handler, say) while it ran.
+	Revision  uint64 `json:"revision"`
+	Failures  int    `json:"failures,omitempty"`
+	LastError string `json:"last_error,omitempty"`
+}
+
+func encode(v any) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("encode %T: %w", v, err)
+	}
+	return b, nil
+}
+
+func decode(data []byte, v any) error {
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("decode %T: %w", v, err)
+	}
+	return nil
+}

@@ -1,0 +1,133 @@
+package bolt
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+
+	bbolt "go.etcd.io/bbolt"
+
+	"rcgithub/shared/session"
+)
+
+// Compile-time check that DB is a session store.
+var _ session.Store = (*DB)(nil)
+
+// GetSession returns the live session of k, or session.ErrNotFound.
+func (db *DB) GetSession(ctx context.Context, k session.Key) (session.Session, error) {
+	var rec sessionRecord
+	err := db.read(ctx, func(tx *bbolt.Tx) error {
+		return get(tx.Bucket(bucketSessions), sessionKey(k), &rec)
+	})
+	if err != nil {
+		return session.Session{}, fmt.Errorf("get session: %w", err)
+	}
+	return rec.session(), nil
+}
+
+// PutSession makes s the live session of s.Key if the live one has generation
+// prev (0: none), keeping the one it replaces as retired; else
+// session.ErrConflict, with nothing written.
+func (db *DB) PutSession(ctx context.Context, s session.Session, prev int64) error {
+	data, err := encode(toSessionRecord(s))
+	if err != nil {
+		return fmt.Errorf("put session: %w", err)
+	}
+	var outcome error
+	err = db.write(ctx, func(tx *bbolt.Tx) error {
+		outcome = nil
+		live := tx.Bucket(bucketSessions)
+		key := sessionKey(s.Key)
+		cur := live.Get(key)
+		if cur == nil {
+			if prev != 0 {
+				outcome = session.ErrConflict
+			}
+		} else {
+			var rec sessionRecord
+			if err := decode(cur, &rec); err != nil {
+				return err
+			}
+			if rec.Generation != prev {
+				outcome = session.ErrConflict
+			}
+		}
+		if outcome != nil {
+			return nil
+		}
+		if cur != nil {
+			// A value Get returned is bbolt's memory; Put keeps what it is given.
+			if err := tx.Bucket(bucketRetired).Put(retiredKey(s.Key, prev), bytes.Clone(cur)); err != nil {
+				return err
+			}
+		}
+		return live.Put(key, data)
+	})
+	if err != nil {
+		return fmt.Errorf("put session: %w", err)
+	}
+	if outcome != nil {
+		return fmt.Errorf("put session: %w", outcome)
+	}
+	return nil
+}
+
+// RetireSession ends the live session of k if its generation is gen, keeping it
+// as retired, and returns it. session.ErrNotFound when k has none live,
+// session.ErrConflict when the live one has another generation.
+func (db *DB) RetireSession(ctx context.Context, k session.Key, gen int64) (session.Session, error) {
+	var rec sessionRecord
+	var outcome error
+	err := db.write(ctx, func(tx *bbolt.Tx) error {
+		rec, outcome = sessionRecord{}, nil
+		live := tx.Bucket(bucketSessions)
+		key := sessionKey(k)
+		cur := live.Get(key)
+		if cur == nil {
+			outcome = session.ErrNotFound
+			return nil
+		}
+		if err := decode(cur, &rec); err != nil {
+			return err
+		}
+		if rec.Generation != gen {
+			rec, outcome = sessionRecord{}, session.ErrConflict
+			return nil
+		}
+		if err := tx.Bucket(bucketRetired).Put(retiredKey(k, gen), bytes.Clone(cur)); err != nil {
+			return err
+		}
+		return live.Delete(key)
+	})
+	if err != nil {
+		return session.Session{}, fmt.Errorf("retire session: %w", err)
+	}
+	if outcome != nil {
+		return session.Session{}, fmt.Errorf("retire session: %w", outcome)
+	}
+	return rec.session(), nil
+}
+
+// GetRetired returns the retired session of k with generation gen, or
+// session.ErrNotFound.
+func (db *DB) GetRetired(ctx context.Context, k session.Key, gen int64) (session.Session, error) {
+	var rec sessionRecord
+	err := db.read(ctx, func(tx *bbolt.Tx) error {
+		return get(tx.Bucket(bucketRetired), retiredKey(k, gen), &rec)
+	})
+	if err != nil {
+		return session.Session{}, fmt.Errorf("get retired session: %w", err)
+	}
+	return rec.session(), nil
+}
+
+// DeleteRetired forgets a retired session; one that is not there is no error.
+func (db *DB) DeleteRetired(ctx context.Context, k session.Key, gen int64) error {
+	err := db.write(ctx, func(tx *bbolt.Tx) error {
+		return tx.Bucket(bucketRetired).Delete(retiredKey(k, gen))
+	})
+	if err != nil {
+		return fmt.Errorf("delete retired session: %w", err)
+	}
+	return nil
+}

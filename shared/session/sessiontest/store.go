@@ -1,0 +1,211 @@
+package sessiontest
+
+import (
+	"context"
+	"testing"
+
+	"rcgithub/shared/session"
+)
+
+// StoreOptions tunes TestStore to what the backend under test can honour.
+type StoreOptions struct {
+	// Concurrent races goroutines against each other where the contract says
+	// "only one caller wins". Set it false for a backend that does not serialise
+	// concurrent conditional writes (moto): the same calls then run one after
+	// another, which still checks that the second and later ones lose.
+	Concurrent bool
+}
+
+// contenders is how many callers race for one record.
+const contenders = 16
+
+// storeTest is one rule of the Store contract, run on a fresh store.
+type storeTest struct {
+	name string
+	run  func(t *testing.T, s session.Store, f *fixture, opts StoreOptions)
+}
+
+// TestStore checks that the stores newStore returns keep the contract of
+// session.Store. newStore is called once per subtest and should register any
+// cleanup with t.Cleanup.
+func TestStore(t *testing.T, newStore func(t *testing.T) session.Store, opts StoreOptions) {
+	var tests []storeTest
+	tests = append(tests, linkTests...)
+	tests = append(tests, pendingTests...)
+	tests = append(tests, sessionTests...)
+	tests = append(tests, sessionRaceTests...)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.run(t, newStore(t), newFixture(t), opts)
+		})
+	}
+}
+
+var linkTests = []storeTest{
+	{"links/round trip", func(t *testing.T, s session.Store, f *fixture, _ StoreOptions) {
+		ctx := context.Background()
+		l := f.link(f.key("u1"), "msg-1")
+		got, err := s.CreateLink(ctx, l)
+		requireNoErr(t, "CreateLink", err)
+		requireSame(t, "CreateLink returned", got, l)
+		got, err = s.GetLink(ctx, l.ID)
+		requireNoErr(t, "GetLink", err)
+		requireSame(t, "GetLink", got, l)
+		// Reading does not use the link up.
+		got, err = s.GetLink(ctx, l.ID)
+		requireNoErr(t, "GetLink again", err)
+		requireSame(t, "GetLink again", got, l)
+	}},
+	{"links/unknown id", func(t *testing.T, s session.Store, f *fixture, _ StoreOptions) {
+		ctx := context.Background()
+		_, err := s.GetLink(ctx, f.id("nope"))
+		requireErr(t, "GetLink", err, session.ErrNotFound)
+		_, err = s.TakeLink(ctx, f.id("nope"))
+		requireErr(t, "TakeLink", err, session.ErrNotFound)
+	}},
+	{"links/same message returns the first link", func(t *testing.T, s session.Store, f *fixture, _ StoreOptions) {
+		ctx := context.Background()
+		first := f.link(f.key("u1"), "msg-1")
+		_, err := s.CreateLink(ctx, first)
+		requireNoErr(t, "CreateLink first", err)
+
+		again := f.link(f.key("u1"), "msg-1") // a re-delivery: new id, later times
+		again.Created, again.Expires = again.Created.Add(5), again.Expires.Add(5)
+		got, err := s.CreateLink(ctx, again)
+		requireNoErr(t, "CreateLink again", err)
+		requireSame(t, "CreateLink again returned", got, first)
+
+		_, err = s.GetLink(ctx, again.ID)
+		requireErr(t, "GetLink of the link not stored", err, session.ErrNotFound)
+		got, err = s.GetLink(ctx, first.ID)
+		requireNoErr(t, "GetLink first", err)
+		requireSame(t, "GetLink first", got, first)
+	}},
+	{"links/another message or site makes another link", func(t *testing.T, s session.Store, f *fixture, _ StoreOptions) {
+		ctx := context.Background()
+		links := []session.Link{
+			f.link(f.key("u1"), "msg-1"),
+			f.link(f.key("u1"), "msg-2"),
+			f.link(session.Key{Site: f.otherSite(), UserID: "u1"}, "msg-1"),
+		}
+		// Parts that collide if an adapter joins site and message id naively.
+		for _, sep := range separators {
+			links = append(links,
+				f.link(session.Key{Site: f.site + sep + "a", UserID: "u1"}, "b"),
+				f.link(session.Key{Site: f.site, UserID: "u1"}, "a"+sep+"b"))
+		}
+		for _, l := range links {
+			got, err := s.CreateLink(ctx, l)
+			requireNoErr(t, "CreateLink", err)
+			requireSame(t, "CreateLink of a new message returned", got, l)
+		}
+		for _, l := range links {
+			got, err := s.GetLink(ctx, l.ID)
+			requireNoErr(t, "GetLink", err)
+			requireSame(t, "GetLink", got, l)
+		}
+	}},
+	{"links/taken once", func(t *testing.T, s session.Store, f *fixture, _ StoreOptions) {
+		ctx := context.Background()
+		l := f.link(f.key("u1"), "msg-1")
+		other := f.link(f.key("u1"), "msg-2")
+		for _, x := range []session.Link{l, other} {
+			_, err := s.CreateLink(ctx, x)
+			requireNoErr(t, "CreateLink", err)
+		}
+		got, err := s.TakeLink(ctx, l.ID)
+		requireNoErr(t, "TakeLink", err)
+		requireSame(t, "TakeLink", got, l)
+		_, err = s.GetLink(ctx, l.ID)
+		requireErr(t, "GetLink of a taken link", err, session.ErrNotFound)
+		_, err = s.TakeLink(ctx, l.ID)
+		requireErr(t, "TakeLink again", err, session.ErrNotFound)
+		got, err = s.GetLink(ctx, other.ID)
+		requireNoErr(t, "GetLink of another link", err)
+		requireSame(t, "GetLink of another link", got, other)
+	}},
+	{"links/only one of many takers wins", func(t *testing.T, s session.Store, f *fixture, opts StoreOptions) {
+		ctx := context.Background()
+		l := f.link(f.key("u1"), "msg-1")
+		_, err := s.CreateLink(ctx, l)
+		requireNoErr(t, "CreateLink", err)
+		taken := make([]session.Link, contenders)
+		errs := contend(opts.Concurrent, contenders, func(i int) (err error) {
+			taken[i], err = s.TakeLink(ctx, l.ID)
+			return err
+		})
+		w := requireOneWinner(t, "TakeLink", errs, session.ErrNotFound)
+		requireSame(t, "TakeLink by the winner", taken[w], l)
+	}},
+	{"links/one link per message under concurrent creates", func(t *testing.T, s session.Store, f *fixture, opts StoreOptions) {
+		ctx := context.Background()
+		tried := make([]session.Link, contenders)
+		got := make([]session.Link, contenders)
+		for i := range tried {
+			tried[i] = f.link(f.key("u1"), "msg-1")
+		}
+		errs := contend(opts.Concurrent, contenders, func(i int) (err error) {
+			got[i], err = s.CreateLink(ctx, tried[i])
+			return err
+		})
+		var stored session.Link
+		for i, err := range errs {
+			requireNoErr(t, "CreateLink", err)
+			if got[i].ID != got[0].ID {
+				t.Fatalf("CreateLink of one message returned links %s and %s", got[0].ID, got[i].ID)
+			}
+			if tried[i].ID == got[0].ID {
+				stored = tried[i]
+			}
+		}
+		if stored.ID == "" {
+			t.Fatalf("CreateLink returned %s, which no caller created", got[0].ID)
+		}
+		if !opts.Concurrent && stored.ID != tried[0].ID {
+			t.Fatalf("CreateLink one at a time returned link %s, want the first one %s", stored.ID, tried[0].ID)
+		}
+		requireSame(t, "CreateLink returned", got[0], stored)
+		for _, l := range tried {
+			_, err := s.GetLink(ctx, l.ID)
+			if l.ID == stored.ID {
+				requireNoErr(t, "GetLink of the stored link", err)
+			} else {
+				requireErr(t, "GetLink of a link not stored", err, session.ErrNotFound)
+			}
+		}
+	}},
+}
+
+var pendingTests = []storeTest{
+	{"pending/round trip and taken once", func(t *testing.T, s session.Store, f *fixture, _ StoreOptions) {
+		ctx := context.Background()
+		p := f.pending(f.key("u1"))
+		other := f.pending(f.key("u1"))
+		requireNoErr(t, "PutPending", s.PutPending(ctx, p))
+		requireNoErr(t, "PutPending other", s.PutPending(ctx, other))
+		got, err := s.TakePending(ctx, p.State)
+		requireNoErr(t, "TakePending", err)
+		requireSame(t, "TakePending", got, p)
+		_, err = s.TakePending(ctx, p.State)
+		requireErr(t, "TakePending again", err, session.ErrNotFound)
+		got, err = s.TakePending(ctx, other.State)
+		requireNoErr(t, "TakePending other", err)
+		requireSame(t, "TakePending other", got, other)
+	}},
+	{"pending/unknown state", func(t *testing.T, s session.Store, f *fixture, _ StoreOptions) {
+		_, err := s.TakePending(context.Background(), f.id("nope"))
+		requireErr(t, "TakePending", err, session.ErrNotFound)
+	}},
+	{"pending/only one of many takers wins", func(t *testing.T, s session.Store, f *fixture, opts StoreOptions) {
+		ctx := context.Background()
+		p := f.pending(f.key("u1"))
+		requireNoErr(t, "PutPending", s.PutPending(ctx, p))
+		taken := make([]session.Pending, contenders)
+		errs := contend(opts.Concurrent, contenders, func(i int) (err error) {
+			taken[i], err = s.TakePending(ctx, p.State)
+			return err
+		})
+		w := requireOneWinner(t, "TakePending", errs, session.ErrNotFound)
+		requireSame(t, "TakePending by the winner", taken[w], p)
+	}},
+}

@@ -1,0 +1,254 @@
+package sessiontest
+
+import (
+	"context"
+	"testing"
+
+	"rcgithub/shared/session"
+)
+
+var sessionTests = []storeTest{
+	{"sessions/none yet", func(t *testing.T, s session.Store, f *fixture, _ StoreOptions) {
+		ctx := context.Background()
+		k := f.key("u1")
+		_, err := s.GetSession(ctx, k)
+		requireErr(t, "GetSession", err, session.ErrNotFound)
+		_, err = s.RetireSession(ctx, k, gen1)
+		requireErr(t, "RetireSession", err, session.ErrNotFound)
+		_, err = s.GetRetired(ctx, k, gen1)
+		requireErr(t, "GetRetired", err, session.ErrNotFound)
+		requireNoErr(t, "DeleteRetired", s.DeleteRetired(ctx, k, gen1))
+	}},
+	{"sessions/first put", func(t *testing.T, s session.Store, f *fixture, _ StoreOptions) {
+		ctx := context.Background()
+		s1 := f.session(f.key("u1"), gen1)
+		requireNoErr(t, "PutSession", s.PutSession(ctx, s1, 0))
+		got, err := s.GetSession(ctx, s1.Key)
+		requireNoErr(t, "GetSession", err)
+		requireSame(t, "GetSession", got, s1)
+		_, err = s.GetRetired(ctx, s1.Key, gen1)
+		requireErr(t, "GetRetired of the live generation", err, session.ErrNotFound)
+	}},
+	{"sessions/empty fields round trip", func(t *testing.T, s session.Store, f *fixture, _ StoreOptions) {
+		ctx := context.Background()
+		s1 := f.session(f.key("u1"), gen1)
+		s1.Scopes, s1.UserName = nil, "" // a GitHub App token has no scopes
+		requireNoErr(t, "PutSession", s.PutSession(ctx, s1, 0))
+		got, err := s.GetSession(ctx, s1.Key)
+		requireNoErr(t, "GetSession", err)
+		requireSame(t, "GetSession", got, s1)
+	}},
+	{"sessions/put with prev 0 while one is live conflicts", func(t *testing.T, s session.Store, f *fixture, _ StoreOptions) {
+		ctx := context.Background()
+		s1, s2 := f.session(f.key("u1"), gen1), f.session(f.key("u1"), gen2)
+		requireNoErr(t, "PutSession", s.PutSession(ctx, s1, 0))
+		requireErr(t, "PutSession with prev 0", s.PutSession(ctx, s2, 0), session.ErrConflict)
+		requireUnchanged(t, s, s1)
+		_, err := s.GetRetired(ctx, s1.Key, gen2)
+		requireErr(t, "GetRetired of the losing generation", err, session.ErrNotFound)
+	}},
+	{"sessions/put with a wrong prev conflicts", func(t *testing.T, s session.Store, f *fixture, _ StoreOptions) {
+		ctx := context.Background()
+		k := f.key("u1")
+		s1, s2 := f.session(k, gen1), f.session(k, gen2)
+
+		requireErr(t, "PutSession with prev while none is live", s.PutSession(ctx, s1, gen3), session.ErrConflict)
+		_, err := s.GetSession(ctx, k)
+		requireErr(t, "GetSession after the conflict", err, session.ErrNotFound)
+
+		requireNoErr(t, "PutSession", s.PutSession(ctx, s1, 0))
+		requireErr(t, "PutSession with a wrong prev", s.PutSession(ctx, s2, gen3), session.ErrConflict)
+		requireUnchanged(t, s, s1)
+		_, err = s.GetRetired(ctx, k, gen2)
+		requireErr(t, "GetRetired of the losing generation", err, session.ErrNotFound)
+	}},
+	{"sessions/replacing keeps the old one retired", func(t *testing.T, s session.Store, f *fixture, _ StoreOptions) {
+		ctx := context.Background()
+		k := f.key("u1")
+		s1, s2 := f.session(k, gen1), f.session(k, gen2)
+		requireNoErr(t, "PutSession first", s.PutSession(ctx, s1, 0))
+		requireNoErr(t, "PutSession replacing", s.PutSession(ctx, s2, gen1))
+		got, err := s.GetSession(ctx, k)
+		requireNoErr(t, "GetSession", err)
+		requireSame(t, "GetSession", got, s2)
+		got, err = s.GetRetired(ctx, k, gen1)
+		requireNoErr(t, "GetRetired of the replaced one", err)
+		requireSame(t, "GetRetired of the replaced one", got, s1)
+		_, err = s.GetRetired(ctx, k, gen2)
+		requireErr(t, "GetRetired of the live generation", err, session.ErrNotFound)
+	}},
+	{"sessions/retire", func(t *testing.T, s session.Store, f *fixture, _ StoreOptions) {
+		ctx := context.Background()
+		k := f.key("u1")
+		s1, s2 := f.session(k, gen1), f.session(k, gen2)
+		requireNoErr(t, "PutSession", s.PutSession(ctx, s1, 0))
+
+		_, err := s.RetireSession(ctx, k, gen2)
+		requireErr(t, "RetireSession of another generation", err, session.ErrConflict)
+		requireUnchanged(t, s, s1)
+
+		got, err := s.RetireSession(ctx, k, gen1)
+		requireNoErr(t, "RetireSession", err)
+		requireSame(t, "RetireSession returned", got, s1)
+		_, err = s.GetSession(ctx, k)
+		requireErr(t, "GetSession after retiring", err, session.ErrNotFound)
+		got, err = s.GetRetired(ctx, k, gen1)
+		requireNoErr(t, "GetRetired", err)
+		requireSame(t, "GetRetired", got, s1)
+		_, err = s.RetireSession(ctx, k, gen1)
+		requireErr(t, "RetireSession again", err, session.ErrNotFound)
+
+		// With none live, the next login puts with prev 0.
+		requireNoErr(t, "PutSession after retiring", s.PutSession(ctx, s2, 0))
+		requireUnchanged(t, s, s2)
+		got, err = s.GetRetired(ctx, k, gen1)
+		requireNoErr(t, "GetRetired after the next login", err)
+		requireSame(t, "GetRetired after the next login", got, s1)
+	}},
+	{"sessions/delete retired", func(t *testing.T, s session.Store, f *fixture, _ StoreOptions) {
+		ctx := context.Background()
+		k := f.key("u1")
+		s1, s2 := f.session(k, gen1), f.session(k, gen2)
+		requireNoErr(t, "PutSession first", s.PutSession(ctx, s1, 0))
+		requireNoErr(t, "PutSession replacing", s.PutSession(ctx, s2, gen1))
+
+		requireNoErr(t, "DeleteRetired", s.DeleteRetired(ctx, k, gen1))
+		_, err := s.GetRetired(ctx, k, gen1)
+		requireErr(t, "GetRetired after DeleteRetired", err, session.ErrNotFound)
+		requireNoErr(t, "DeleteRetired again", s.DeleteRetired(ctx, k, gen1))
+
+		// The live session is not a retired one: deleting its generation leaves it.
+		requireNoErr(t, "DeleteRetired of the live generation", s.DeleteRetired(ctx, k, gen2))
+		requireUnchanged(t, s, s2)
+	}},
+	{"sessions/retired generations coexist", func(t *testing.T, s session.Store, f *fixture, _ StoreOptions) {
+		ctx := context.Background()
+		k := f.key("u1")
+		s1, s2, s3 := f.session(k, gen1), f.session(k, gen2), f.session(k, gen3)
+		requireNoErr(t, "PutSession 1", s.PutSession(ctx, s1, 0))
+		requireNoErr(t, "PutSession 2", s.PutSession(ctx, s2, gen1))
+		requireNoErr(t, "PutSession 3", s.PutSession(ctx, s3, gen2))
+		_, err := s.RetireSession(ctx, k, gen3)
+		requireNoErr(t, "RetireSession 3", err)
+		for _, want := range []session.Session{s1, s2, s3} {
+			got, err := s.GetRetired(ctx, k, want.Generation)
+			requireNoErr(t, "GetRetired", err)
+			requireSame(t, "GetRetired", got, want)
+		}
+		requireNoErr(t, "DeleteRetired 2", s.DeleteRetired(ctx, k, gen2))
+		_, err = s.GetRetired(ctx, k, gen2)
+		requireErr(t, "GetRetired of the deleted one", err, session.ErrNotFound)
+		for _, want := range []session.Session{s1, s3} {
+			got, err := s.GetRetired(ctx, k, want.Generation)
+			requireNoErr(t, "GetRetired of the others", err)
+			requireSame(t, "GetRetired of the others", got, want)
+		}
+	}},
+	{"sessions/keys are isolated", func(t *testing.T, s session.Store, f *fixture, _ StoreOptions) {
+		ctx := context.Background()
+		k := f.key("u1")
+		neighbours := []session.Key{f.key("u2"), {Site: f.otherSite(), UserID: "u1"}}
+		// Keys that collide if an adapter joins site and user id naively.
+		for _, sep := range separators {
+			neighbours = append(neighbours,
+				session.Key{Site: f.site + sep + "u1", UserID: "x"},
+				session.Key{Site: f.site, UserID: "u1" + sep + "x"})
+		}
+		// Every neighbour has a live session and a retired one, of the same
+		// generations as k's.
+		var live []session.Session
+		for _, n := range neighbours {
+			requireNoErr(t, "PutSession of a neighbour", s.PutSession(ctx, f.session(n, gen1), 0))
+			requireNoErr(t, "PutSession of a neighbour", s.PutSession(ctx, f.session(n, gen2), gen1))
+			live = append(live, f.session(n, gen2))
+		}
+
+		requireNoErr(t, "PutSession", s.PutSession(ctx, f.session(k, gen1), 0))
+		requireNoErr(t, "PutSession replacing", s.PutSession(ctx, f.session(k, gen2), gen1))
+		_, err := s.RetireSession(ctx, k, gen2)
+		requireNoErr(t, "RetireSession", err)
+		requireNoErr(t, "DeleteRetired", s.DeleteRetired(ctx, k, gen1))
+		requireNoErr(t, "DeleteRetired", s.DeleteRetired(ctx, k, gen2))
+
+		for i, n := range neighbours {
+			requireUnchanged(t, s, live[i])
+			got, err := s.GetRetired(ctx, n, gen1)
+			requireNoErr(t, "GetRetired of a neighbour", err)
+			requireSame(t, "GetRetired of a neighbour", got, f.session(n, gen1))
+		}
+	}},
+}
+
+// requireUnchanged fails the test unless want is the live session of its key.
+func requireUnchanged(t *testing.T, s session.Store, want session.Session) {
+	t.Helper()
+	got, err := s.GetSession(context.Background(), want.Key)
+	requireNoErr(t, "GetSession of "+want.UserID+" on "+want.Site, err)
+	requireSame(t, "GetSession of "+want.UserID+" on "+want.Site, got, want)
+}
+
+var sessionRaceTests = []storeTest{
+	{"sessions/only one of many first logins wins", func(t *testing.T, s session.Store, f *fixture, opts StoreOptions) {
+		ctx := context.Background()
+		k := f.key("u1")
+		tried := make([]session.Session, contenders)
+		for i := range tried {
+			tried[i] = f.session(k, int64(1000+i))
+		}
+		errs := contend(opts.Concurrent, contenders, func(i int) error {
+			return s.PutSession(ctx, tried[i], 0)
+		})
+		w := requireOneWinner(t, "PutSession with prev 0", errs, session.ErrConflict)
+		requireUnchanged(t, s, tried[w])
+		for _, c := range tried {
+			_, err := s.GetRetired(ctx, k, c.Generation)
+			requireErr(t, "GetRetired of a contender", err, session.ErrNotFound)
+		}
+	}},
+	{"sessions/only one of many replacements wins", func(t *testing.T, s session.Store, f *fixture, opts StoreOptions) {
+		ctx := context.Background()
+		k := f.key("u1")
+		s1 := f.session(k, gen1)
+		requireNoErr(t, "PutSession", s.PutSession(ctx, s1, 0))
+		tried := make([]session.Session, contenders)
+		for i := range tried {
+			tried[i] = f.session(k, int64(1000+i))
+		}
+		errs := contend(opts.Concurrent, contenders, func(i int) error {
+			return s.PutSession(ctx, tried[i], gen1)
+		})
+		w := requireOneWinner(t, "PutSession with prev", errs, session.ErrConflict)
+		requireUnchanged(t, s, tried[w])
+		got, err := s.GetRetired(ctx, k, gen1)
+		requireNoErr(t, "GetRetired of the replaced one", err)
+		requireSame(t, "GetRetired of the replaced one", got, s1)
+		for _, c := range tried {
+			_, err := s.GetRetired(ctx, k, c.Generation)
+			requireErr(t, "GetRetired of a contender", err, session.ErrNotFound)
+		}
+	}},
+	{"sessions/only one of many retirements wins", func(t *testing.T, s session.Store, f *fixture, opts StoreOptions) {
+		ctx := context.Background()
+		k := f.key("u1")
+		s1 := f.session(k, gen1)
+		requireNoErr(t, "PutSession", s.PutSession(ctx, s1, 0))
+		retired := make([]session.Session, contenders)
+		errs := contend(opts.Concurrent, contenders, func(i int) (err error) {
+			retired[i], err = s.RetireSession(ctx, k, gen1)
+			return err
+		})
+		// One at a time, the losers find nothing live. Racing, a loser may also
+		// have seen the session before it went; ErrConflict tells it as much.
+		losing := []error{session.ErrNotFound}
+		if opts.Concurrent {
+			losing = append(losing, session.ErrConflict)
+		}
+		w := requireOneWinner(t, "RetireSession", errs, losing...)
+		requireSame(t, "RetireSession by the winner", retired[w], s1)
+		_, err := s.GetSession(ctx, k)
+		requireErr(t, "GetSession after retiring", err, session.ErrNotFound)
+		got, err := s.GetRetired(ctx, k, gen1)
+		requireNoErr(t, "GetRetired", err)
+		requireSame(t, "GetRetired", got, s1)
+	}},
+}
