@@ -70,8 +70,25 @@ func newApp(cfg config.Local, now func() time.Time, logger *slog.Logger) (*app, 
 	return a, nil
 }
 
-// RunScheduler fires due automatic logouts until ctx ends.
+// RunScheduler fires due automatic logouts until ctx ends, and hourly removes
+// login links and sign-ins that expired unused.
 func (a *app) RunScheduler(ctx context.Context) {
+	go func() {
+		tick := time.NewTicker(time.Hour)
+		defer tick.Stop()
+		for {
+			if n, err := a.db.DeleteExpired(ctx, a.Service.Now()); err != nil && ctx.Err() == nil {
+				a.Service.Logger.Warn("delete expired links", "error", err)
+			} else if n > 0 {
+				a.Service.Logger.Info("deleted expired links", "count", n)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+		}
+	}()
 	a.Scheduler.Run(ctx, a.Service.Expire)
 }
 

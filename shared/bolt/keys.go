@@ -30,8 +30,8 @@ func retiredKey(k session.Key, gen int64) []byte {
 	return appendInt(sessionKey(k), gen)
 }
 
-func linkMessageKey(site, messageID string) []byte {
-	return appendString(appendString(nil, site), messageID)
+func linkMessageKey(k session.Key, messageID string) []byte {
+	return appendString(appendString(appendString(nil, k.Site), k.UserID), messageID)
 }
 
 func jobKey(job session.Job) []byte {

@@ -20,7 +20,7 @@ func TestKeysKeepPartsApart(t *testing.T) {
 			sessionKey(session.Key{Site: "https://a", UserID: ""}),
 			sessionKey(session.Key{Site: "", UserID: "https://a"})},
 		{"site and message split differently",
-			linkMessageKey("https://a#b", "c"), linkMessageKey("https://a", "b#c")},
+			linkMessageKey(session.Key{Site: "https://a#b", UserID: "u"}, "c"), linkMessageKey(session.Key{Site: "https://a", UserID: "b#u"}, "c")},
 		{"retired generations", retiredKey(session.Key{Site: "s", UserID: "u"}, 1),
 			retiredKey(session.Key{Site: "s", UserID: "u"}, 256)},
 		{"job attempts",

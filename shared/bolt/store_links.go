@@ -19,7 +19,7 @@ func (db *DB) CreateLink(ctx context.Context, l session.Link) (session.Link, err
 	err := db.write(ctx, func(tx *bbolt.Tx) error {
 		kept = linkRecord{}
 		messages := tx.Bucket(bucketLinkMessages)
-		msgKey := linkMessageKey(l.Site, l.MessageID)
+		msgKey := linkMessageKey(l.Key, l.MessageID)
 		if data := messages.Get(msgKey); data != nil {
 			return decode(data, &kept)
 		}

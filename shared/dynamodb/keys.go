@@ -23,7 +23,9 @@ func key(kind string, parts ...string) string {
 
 func linkKey(id string) string { return key("link", id) }
 
-func messageKey(site, messageID string) string { return key("msg", site, messageID) }
+func messageKey(k session.Key, messageID string) string {
+	return key("msg", k.Site, k.UserID, messageID)
+}
 
 func stateKey(state string) string { return key("state", state) }
 

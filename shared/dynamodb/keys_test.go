@@ -10,7 +10,7 @@ func TestKeys(t *testing.T) {
 	k := session.Key{Site: "https://chat.example.com", UserID: "u1"}
 	tests := []struct{ got, want string }{
 		{linkKey("abc"), "link#abc"},
-		{messageKey(k.Site, "m1"), "msg#https://chat.example.com#m1"},
+		{messageKey(k, "m1"), "msg#https://chat.example.com#u1#m1"},
 		{stateKey("xyz"), "state#xyz"},
 		{sessionKey(k), "session#https://chat.example.com#u1"},
 		{retiredKey(k, 9007199254740991), "retired#https://chat.example.com#u1#9007199254740991"},
@@ -33,7 +33,7 @@ func TestKeysDoNotCollide(t *testing.T) {
 	}
 	seen := map[string]session.Key{}
 	for _, k := range keys {
-		for _, pk := range []string{sessionKey(k), messageKey(k.Site, k.UserID)} {
+		for _, pk := range []string{sessionKey(k), messageKey(k, k.UserID)} {
 			if prev, dup := seen[pk]; dup {
 				t.Errorf("%+v and %+v share key %q", prev, k, pk)
 			}

@@ -20,7 +20,7 @@ const createLinkAttempts = 3
 // message item only if absent. When the message already has a link, it returns
 // that one (read from the message item, which holds a copy) and stores nothing.
 func (s *Store) CreateLink(ctx context.Context, l session.Link) (session.Link, error) {
-	msgItem, err := marshal(newLinkRecord(messageKey(l.Site, l.MessageID), l))
+	msgItem, err := marshal(newLinkRecord(messageKey(l.Key, l.MessageID), l))
 	if err != nil {
 		return session.Link{}, fmt.Errorf("create link: %w", err)
 	}
@@ -46,7 +46,7 @@ func (s *Store) CreateLink(ctx context.Context, l session.Link) (session.Link, e
 		case !cancelled:
 			return session.Link{}, fmt.Errorf("create link: %w", err)
 		case reasonCode(reasons, 0) == codeConditionFailed:
-			return s.linkOfMessage(ctx, l.Site, l.MessageID)
+			return s.linkOfMessage(ctx, l.Key, l.MessageID)
 		case reasonCode(reasons, 1) == codeConditionFailed:
 			return session.Link{}, errors.New("create link: a link with this id exists already")
 		case attempt < createLinkAttempts && hasCode(reasons, codeTransactionConflict):
@@ -67,9 +67,9 @@ func hasCode(reasons []types.CancellationReason, code string) bool {
 }
 
 // linkOfMessage returns the link made earlier for a Rocket.Chat message.
-func (s *Store) linkOfMessage(ctx context.Context, site, messageID string) (session.Link, error) {
+func (s *Store) linkOfMessage(ctx context.Context, k session.Key, messageID string) (session.Link, error) {
 	var r linkRecord
-	if err := s.get(ctx, messageKey(site, messageID), &r); err != nil {
+	if err := s.get(ctx, messageKey(k, messageID), &r); err != nil {
 		return session.Link{}, fmt.Errorf("read link of message: %w", err)
 	}
 	l, err := r.link()

@@ -85,7 +85,7 @@ func TestExpiresAt(t *testing.T) {
 		want int64
 	}{
 		{"link#l1", expires.Unix()},
-		{"msg#https://chat.example.com#m1", expires.Unix()},
+		{"msg#https://chat.example.com#u1#m1", expires.Unix()},
 		{"state#s1", expires.Unix()},
 		{"session#https://chat.example.com#u1", ends.Add(time.Hour).Add(30 * 24 * time.Hour).Unix()},
 		{"retired#https://chat.example.com#u1#1", backstop},

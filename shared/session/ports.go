@@ -11,9 +11,10 @@ import (
 // Expiry is the service's job: a store may return records past their Expires
 // or Ends time (DynamoDB's TTL deletes lazily), and the service checks.
 type Store interface {
-	// CreateLink stores l unless a link for the same site and message id exists,
-	// in which case it stores nothing and returns the existing one: Rocket.Chat
-	// re-delivers a message on retries, replays and edits.
+	// CreateLink stores l unless a link for the same site, user and message id
+	// exists, in which case it stores nothing and returns the existing one:
+	// Rocket.Chat re-delivers a message on retries, replays and edits. The user
+	// is part of the key so that no message id can ever return another user's link.
 	CreateLink(ctx context.Context, l Link) (Link, error)
 	// GetLink returns the link with the id, or ErrNotFound.
 	GetLink(ctx context.Context, id string) (Link, error)

@@ -29,7 +29,10 @@ func TestReferenceScheduler(t *testing.T) {
 	})
 }
 
-type linkMessage struct{ site, messageID string }
+type linkMessage struct {
+	key       session.Key
+	messageID string
+}
 
 type retiredKey struct {
 	session.Key
@@ -56,7 +59,7 @@ func newMapStore() *mapStore {
 func (m *mapStore) CreateLink(_ context.Context, l session.Link) (session.Link, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	msg := linkMessage{l.Site, l.MessageID}
+	msg := linkMessage{l.Key, l.MessageID}
 	if first, ok := m.messages[msg]; ok {
 		return first, nil
 	}

@@ -81,11 +81,12 @@ var linkTests = []storeTest{
 		requireNoErr(t, "GetLink first", err)
 		requireSame(t, "GetLink first", got, first)
 	}},
-	{"links/another message or site makes another link", func(t *testing.T, s session.Store, f *fixture, _ StoreOptions) {
+	{"links/another message, user or site makes another link", func(t *testing.T, s session.Store, f *fixture, _ StoreOptions) {
 		ctx := context.Background()
 		links := []session.Link{
 			f.link(f.key("u1"), "msg-1"),
 			f.link(f.key("u1"), "msg-2"),
+			f.link(f.key("u2"), "msg-1"), // never another user's link, whatever the message id
 			f.link(session.Key{Site: f.otherSite(), UserID: "u1"}, "msg-1"),
 		}
 		// Parts that collide if an adapter joins site and message id naively.
