@@ -493,3 +493,15 @@ func assertNoSecretsLogged(t *testing.T, e *env, secrets ...string) {
 		}
 	}
 }
+
+func TestWebhookLoginLinkQuota(t *testing.T) {
+	e := newEnv(t)
+	for i := 0; i < 5; i++ {
+		e.loginLink(t, alice)
+	}
+	text := dm(t, e.say(t, alice, "/github login"), alice)
+	if !strings.Contains(text, "too many login links") || !strings.Contains(text, "Try again in") || linkPattern.MatchString(text) {
+		t.Fatalf("sixth login link: %q", text)
+	}
+	e.loginLink(t, bob) // bob is not limited by alice
+}

@@ -48,7 +48,8 @@ var ErrLocked = errors.New("data file is in use by another process (is another i
 // Bucket names. Keys are built in keys.go.
 var (
 	bucketLinks        = []byte("links")         // link id → link
-	bucketLinkMessages = []byte("link_messages") // (site, message id) → first link
+	bucketLinkMessages = []byte("link_messages") // (site, user, message id) → first link
+	bucketLinkQuota    = []byte("link_quota")    // (site, user, window) → links made in it
 	bucketPending      = []byte("pending")       // state → pending authorization
 	bucketSessions     = []byte("sessions")      // (site, user) → live session
 	bucketRetired      = []byte("retired")       // (site, user, generation) → retired session
@@ -56,7 +57,7 @@ var (
 	bucketJobsDue      = []byte("jobs_due")      // (due time, job key) → nothing: jobs in due order
 )
 
-var allBuckets = [][]byte{bucketLinks, bucketLinkMessages, bucketPending,
+var allBuckets = [][]byte{bucketLinks, bucketLinkMessages, bucketLinkQuota, bucketPending,
 	bucketSessions, bucketRetired, bucketJobs, bucketJobsDue}
 
 // Open opens or creates the data file at path (mode 0600; its directory is

@@ -34,6 +34,10 @@ func linkMessageKey(k session.Key, messageID string) []byte {
 	return appendString(appendString(appendString(nil, k.Site), k.UserID), messageID)
 }
 
+func linkQuotaKey(k session.Key, window time.Time) []byte {
+	return appendInt(sessionKey(k), window.UnixNano())
+}
+
 func jobKey(job session.Job) []byte {
 	return appendInt(appendInt(sessionKey(job.Key()), job.Generation), int64(job.Attempt))
 }

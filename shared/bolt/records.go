@@ -12,6 +12,12 @@ import (
 // of a domain type does not change the file format. Byte fields are base64 in
 // JSON and come back byte for byte; times keep their nanoseconds.
 
+// quotaRecord counts the links a user made in one window.
+type quotaRecord struct {
+	Window time.Time `json:"window"`
+	Count  int       `json:"count"`
+}
+
 type linkRecord struct {
 	ID        string    `json:"id"`
 	Site      string    `json:"site"`

@@ -10,21 +10,43 @@ import (
 	"rcgithub/shared/session"
 )
 
-// CreateLink stores l unless the same site and message id already made a link,
-// and returns the one kept. The (site, message id) entry outlives TakeLink, so a
+// CreateLink stores l unless the same site, user and message id already made a
+// link, and returns the one kept. The message entry outlives TakeLink, so a
 // message re-delivered after its link was used gets that used link back, not a
-// fresh one; DeleteExpired removes both once the link has expired.
-func (db *DB) CreateLink(ctx context.Context, l session.Link) (session.Link, error) {
+// fresh one; DeleteExpired removes both once the link has expired. A new link
+// is counted in the user's quota entry for q.Window; past q.Max it is refused.
+func (db *DB) CreateLink(ctx context.Context, l session.Link, q session.LinkQuota) (session.Link, error) {
 	var kept linkRecord
+	var overQuota bool
 	err := db.write(ctx, func(tx *bbolt.Tx) error {
-		kept = linkRecord{}
+		kept, overQuota = linkRecord{}, false
 		messages := tx.Bucket(bucketLinkMessages)
 		msgKey := linkMessageKey(l.Key, l.MessageID)
 		if data := messages.Get(msgKey); data != nil {
 			return decode(data, &kept)
 		}
+		quota := tx.Bucket(bucketLinkQuota)
+		quotaKey := linkQuotaKey(l.Key, q.Window)
+		used := quotaRecord{Window: q.Window}
+		if data := quota.Get(quotaKey); data != nil {
+			if err := decode(data, &used); err != nil {
+				return err
+			}
+		}
+		if used.Count >= q.Max {
+			overQuota = true // a result, not a failure: the batch's other writes stand
+			return nil
+		}
+		used.Count++
+		data, err := encode(used)
+		if err != nil {
+			return err
+		}
+		if err := quota.Put(quotaKey, data); err != nil {
+			return err
+		}
 		rec := toLinkRecord(l)
-		data, err := encode(rec)
+		data, err = encode(rec)
 		if err != nil {
 			return err
 		}
@@ -39,6 +61,9 @@ func (db *DB) CreateLink(ctx context.Context, l session.Link) (session.Link, err
 	})
 	if err != nil {
 		return session.Link{}, fmt.Errorf("create link: %w", err)
+	}
+	if overQuota {
+		return session.Link{}, session.ErrTooManyLinks
 	}
 	return kept.link(), nil
 }
@@ -147,6 +172,15 @@ func (db *DB) DeleteExpired(ctx context.Context, now time.Time) (int, error) {
 			var rec pendingRecord
 			err := decode(data, &rec)
 			return err == nil && rec.Expires.Before(now), err
+		})
+		deleted += n
+		if err != nil {
+			return err
+		}
+		n, err = deleteWhere(tx.Bucket(bucketLinkQuota), func(data []byte) (bool, error) {
+			var rec quotaRecord
+			err := decode(data, &rec)
+			return err == nil && rec.Window.Add(session.LinkTTL).Before(now), err
 		})
 		deleted += n
 		return err

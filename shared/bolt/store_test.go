@@ -41,7 +41,7 @@ func TestConcurrentCreateLink(t *testing.T) {
 	for i := range n {
 		wg.Go(func() {
 			l := testLink(fmt.Sprintf("link-%d", i), fmt.Sprintf("msg-%d", i))
-			got, err := db.CreateLink(ctx, l)
+			got, err := db.CreateLink(ctx, l, unlimited)
 			if err == nil && got.ID != l.ID {
 				err = fmt.Errorf("got link %s, want %s", got.ID, l.ID)
 			}
@@ -62,7 +62,7 @@ func TestConcurrentCreateLink(t *testing.T) {
 	ids := make([]string, n)
 	for i := range n {
 		wg.Go(func() {
-			got, err := db.CreateLink(ctx, testLink(fmt.Sprintf("same-%d", i), "same-msg"))
+			got, err := db.CreateLink(ctx, testLink(fmt.Sprintf("same-%d", i), "same-msg"), unlimited)
 			errs[i], ids[i] = err, got.ID
 		})
 	}
@@ -98,7 +98,7 @@ func TestFailedWritesDoNotFailTheirBatch(t *testing.T) {
 	errs := make([]error, 3*n)
 	for i := range n {
 		wg.Go(func() {
-			_, errs[i] = db.CreateLink(ctx, testLink(fmt.Sprintf("link-%d", i), fmt.Sprintf("msg-%d", i)))
+			_, errs[i] = db.CreateLink(ctx, testLink(fmt.Sprintf("link-%d", i), fmt.Sprintf("msg-%d", i)), unlimited)
 		})
 		wg.Go(func() {
 			errs[n+i] = db.PutSession(ctx, session.Session{Key: k, Generation: int64(100 + i)}, 99)
@@ -137,7 +137,7 @@ func TestWritesSurviveABatchRerun(t *testing.T) {
 	for round := range 12 {
 		prefix := fmt.Sprintf("r%d-", round)
 		k := session.Key{Site: site, UserID: prefix + "u"}
-		if _, err := db.CreateLink(ctx, testLink(prefix+"taken", prefix+"taken-msg")); err != nil {
+		if _, err := db.CreateLink(ctx, testLink(prefix+"taken", prefix+"taken-msg"), unlimited); err != nil {
 			t.Fatalf("CreateLink: %v", err)
 		}
 		if err := db.PutSession(ctx, session.Session{Key: k, Generation: 5}, 0); err != nil {
@@ -154,7 +154,7 @@ func TestWritesSurviveABatchRerun(t *testing.T) {
 		var retired session.Session
 		for i := range 4 {
 			wg.Go(func() {
-				created[i], errs[i] = db.CreateLink(ctx, testLink(fmt.Sprintf("%snew-%d", prefix, i), fmt.Sprintf("%smsg-%d", prefix, i)))
+				created[i], errs[i] = db.CreateLink(ctx, testLink(fmt.Sprintf("%snew-%d", prefix, i), fmt.Sprintf("%smsg-%d", prefix, i)), unlimited)
 			})
 		}
 		wg.Go(func() { taken, errs[4] = db.TakeLink(ctx, prefix+"taken") })
@@ -221,12 +221,12 @@ func TestDeleteExpired(t *testing.T) {
 	fresh := testLink("fresh", "fresh-msg")
 	fresh.Expires = t0.Add(time.Hour)
 	for _, l := range []session.Link{old, fresh} {
-		if _, err := db.CreateLink(ctx, l); err != nil {
+		if _, err := db.CreateLink(ctx, l, unlimited); err != nil {
 			t.Fatalf("CreateLink: %v", err)
 		}
 	}
 	takenOld := testLink("taken-old", "taken-old-msg")
-	if _, err := db.CreateLink(ctx, takenOld); err != nil {
+	if _, err := db.CreateLink(ctx, takenOld, unlimited); err != nil {
 		t.Fatalf("CreateLink: %v", err)
 	}
 	if _, err := db.TakeLink(ctx, takenOld.ID); err != nil {
@@ -242,9 +242,10 @@ func TestDeleteExpired(t *testing.T) {
 	if err != nil {
 		t.Fatalf("DeleteExpired: %v", err)
 	}
-	// old link and its message, the taken link's message, the old pending.
-	if n != 4 {
-		t.Errorf("DeleteExpired removed %d entries, want 4", n)
+	// old link and its message, the taken link's message, the old pending, and
+	// the quota entry of a window long gone.
+	if n != 5 {
+		t.Errorf("DeleteExpired removed %d entries, want 5", n)
 	}
 	if _, err := db.GetLink(ctx, "old"); !errors.Is(err, session.ErrNotFound) {
 		t.Errorf("GetLink of the expired link: %v, want ErrNotFound", err)
@@ -260,11 +261,11 @@ func TestDeleteExpired(t *testing.T) {
 	}
 	// The message of the expired link may make a new link now.
 	again := testLink("again", "old-msg")
-	if got, err := db.CreateLink(ctx, again); err != nil || got.ID != "again" {
+	if got, err := db.CreateLink(ctx, again, unlimited); err != nil || got.ID != "again" {
 		t.Errorf("CreateLink for the expired link's message: %+v, %v; want the new link", got, err)
 	}
 	// The fresh link's message still returns the fresh link.
-	if got, err := db.CreateLink(ctx, testLink("dup", "fresh-msg")); err != nil || got.ID != "fresh" {
+	if got, err := db.CreateLink(ctx, testLink("dup", "fresh-msg"), unlimited); err != nil || got.ID != "fresh" {
 		t.Errorf("CreateLink for the fresh link's message: %+v, %v; want the fresh link", got, err)
 	}
 }
@@ -281,7 +282,7 @@ func BenchmarkCreateLink(b *testing.B) {
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			i := next.Add(1)
-			if _, err := db.CreateLink(ctx, testLink(fmt.Sprintf("link-%d", i), fmt.Sprintf("msg-%d", i))); err != nil {
+			if _, err := db.CreateLink(ctx, testLink(fmt.Sprintf("link-%d", i), fmt.Sprintf("msg-%d", i)), unlimited); err != nil {
 				b.Error(err)
 				return
 			}
@@ -293,8 +294,11 @@ func BenchmarkCreateLinkOneAtATime(b *testing.B) {
 	ctx := context.Background()
 	db := openTest(b)
 	for i := 0; b.Loop(); i++ {
-		if _, err := db.CreateLink(ctx, testLink(fmt.Sprintf("link-%d", i), fmt.Sprintf("msg-%d", i))); err != nil {
+		if _, err := db.CreateLink(ctx, testLink(fmt.Sprintf("link-%d", i), fmt.Sprintf("msg-%d", i)), unlimited); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
+
+// unlimited is a link quota no test reaches, for tests about other things.
+var unlimited = session.LinkQuota{Window: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Max: 1 << 30}

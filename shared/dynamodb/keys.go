@@ -3,6 +3,7 @@ package dynamodb
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	"rcgithub/shared/session"
 )
@@ -28,6 +29,10 @@ func messageKey(k session.Key, messageID string) string {
 }
 
 func stateKey(state string) string { return key("state", state) }
+
+func quotaKey(k session.Key, window time.Time) string {
+	return key("quota", k.Site, k.UserID, strconv.FormatInt(window.Unix(), 10))
+}
 
 func sessionKey(k session.Key) string { return key("session", k.Site, k.UserID) }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -17,9 +18,11 @@ import (
 const createLinkAttempts = 3
 
 // CreateLink writes the link and its message item in one transaction, the
-// message item only if absent. When the message already has a link, it returns
-// that one (read from the message item, which holds a copy) and stores nothing.
-func (s *Store) CreateLink(ctx context.Context, l session.Link) (session.Link, error) {
+// message item only if absent, and counts the link in the user's quota item for
+// q.Window, only while the count is below q.Max. When the message already has a
+// link, it returns that one (read from the message item, which holds a copy)
+// and stores nothing; over quota, it returns session.ErrTooManyLinks.
+func (s *Store) CreateLink(ctx context.Context, l session.Link, q session.LinkQuota) (session.Link, error) {
 	msgItem, err := marshal(newLinkRecord(messageKey(l.Key, l.MessageID), l))
 	if err != nil {
 		return session.Link{}, fmt.Errorf("create link: %w", err)
@@ -35,6 +38,16 @@ func (s *Store) CreateLink(ctx context.Context, l session.Link) (session.Link, e
 			ConditionExpression: absent, ExpressionAttributeNames: names}},
 		{Put: &types.Put{TableName: aws.String(s.table), Item: linkItem,
 			ConditionExpression: absent, ExpressionAttributeNames: names}},
+		{Update: &types.Update{TableName: aws.String(s.table), Key: keyOf(quotaKey(l.Key, q.Window)),
+			UpdateExpression:         aws.String("ADD #n :one SET #ttl = :ttl"),
+			ConditionExpression:      aws.String("attribute_not_exists(#n) OR #n < :max"),
+			ExpressionAttributeNames: map[string]string{"#n": "links", "#ttl": TTLAttribute},
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":one": &types.AttributeValueMemberN{Value: "1"},
+				":max": &types.AttributeValueMemberN{Value: strconv.Itoa(q.Max)},
+				// The quota item is needed only while its window lasts.
+				":ttl": &types.AttributeValueMemberN{Value: strconv.FormatInt(q.Window.Add(2*session.LinkTTL).Unix(), 10)},
+			}}},
 	}}
 	for attempt := 1; ; attempt++ {
 		_, err = s.client.TransactWriteItems(ctx, input)
@@ -49,6 +62,8 @@ func (s *Store) CreateLink(ctx context.Context, l session.Link) (session.Link, e
 			return s.linkOfMessage(ctx, l.Key, l.MessageID)
 		case reasonCode(reasons, 1) == codeConditionFailed:
 			return session.Link{}, errors.New("create link: a link with this id exists already")
+		case reasonCode(reasons, 2) == codeConditionFailed:
+			return session.Link{}, session.ErrTooManyLinks
 		case attempt < createLinkAttempts && hasCode(reasons, codeTransactionConflict):
 			continue // a concurrent CreateLink for the same message; its result is read next time
 		default:

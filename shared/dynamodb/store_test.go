@@ -66,7 +66,7 @@ func TestExpiresAt(t *testing.T) {
 	ends := time.Date(2030, 2, 3, 4, 5, 6, 700, time.UTC)
 	backstop := ends.Add(30 * 24 * time.Hour).Unix()
 
-	if _, err := store.CreateLink(ctx, session.Link{ID: "l1", Key: k, MessageID: "m1", Expires: expires}); err != nil {
+	if _, err := store.CreateLink(ctx, session.Link{ID: "l1", Key: k, MessageID: "m1", Expires: expires}, unlimited); err != nil {
 		t.Fatal(err)
 	}
 	if err := store.PutPending(ctx, session.Pending{State: "s1", Key: k, Expires: expires}); err != nil {
@@ -123,10 +123,10 @@ func TestCalls(t *testing.T) {
 		op   func() error
 		want map[string]int
 	}{
-		{"CreateLink", func() error { _, err := store.CreateLink(ctx, link); return err },
+		{"CreateLink", func() error { _, err := store.CreateLink(ctx, link, unlimited); return err },
 			map[string]int{"DynamoDB.TransactWriteItems": 1}},
 		{"CreateLink of the same message", func() error {
-			_, err := store.CreateLink(ctx, session.Link{ID: "l2", Key: k, MessageID: "m1"})
+			_, err := store.CreateLink(ctx, session.Link{ID: "l2", Key: k, MessageID: "m1"}, unlimited)
 			return err
 		}, map[string]int{"DynamoDB.TransactWriteItems": 1, "DynamoDB.GetItem": 1}},
 		{"GetLink", func() error { _, err := store.GetLink(ctx, "l1"); return err },
@@ -160,3 +160,6 @@ func TestCalls(t *testing.T) {
 		}
 	}
 }
+
+// unlimited is a link quota no test reaches, for tests about other things.
+var unlimited = session.LinkQuota{Window: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Max: 1 << 30}

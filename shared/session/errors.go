@@ -7,6 +7,9 @@ var (
 	ErrNotFound = errors.New("not found")
 	// ErrConflict means a conditional write lost: the record changed since it was read.
 	ErrConflict = errors.New("conflict: record changed concurrently")
+	// ErrTooManyLinks means the user has used up the login links of the current
+	// window (see LinkQuota).
+	ErrTooManyLinks = errors.New("too many login links")
 	// ErrTokenDead means GitHub no longer accepts the token (401, revoked or expired).
 	ErrTokenDead = errors.New("github token is no longer valid")
 )

@@ -15,7 +15,9 @@ type Store interface {
 	// exists, in which case it stores nothing and returns the existing one:
 	// Rocket.Chat re-delivers a message on retries, replays and edits. The user
 	// is part of the key so that no message id can ever return another user's link.
-	CreateLink(ctx context.Context, l Link) (Link, error)
+	// A new link counts against the user's quota for the window q.Window: past
+	// q.Max links in it, CreateLink stores nothing and returns ErrTooManyLinks.
+	CreateLink(ctx context.Context, l Link, q LinkQuota) (Link, error)
 	// GetLink returns the link with the id, or ErrNotFound.
 	GetLink(ctx context.Context, id string) (Link, error)
 	// TakeLink deletes and returns the link with the id; only one caller can take it.

@@ -21,6 +21,8 @@ const (
 	// end (scheduler precision) but never end a session well before its time.
 	earlyTolerance = 2 * time.Minute
 	maxRetryDelay  = 6 * time.Hour
+	// MaxLinksPerWindow is how many login links a user gets per LinkTTL window.
+	MaxLinksPerWindow = 5
 )
 
 // Service runs the session lifecycle. Its zero value is not usable; fill every
@@ -43,18 +45,36 @@ type LinkRequest struct {
 	MessageID string
 }
 
+// TooManyLinksError says when a user who asked for too many login links can
+// ask again.
+type TooManyLinksError struct {
+	RetryAt time.Time
+}
+
+func (e *TooManyLinksError) Error() string {
+	return "too many login links; next one at " + FormatTime(e.RetryAt)
+}
+
+func (e *TooManyLinksError) Unwrap() error { return ErrTooManyLinks }
+
 // StartLogin creates the login link for a user, or returns the one already made
-// for the same Rocket.Chat message.
+// for the same Rocket.Chat message. A user gets MaxLinksPerWindow links per
+// window of LinkTTL; past that, a *TooManyLinksError says when to try again.
 func (s *Service) StartLogin(ctx context.Context, r LinkRequest) (Link, error) {
 	id, err := randomString(32)
 	if err != nil {
 		return Link{}, err
 	}
 	now := s.Now()
+	window := now.Truncate(LinkTTL)
 	l, err := s.Store.CreateLink(ctx, Link{
 		ID: id, Key: r.Key, UserName: r.UserName, MessageID: r.MessageID,
 		Created: now, Expires: now.Add(LinkTTL),
-	})
+	}, LinkQuota{Window: window, Max: MaxLinksPerWindow})
+	if errors.Is(err, ErrTooManyLinks) {
+		s.log().WarnContext(ctx, "login links over quota", "site", r.Site, "user", r.UserID)
+		return Link{}, &TooManyLinksError{RetryAt: window.Add(LinkTTL)}
+	}
 	if err != nil {
 		return Link{}, fmt.Errorf("create login link: %w", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -509,5 +510,37 @@ func TestNormalizeSite(t *testing.T) {
 		if got := session.NormalizeSite(in); got != want {
 			t.Errorf("NormalizeSite(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestLoginLinkQuota(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.clock.Advance(3 * time.Minute) // 12:03, in the window 12:00-12:10
+	var first session.Link
+	for i := range session.MaxLinksPerWindow {
+		l, err := f.svc.StartLogin(ctx, session.LinkRequest{Key: alice, UserName: "alice", MessageID: fmt.Sprintf("m%d", i)})
+		if err != nil {
+			t.Fatalf("link %d: %v", i, err)
+		}
+		if i == 0 {
+			first = l
+		}
+	}
+	_, err := f.svc.StartLogin(ctx, session.LinkRequest{Key: alice, UserName: "alice", MessageID: "one-too-many"})
+	var tooMany *session.TooManyLinksError
+	if !errors.As(err, &tooMany) || !errors.Is(err, session.ErrTooManyLinks) || !tooMany.RetryAt.Equal(t0.Add(10*time.Minute)) {
+		t.Fatalf("link over the quota: %v", err)
+	}
+	// A re-delivered message still gets its link; bob has his own quota.
+	if l, err := f.svc.StartLogin(ctx, session.LinkRequest{Key: alice, UserName: "alice", MessageID: "m0"}); err != nil || l.ID != first.ID {
+		t.Fatalf("re-delivery over the quota: %v", err)
+	}
+	if _, err := f.svc.StartLogin(ctx, session.LinkRequest{Key: bob, UserName: "bob", MessageID: "m0"}); err != nil {
+		t.Fatalf("bob: %v", err)
+	}
+	f.clock.Advance(7 * time.Minute) // the next window
+	if _, err := f.svc.StartLogin(ctx, session.LinkRequest{Key: alice, UserName: "alice", MessageID: "next-window"}); err != nil {
+		t.Fatalf("next window: %v", err)
 	}
 }

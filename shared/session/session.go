@@ -95,6 +95,15 @@ type Link struct {
 	Expires   time.Time
 }
 
+// LinkQuota bounds how many login links one user can create: at most Max in
+// the fixed window that starts at Window (windows are LinkTTL long). GitHub shows
+// its consent screen again after 10 sign-ins an hour, and a loop of "/github
+// login" must not grow the store without bound.
+type LinkQuota struct {
+	Window time.Time
+	Max    int
+}
+
 // Pending is an OAuth authorization in flight: created when the user presses the
 // button on the link page, consumed once by the callback.
 type Pending struct {

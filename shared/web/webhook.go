@@ -83,6 +83,12 @@ func helpText(trigger string) string {
 
 func (h *Handler) login(r *http.Request, k session.Key, msg rocketchat.Message) string {
 	l, err := h.Service.StartLogin(r.Context(), session.LinkRequest{Key: k, UserName: msg.UserName, MessageID: msg.MessageID})
+	var tooMany *session.TooManyLinksError
+	if errors.As(err, &tooMany) {
+		wait := tooMany.RetryAt.Sub(h.Service.Now()).Round(time.Minute)
+		return fmt.Sprintf("You asked for too many login links in a short time. Try again in %s; the links you already have work for 10 minutes each.",
+			formatDuration(max(wait, time.Minute)))
+	}
 	if err != nil {
 		h.log().ErrorContext(r.Context(), "login link", "site", k.Site, "user", k.UserID, "error", err)
 		return "Sorry, the login link could not be created because our storage is unavailable. Wait a minute and try again."

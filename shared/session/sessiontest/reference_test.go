@@ -29,6 +29,11 @@ func TestReferenceScheduler(t *testing.T) {
 	})
 }
 
+type quotaKey struct {
+	key    session.Key
+	window int64
+}
+
 type linkMessage struct {
 	key       session.Key
 	messageID string
@@ -43,6 +48,7 @@ type mapStore struct {
 	mu       sync.Mutex
 	links    map[string]session.Link
 	messages map[linkMessage]session.Link
+	quota    map[quotaKey]int
 	pending  map[string]session.Pending
 	live     map[session.Key]session.Session
 	retired  map[retiredKey]session.Session
@@ -50,19 +56,24 @@ type mapStore struct {
 
 func newMapStore() *mapStore {
 	return &mapStore{
-		links: map[string]session.Link{}, messages: map[linkMessage]session.Link{},
+		links: map[string]session.Link{}, messages: map[linkMessage]session.Link{}, quota: map[quotaKey]int{},
 		pending: map[string]session.Pending{},
 		live:    map[session.Key]session.Session{}, retired: map[retiredKey]session.Session{},
 	}
 }
 
-func (m *mapStore) CreateLink(_ context.Context, l session.Link) (session.Link, error) {
+func (m *mapStore) CreateLink(_ context.Context, l session.Link, q session.LinkQuota) (session.Link, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	msg := linkMessage{l.Key, l.MessageID}
 	if first, ok := m.messages[msg]; ok {
 		return first, nil
 	}
+	qk := quotaKey{l.Key, q.Window.UnixNano()}
+	if m.quota[qk] >= q.Max {
+		return session.Link{}, session.ErrTooManyLinks
+	}
+	m.quota[qk]++
 	m.messages[msg], m.links[l.ID] = l, l
 	return l, nil
 }

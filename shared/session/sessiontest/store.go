@@ -2,7 +2,9 @@ package sessiontest
 
 import (
 	"context"
+	"fmt"
 	"testing"
+	"time"
 
 	"rcgithub/shared/session"
 )
@@ -45,7 +47,7 @@ var linkTests = []storeTest{
 	{"links/round trip", func(t *testing.T, s session.Store, f *fixture, _ StoreOptions) {
 		ctx := context.Background()
 		l := f.link(f.key("u1"), "msg-1")
-		got, err := s.CreateLink(ctx, l)
+		got, err := s.CreateLink(ctx, l, unlimited)
 		requireNoErr(t, "CreateLink", err)
 		requireSame(t, "CreateLink returned", got, l)
 		got, err = s.GetLink(ctx, l.ID)
@@ -66,12 +68,12 @@ var linkTests = []storeTest{
 	{"links/same message returns the first link", func(t *testing.T, s session.Store, f *fixture, _ StoreOptions) {
 		ctx := context.Background()
 		first := f.link(f.key("u1"), "msg-1")
-		_, err := s.CreateLink(ctx, first)
+		_, err := s.CreateLink(ctx, first, unlimited)
 		requireNoErr(t, "CreateLink first", err)
 
 		again := f.link(f.key("u1"), "msg-1") // a re-delivery: new id, later times
 		again.Created, again.Expires = again.Created.Add(5), again.Expires.Add(5)
-		got, err := s.CreateLink(ctx, again)
+		got, err := s.CreateLink(ctx, again, unlimited)
 		requireNoErr(t, "CreateLink again", err)
 		requireSame(t, "CreateLink again returned", got, first)
 
@@ -96,7 +98,7 @@ var linkTests = []storeTest{
 				f.link(session.Key{Site: f.site, UserID: "u1"}, "a"+sep+"b"))
 		}
 		for _, l := range links {
-			got, err := s.CreateLink(ctx, l)
+			got, err := s.CreateLink(ctx, l, unlimited)
 			requireNoErr(t, "CreateLink", err)
 			requireSame(t, "CreateLink of a new message returned", got, l)
 		}
@@ -106,12 +108,42 @@ var linkTests = []storeTest{
 			requireSame(t, "GetLink", got, l)
 		}
 	}},
+	{"links/quota per user and window", func(t *testing.T, s session.Store, f *fixture, _ StoreOptions) {
+		ctx := context.Background()
+		window := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+		q := session.LinkQuota{Window: window, Max: 3}
+		var made []session.Link
+		for i := range q.Max {
+			l := f.link(f.key("u1"), fmt.Sprintf("msg-%d", i))
+			got, err := s.CreateLink(ctx, l, q)
+			requireNoErr(t, "CreateLink within the quota", err)
+			requireSame(t, "CreateLink within the quota", got, l)
+			made = append(made, l)
+		}
+		over := f.link(f.key("u1"), "msg-over")
+		_, err := s.CreateLink(ctx, over, q)
+		requireErr(t, "CreateLink over the quota", err, session.ErrTooManyLinks)
+		_, err = s.GetLink(ctx, over.ID)
+		requireErr(t, "GetLink of a link refused by the quota", err, session.ErrNotFound)
+		// A re-delivery is not a new link: it gets its link back, quota or not.
+		got, err := s.CreateLink(ctx, f.link(f.key("u1"), "msg-0"), q)
+		requireNoErr(t, "CreateLink of a re-delivered message over the quota", err)
+		requireSame(t, "CreateLink of a re-delivered message over the quota", got, made[0])
+		// Other users, other sites and the next window have quotas of their own.
+		for _, l := range []session.Link{f.link(f.key("u2"), "msg-over"), f.link(session.Key{Site: f.otherSite(), UserID: "u1"}, "msg-over")} {
+			_, err := s.CreateLink(ctx, l, q)
+			requireNoErr(t, "CreateLink by someone else", err)
+		}
+		next := session.LinkQuota{Window: window.Add(session.LinkTTL), Max: q.Max}
+		_, err = s.CreateLink(ctx, over, next)
+		requireNoErr(t, "CreateLink in the next window", err)
+	}},
 	{"links/taken once", func(t *testing.T, s session.Store, f *fixture, _ StoreOptions) {
 		ctx := context.Background()
 		l := f.link(f.key("u1"), "msg-1")
 		other := f.link(f.key("u1"), "msg-2")
 		for _, x := range []session.Link{l, other} {
-			_, err := s.CreateLink(ctx, x)
+			_, err := s.CreateLink(ctx, x, unlimited)
 			requireNoErr(t, "CreateLink", err)
 		}
 		got, err := s.TakeLink(ctx, l.ID)
@@ -128,7 +160,7 @@ var linkTests = []storeTest{
 	{"links/only one of many takers wins", func(t *testing.T, s session.Store, f *fixture, opts StoreOptions) {
 		ctx := context.Background()
 		l := f.link(f.key("u1"), "msg-1")
-		_, err := s.CreateLink(ctx, l)
+		_, err := s.CreateLink(ctx, l, unlimited)
 		requireNoErr(t, "CreateLink", err)
 		taken := make([]session.Link, contenders)
 		errs := contend(opts.Concurrent, contenders, func(i int) (err error) {
@@ -146,7 +178,7 @@ var linkTests = []storeTest{
 			tried[i] = f.link(f.key("u1"), "msg-1")
 		}
 		errs := contend(opts.Concurrent, contenders, func(i int) (err error) {
-			got[i], err = s.CreateLink(ctx, tried[i])
+			got[i], err = s.CreateLink(ctx, tried[i], unlimited)
 			return err
 		})
 		var stored session.Link
@@ -210,3 +242,6 @@ var pendingTests = []storeTest{
 		requireSame(t, "TakePending by the winner", taken[w], p)
 	}},
 }
+
+// unlimited is a link quota the other tests do not reach.
+var unlimited = session.LinkQuota{Window: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Max: 1 << 30}
