@@ -25,7 +25,7 @@ help:
 
 .PHONY: deps
 deps:
-	$(GO) mod download
+	@$(GO) mod download
 
 # Debian packages the checks need: Chromium for the browser tests, zip and file
 # for the release build. Installed only when missing (root on this kind of machine).
@@ -46,11 +46,11 @@ run: export ROCKETCHAT_WEBHOOK_TOKEN := $(or $(ROCKETCHAT_WEBHOOK_TOKEN),sandbox
 endif
 
 .PHONY: run
-run: deps
+run:
 	@if [ "$$GITHUB_SANDBOX" = "true" ]; then \
-	  echo "GitHub sandbox: no GITHUB_CLIENT_ID given, so a stand-in GitHub runs inside the server (set GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET for real GitHub)."; fi
-	$(GO) build -o bin/local ./infra/local
-	./bin/local
+	  echo "GitHub sandbox: no GITHUB_CLIENT_ID given, so a stand-in GitHub runs inside the server at $${PUBLIC_URL:-http://$${LISTEN_ADDR:-127.0.0.1:8080}}/sandbox/github (set GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET for real GitHub)."; fi
+	@$(GO) build -o bin/local ./infra/local
+	@exec ./bin/local
 
 # --- checks -------------------------------------------------------------------
 
