@@ -44,7 +44,7 @@ func FuzzOAuthCallback(f *testing.F) {
 		}
 		rec := httptest.NewRecorder()
 		fx.handler.ServeHTTP(rec, req)
-		status := rec.Code; t.Logf("DEBUG %d", status)
+		status := rec.Code
 		switch status {
 		case http.StatusOK, http.StatusBadRequest, http.StatusForbidden, http.StatusServiceUnavailable:
 		default:
