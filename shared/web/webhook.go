@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
@@ -16,6 +17,11 @@ import (
 // maxWebhookBody bounds a webhook request; Rocket.Chat messages are at most
 // 5000 characters by default, so 64 KiB is generous.
 const maxWebhookBody = 64 << 10
+
+// webhookDeadline keeps every answer well inside the 20 s Rocket.Chat waits
+// (it never retries a timeout): GitHub calls that take longer are abandoned,
+// and a logout whose revocation did not finish is retried in the background.
+const webhookDeadline = 12 * time.Second
 
 // webhook answers Rocket.Chat's outgoing webhook. It never answers 410, which
 // disables the integration, and answers 200 with a JSON body for everything it
@@ -51,7 +57,9 @@ func (h *Handler) webhook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	k := session.Key{Site: session.NormalizeSite(msg.SiteURL), UserID: msg.UserID}
-	text := h.command(r, k, msg, cmd)
+	ctx, cancel := context.WithTimeout(r.Context(), webhookDeadline)
+	defer cancel()
+	text := h.command(r.WithContext(ctx), k, msg, cmd)
 	h.log().InfoContext(r.Context(), "webhook", "site", k.Site, "user", k.UserID, "command", cmd.Name)
 	// Everything is answered privately: links, identities and even help.
 	writeJSON(w, http.StatusOK, rocketchat.DirectReply(msg.UserName, text))
