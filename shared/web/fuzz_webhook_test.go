@@ -6,6 +6,7 @@ import (
 	"mime"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -30,7 +31,17 @@ func FuzzWebhook(f *testing.F) {
 		req := httptest.NewRequest(http.MethodPost, "/rocketchat/webhook", bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
 		fx.handler.ServeHTTP(rec, req)
-		checkWebhookAnswer(t, body, rec.Result().StatusCode, rec.Header().Get("Content-Type"), rec.Body.Bytes())
+		msg, linkID := checkWebhookAnswer(t, body, rec.Result().StatusCode, rec.Header().Get("Content-Type"), rec.Body.Bytes())
+		if linkID != "" {
+			// The link in a reply is the sender's own: it opens a sign-in for them only.
+			l, err := fx.service.Store.GetLink(t.Context(), linkID)
+			if err != nil {
+				t.Fatalf("the link in the reply is not stored: %v", err)
+			}
+			if want := (session.Key{Site: session.NormalizeSite(msg.SiteURL), UserID: msg.UserID}); l.Key != want {
+				t.Fatalf("reply to %v carries a link for %v", want, l.Key)
+			}
+		}
 		if _, pendings := fx.store.takeWrites(); len(pendings) != 0 {
 			t.Fatalf("the webhook started an authorization: %v", pendings)
 		}
@@ -47,9 +58,13 @@ func FuzzWebhook(f *testing.F) {
 	})
 }
 
+// linkInReply finds the login link id in a reply's text.
+var linkInReply = regexp.MustCompile(`/oauth/start\?link=([A-Za-z0-9_-]+)`)
+
 // checkWebhookAnswer checks one answer against Rocket.Chat's rules and the
-// service's promises.
-func checkWebhookAnswer(t *testing.T, body []byte, status int, contentType string, answer []byte) {
+// service's promises. For a direct reply it returns the message it answers
+// and the id of the login link in it, if any.
+func checkWebhookAnswer(t *testing.T, body []byte, status int, contentType string, answer []byte) (rocketchat.Message, string) {
 	t.Helper()
 	switch status {
 	case http.StatusOK, http.StatusBadRequest, http.StatusUnauthorized, http.StatusRequestEntityTooLarge:
@@ -72,7 +87,7 @@ func checkWebhookAnswer(t *testing.T, body []byte, status int, contentType strin
 		if reply.Error == nil || *reply.Error == "" || reply.Text != "" || reply.Channel != "" || hasLink {
 			t.Fatalf("status %d answer is not a bare JSON error: %s", status, answer)
 		}
-		return
+		return rocketchat.Message{}, ""
 	}
 	if reply.Error != nil || len(reply.Attachments) > 0 {
 		t.Fatalf("200 answer with an error or attachments: %s", answer)
@@ -81,7 +96,7 @@ func checkWebhookAnswer(t *testing.T, body []byte, status int, contentType strin
 		if reply.Channel != "" || hasLink {
 			t.Fatalf("200 answer without text is not {}: %s", answer)
 		}
-		return
+		return rocketchat.Message{}, ""
 	}
 	// The handler decodes the first JSON value of the body; so does this.
 	var msg rocketchat.Message
@@ -94,6 +109,11 @@ func checkWebhookAnswer(t *testing.T, body []byte, status int, contentType strin
 	if reply.ParseURLs == nil || *reply.ParseURLs {
 		t.Fatalf("answer lets Rocket.Chat fetch link previews: %s", answer)
 	}
+	var linkID string
+	if m := linkInReply.FindStringSubmatch(reply.Text); m != nil {
+		linkID = m[1]
+	}
+	return msg, linkID
 }
 
 // fromVictim reports whether the body is a message from the victim's
