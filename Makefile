@@ -14,13 +14,15 @@ export SAM_CLI_TELEMETRY := 0
 
 include infra/moto/moto.mk
 include infra/sam/sam.mk
+include infra/e2e/e2e.mk
 
 .PHONY: help
 help:
 	@echo "make run    start the service on one machine (GitHub sandbox unless GITHUB_CLIENT_ID is set)"
 	@echo "make test   every check: vet, staticcheck, unit + adapter tests (moto), fuzz smoke, template lint + sam build"
 	@echo "make fuzz   run each fuzz target for $(LONG_FUZZTIME)"
-	@echo "make bench  benchmarks"
+	@echo "make bench  Go benchmarks;  make bench-lambda  cold start, size and warm latency of the Lambdas under the runtime emulator"
+	@echo "make e2e    the built Lambdas under the Lambda Runtime Interface Emulator, against moto and the stand-ins"
 	@echo "make release build the release Lambda binaries and zips (linux/arm64)"
 
 .PHONY: deps
@@ -55,7 +57,7 @@ run:
 # --- checks -------------------------------------------------------------------
 
 .PHONY: test
-test: deps system-deps check-format vet staticcheck go-test fuzz-smoke template-checks
+test: deps system-deps check-format vet staticcheck go-test fuzz-smoke template-checks e2e
 	@echo "make test: all checks passed"
 
 .PHONY: check-format

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	awsdynamodb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -109,6 +110,9 @@ func New(ctx context.Context, getenv func(string) string, opts Options) (*App, e
 // and returned as an error, so that it lands in the function's on-failure
 // queue for an operator to see; it ends nothing.
 func (a *App) Logout(ctx context.Context, payload json.RawMessage) error {
+	if lc, ok := lambdacontext.FromContext(ctx); ok {
+		ctx = web.WithRequestID(ctx, lc.AwsRequestID)
+	}
 	job, err := scheduler.ParseJob(payload)
 	if err != nil {
 		a.Logger.ErrorContext(ctx, "automatic logout: malformed payload, nothing ended", "error", err, "payload_bytes", len(payload))

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/big"
+	"strings"
 	"time"
 )
 
@@ -347,7 +348,7 @@ func (s *Service) Expire(ctx context.Context, job Job) error {
 		return fmt.Errorf("read session: %w", err)
 	}
 	if expired {
-		s.notify(ctx, k, "Your GitHub session ended: you are logged out automatically 7 days after login. Type /github login to connect again.")
+		s.notify(ctx, k, "Your GitHub session ended: you are logged out automatically "+FormatDuration(s.TTL)+" after login. Type /github login to connect again.")
 	}
 	if !s.finishRetired(ctx, job) {
 		return fmt.Errorf("revoke token of %s generation %d: GitHub did not confirm; retry scheduled", k.UserID, job.Generation)
@@ -505,4 +506,34 @@ func randomString(n int) (string, error) {
 func hashSecret(secret string) []byte {
 	h := sha256.Sum256([]byte(secret))
 	return h[:]
+}
+
+// FormatDuration is how durations are shown to users: days, hours and
+// minutes, leaving minutes out at day scale.
+func FormatDuration(d time.Duration) string {
+	if d < time.Minute {
+		return "less than a minute"
+	}
+	days := int(d / (24 * time.Hour))
+	d -= time.Duration(days) * 24 * time.Hour
+	hours := int(d / time.Hour)
+	mins := int((d - time.Duration(hours)*time.Hour) / time.Minute)
+	var parts []string
+	if days > 0 {
+		parts = append(parts, plural(days, "day"))
+	}
+	if hours > 0 {
+		parts = append(parts, plural(hours, "hour"))
+	}
+	if mins > 0 && days == 0 {
+		parts = append(parts, plural(mins, "minute"))
+	}
+	return strings.Join(parts, " ")
+}
+
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
 }

@@ -544,3 +544,20 @@ func TestLoginLinkQuota(t *testing.T) {
 		t.Fatalf("next window: %v", err)
 	}
 }
+
+func TestFormatDuration(t *testing.T) {
+	tests := map[time.Duration]string{
+		30 * time.Second:              "less than a minute",
+		time.Minute:                   "1 minute",
+		90 * time.Minute:              "1 hour 30 minutes",
+		7 * 24 * time.Hour:            "7 days",
+		6*24*time.Hour + 23*time.Hour: "6 days 23 hours",
+		24*time.Hour + 5*time.Minute:  "1 day", // minutes are noise at day scale
+		2*time.Hour + 1*time.Minute:   "2 hours 1 minute",
+	}
+	for d, want := range tests {
+		if got := session.FormatDuration(d); got != want {
+			t.Errorf("session.FormatDuration(%v) = %q, want %q", d, got, want)
+		}
+	}
+}

@@ -11,6 +11,12 @@ import (
 
 type requestIDKey struct{}
 
+// WithRequestID returns ctx carrying a request id, for work that does not come
+// through the HTTP routes (the scheduled logout gets Lambda's request id).
+func WithRequestID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, requestIDKey{}, id)
+}
+
 // RequestID returns the id of the request ctx belongs to, or "".
 func RequestID(ctx context.Context) string {
 	id, _ := ctx.Value(requestIDKey{}).(string)
@@ -28,7 +34,7 @@ func accessLog(logger *slog.Logger, next http.Handler) http.Handler {
 			_, _ = rand.Read(b[:])
 			id = hex.EncodeToString(b[:])
 		}
-		r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id))
+		r = r.WithContext(WithRequestID(r.Context(), id))
 		rec := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		start := time.Now()
 		next.ServeHTTP(rec, r)

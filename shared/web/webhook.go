@@ -74,18 +74,18 @@ func (h *Handler) command(r *http.Request, k session.Key, msg rocketchat.Message
 	case "logout", "signout", "disconnect":
 		return h.logout(r, k, cmd.Trigger)
 	default:
-		return helpText(cmd.Trigger)
+		return helpText(cmd.Trigger, h.Service.TTL)
 	}
 }
 
-func helpText(trigger string) string {
+func helpText(trigger string, ttl time.Duration) string {
 	return strings.Join([]string{
 		"GitHub commands:",
 		fmt.Sprintf("`%s login`: connect your GitHub account (you get a private link).", trigger),
 		fmt.Sprintf("`%s status`: show which GitHub account is connected and until when.", trigger),
 		fmt.Sprintf("`%s logout`: disconnect now and revoke the token at GitHub.", trigger),
 		fmt.Sprintf("`%s help`: this list.", trigger),
-		"You are logged out automatically 7 days after login.",
+		"You are logged out automatically " + session.FormatDuration(ttl) + " after login.",
 	}, "\n")
 }
 
@@ -95,7 +95,7 @@ func (h *Handler) login(r *http.Request, k session.Key, msg rocketchat.Message) 
 	if errors.As(err, &tooMany) {
 		wait := tooMany.RetryAt.Sub(h.Service.Now()).Round(time.Minute)
 		return fmt.Sprintf("You asked for too many login links in a short time. Try again in %s; the links you already have work for 10 minutes each.",
-			formatDuration(max(wait, time.Minute)))
+			session.FormatDuration(max(wait, time.Minute)))
 	}
 	if err != nil {
 		h.log().ErrorContext(r.Context(), "login link", "site", k.Site, "user", k.UserID, "error", err)
@@ -117,7 +117,7 @@ func (h *Handler) status(r *http.Request, k session.Key, trigger string) string 
 	}
 	left := st.Ends.Sub(h.Service.Now()).Round(time.Minute)
 	text := fmt.Sprintf("You are logged in to GitHub as @%s since %s. The session ends %s (in %s).",
-		st.GitHubLogin, session.FormatTime(st.Started), session.FormatTime(st.Ends), formatDuration(left))
+		st.GitHubLogin, session.FormatTime(st.Started), session.FormatTime(st.Ends), session.FormatDuration(left))
 	if !st.Checked {
 		text += " (GitHub could not be reached to check the token just now.)"
 	}
@@ -136,33 +136,4 @@ func (h *Handler) logout(r *http.Request, k session.Key, trigger string) string 
 		return fmt.Sprintf("You are logged out of GitHub (@%s). GitHub did not confirm the token's revocation yet; we keep retrying until it does.", res.GitHubLogin)
 	}
 	return fmt.Sprintf("You are logged out of GitHub (@%s) and the token is revoked.", res.GitHubLogin)
-}
-
-// formatDuration shows a time left in days, hours and minutes.
-func formatDuration(d time.Duration) string {
-	if d < time.Minute {
-		return "less than a minute"
-	}
-	days := int(d / (24 * time.Hour))
-	d -= time.Duration(days) * 24 * time.Hour
-	hours := int(d / time.Hour)
-	mins := int((d - time.Duration(hours)*time.Hour) / time.Minute)
-	var parts []string
-	if days > 0 {
-		parts = append(parts, plural(days, "day"))
-	}
-	if hours > 0 {
-		parts = append(parts, plural(hours, "hour"))
-	}
-	if mins > 0 && days == 0 {
-		parts = append(parts, plural(mins, "minute"))
-	}
-	return strings.Join(parts, " ")
-}
-
-func plural(n int, unit string) string {
-	if n == 1 {
-		return "1 " + unit
-	}
-	return fmt.Sprintf("%d %ss", n, unit)
 }
