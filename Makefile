@@ -15,6 +15,7 @@ export SAM_CLI_TELEMETRY := 0
 include infra/moto/moto.mk
 include infra/sam/sam.mk
 include infra/e2e/e2e.mk
+include infra/schemathesis/schemathesis.mk
 
 .PHONY: help
 help:
@@ -57,7 +58,7 @@ run:
 # --- checks -------------------------------------------------------------------
 
 .PHONY: test
-test: deps system-deps check-format vet staticcheck go-test fuzz-smoke template-checks e2e
+test: deps system-deps check-format vet staticcheck go-test fuzz-smoke api-fuzz template-checks e2e
 	@echo "make test: all checks passed"
 
 .PHONY: check-format
@@ -82,13 +83,19 @@ go-test: moto-venv system-deps
 
 # Each fuzz target for a short, bounded time; `make fuzz` runs them longer.
 FUZZ_TARGETS := \
-	./shared/rocketchat:FuzzParseCommand
+	./shared/rocketchat:FuzzParseCommand \
+	./shared/scheduler:FuzzParseJob \
+	./shared/web:FuzzWebhook \
+	./shared/web:FuzzOAuthCallback \
+	./shared/web:FuzzOAuthStartPage \
+	./shared/web:FuzzOAuthStartForm \
+	./shared/web:FuzzExpireJob
 
 .PHONY: fuzz-smoke fuzz
 fuzz-smoke:
 	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; name=$${t##*:}; \
 	  echo "fuzz $$name ($(FUZZTIME))"; \
-	  $(GO) test $$pkg -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) || exit 1; done
+	  $(GO) test $$pkg -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 2s || exit 1; done
 fuzz:
 	@$(MAKE) --no-print-directory fuzz-smoke FUZZTIME=$(LONG_FUZZTIME)
 

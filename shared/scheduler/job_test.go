@@ -33,7 +33,8 @@ func TestParseJob(t *testing.T) {
 		{"generation with a fraction", `{"site":"https://chat.example.com","user":"u1","generation":1.5}`, session.Job{}, "generation"},
 		{"generation too large", `{"site":"https://chat.example.com","user":"u1","generation":9223372036854775808}`, session.Job{}, "generation"},
 		{"missing generation", `{"site":"https://chat.example.com","user":"u1"}`, session.Job{}, `"generation" must be a positive number`},
-		{"negative attempt", `{"site":"https://chat.example.com","user":"u1","generation":1,"attempt":-1}`, session.Job{}, `"attempt" must not be negative`},
+		{"negative attempt", `{"site":"https://chat.example.com","user":"u1","generation":1,"attempt":-1}`, session.Job{}, `"attempt" must be between 0 and 10000`},
+		{"huge attempt", `{"site":"https://chat.example.com","user":"u1","generation":1,"attempt":9223372036854775807}`, session.Job{}, `"attempt" must be between 0 and 10000`},
 		{"site not a URL", `{"site":"chat","user":"u1","generation":1}`, session.Job{}, `"site" must be`},
 		{"blank user", `{"site":"https://chat.example.com","user":"  ","generation":1}`, session.Job{}, `"user" must be`},
 	}

@@ -60,6 +60,10 @@ type Job struct {
 	Attempt int `json:"attempt,omitempty"`
 }
 
+// maxAttempt bounds Job.Attempt far beyond any real retry count (retries back
+// off to hours), so that a forged payload cannot overflow it.
+const maxAttempt = 10000
+
 // Key returns the session key the job is about.
 func (j Job) Key() Key { return Key{Site: j.Site, UserID: j.UserID} }
 
@@ -75,8 +79,8 @@ func (j Job) Validate() error {
 	if j.Generation <= 0 {
 		problems = append(problems, `"generation" must be a positive number`)
 	}
-	if j.Attempt < 0 {
-		problems = append(problems, `"attempt" must not be negative`)
+	if j.Attempt < 0 || j.Attempt > maxAttempt {
+		problems = append(problems, `"attempt" must be between 0 and 10000`)
 	}
 	if len(problems) > 0 {
 		return errors.New("invalid logout job: " + strings.Join(problems, "; "))

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"rcgithub/shared/session"
 )
@@ -32,22 +31,26 @@ type Handler struct {
 func (h *Handler) Routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /rocketchat/webhook", h.webhook)
-	mux.HandleFunc("GET /oauth/start", h.startPage)
+	mux.HandleFunc("GET /oauth/start", h.startPage) // GET patterns match HEAD too
 	mux.HandleFunc("POST /oauth/start", h.startPost)
 	mux.HandleFunc("GET /oauth/callback", h.callback)
+	// Other methods on those paths: 405 with Allow (never 410, which would
+	// disable the Rocket.Chat integration), with a body that says what to do.
+	mux.HandleFunc("/rocketchat/webhook", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", "POST")
+		writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "use POST for the Rocket.Chat outgoing webhook"})
+	})
+	for path, allow := range map[string]string{"/oauth/start": "GET, HEAD, POST", "/oauth/callback": "GET, HEAD"} {
+		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Allow", allow)
+			h.page(w, http.StatusMethodNotAllowed, "Not here", "This address is only used by the GitHub sign-in. Type /github login in Rocket.Chat for a fresh link.")
+		})
+	}
 	mux.HandleFunc("/", h.notFound)
 	return accessLog(h.log(), mux)
 }
 
 func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path == "/rocketchat/webhook" {
-		writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "use POST for the Rocket.Chat outgoing webhook"})
-		return
-	}
-	if strings.HasPrefix(r.URL.Path, "/oauth/") {
-		h.page(w, http.StatusMethodNotAllowed, "Not here", "This address is only used by the GitHub sign-in. Type /github login in Rocket.Chat for a fresh link.")
-		return
-	}
 	h.page(w, http.StatusNotFound, "Not found", "There is nothing here. Type /github help in Rocket.Chat to see what this service does.")
 }
 

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"rcgithub/shared/rocketchat"
 	"rcgithub/shared/session"
@@ -39,7 +40,8 @@ func (h *Handler) webhook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if msg.Token == "" || subtle.ConstantTimeCompare([]byte(msg.Token), []byte(h.WebhookToken)) != 1 {
-		h.log().WarnContext(r.Context(), "webhook: wrong or missing token", "site", session.NormalizeSite(msg.SiteURL))
+		// The site is the caller's text: logged, but cut short.
+		h.log().WarnContext(r.Context(), "webhook: wrong or missing token", "site", truncate(session.NormalizeSite(msg.SiteURL), 200))
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "wrong or missing webhook token: set the outgoing webhook's Token to the service's ROCKETCHAT_WEBHOOK_TOKEN"})
 		return
 	}
@@ -136,4 +138,15 @@ func (h *Handler) logout(r *http.Request, k session.Key, trigger string) string 
 		return fmt.Sprintf("You are logged out of GitHub (@%s). GitHub did not confirm the token's revocation yet; we keep retrying until it does.", res.GitHubLogin)
 	}
 	return fmt.Sprintf("You are logged out of GitHub (@%s) and the token is revoked.", res.GitHubLogin)
+}
+
+// truncate cuts s to at most n bytes, on a rune boundary.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
