@@ -20,18 +20,11 @@ import (
 	"rcgithub/shared/rocketchat"
 	"rcgithub/shared/rocketchattest"
 	"rcgithub/shared/session"
+	"rcgithub/shared/session/sessiontest"
 	"rcgithub/shared/web"
 )
 
 const webhookToken = "test-webhook-token-0123456789"
-
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time          { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) Advance(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }
 
 // env is the local server running for real on a loopback port, wired as
 // `make run` wires it, with a GitHub stand-in, a Rocket.Chat stand-in and a
@@ -42,7 +35,7 @@ type env struct {
 	gh    *githubtest.Server
 	chat  *rocketchattest.Incoming
 	rc    *rocketchattest.Outgoing
-	clock *clock
+	clock *sessiontest.Clock
 	logs  *strings.Builder
 }
 
@@ -72,7 +65,7 @@ func newEnv(t *testing.T, edits ...func(vars map[string]string)) *env {
 		t.Fatal(err)
 	}
 	publicURL := "http://" + ln.Addr().String()
-	c := &clock{now: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}
+	c := sessiontest.NewClock(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC))
 	gh := githubtest.New(githubtest.Options{ClientID: "Iv1.local", ClientSecret: "local-secret",
 		RedirectURLs: []string{publicURL + "/oauth/callback"}, Now: c.Now})
 	ghURL, stopGH := gh.Start()

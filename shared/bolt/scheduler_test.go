@@ -22,24 +22,6 @@ func TestSchedulerContract(t *testing.T) {
 	})
 }
 
-// fakeClock is a clock tests move by hand.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-}
-
 // logBuffer collects log output, safely from several goroutines.
 type logBuffer struct {
 	mu  sync.Mutex
@@ -65,8 +47,8 @@ func testJob(user string) session.Job {
 }
 
 // newTestScheduler returns a scheduler on a fresh file with a fake clock at t0.
-func newTestScheduler(t *testing.T) (*Scheduler, *fakeClock) {
-	clock := &fakeClock{now: t0}
+func newTestScheduler(t *testing.T) (*Scheduler, *sessiontest.Clock) {
+	clock := sessiontest.NewClock(t0)
 	return NewScheduler(openTest(t), clock.Now, quietLogger()), clock
 }
 
@@ -166,7 +148,7 @@ func TestJobSurvivesReopenAndRunsLate(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
-	clock := &fakeClock{now: t0}
+	clock := sessiontest.NewClock(t0)
 	job := testJob("u1")
 	schedule(t, NewScheduler(db, clock.Now, quietLogger()), job, t0.Add(time.Hour))
 	if err := db.Close(); err != nil {
@@ -299,7 +281,7 @@ func TestJobCancelledByAnEarlierJobDoesNotRun(t *testing.T) {
 
 func TestPanickingJobIsRetriedAndOthersRun(t *testing.T) {
 	var logs logBuffer
-	clock := &fakeClock{now: t0}
+	clock := sessiontest.NewClock(t0)
 	s := NewScheduler(openTest(t), clock.Now, slog.New(slog.NewTextHandler(&logs, nil)))
 	bad, good := testJob("bad"), testJob("good")
 	schedule(t, s, bad, t0.Add(-time.Second))

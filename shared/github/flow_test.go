@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,6 +15,7 @@ import (
 	"rcgithub/shared/github"
 	"rcgithub/shared/githubtest"
 	"rcgithub/shared/session"
+	"rcgithub/shared/session/sessiontest"
 )
 
 const (
@@ -24,34 +24,16 @@ const (
 	callback = "https://chat.example.com/github/callback"
 )
 
-// clock is a settable time for code lifetimes.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 type flowEnv struct {
 	gh     *githubtest.Server
 	url    string
-	clock  *clock
+	clock  *sessiontest.Clock
 	client *github.Client
 }
 
 func newFlowEnv(t *testing.T) *flowEnv {
 	t.Helper()
-	clk := &clock{now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+	clk := sessiontest.NewClock(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
 	gh := githubtest.New(githubtest.Options{
 		ClientID:     clientID,
 		ClientSecret: secret,

@@ -8,8 +8,8 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"rcgithub/shared/session/sessiontest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -29,27 +29,10 @@ func s256(verifier string) string {
 	return base64.RawURLEncoding.EncodeToString(sum[:])
 }
 
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 type env struct {
 	s     *Server
 	url   string
-	clock *testClock
+	clock *sessiontest.Clock
 	http  *http.Client // does not follow redirects
 }
 
@@ -61,7 +44,7 @@ func newEnv(t *testing.T, opts Options) *env {
 	if opts.RedirectURLs == nil {
 		opts.RedirectURLs = []string{testCallback}
 	}
-	clk := &testClock{now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+	clk := sessiontest.NewClock(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
 	if opts.Now == nil {
 		opts.Now = clk.Now
 	}

@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +18,7 @@ import (
 	"rcgithub/shared/rocketchat"
 	"rcgithub/shared/rocketchattest"
 	"rcgithub/shared/session"
+	"rcgithub/shared/session/sessiontest"
 )
 
 const (
@@ -34,14 +34,6 @@ var (
 	t0    = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 )
 
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time          { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) Advance(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }
-
 // fixture is the service wired to real parts: a bbolt store and scheduler, an
 // AES-GCM sealer, the GitHub client talking HTTP to the GitHub stand-in, and the
 // Rocket.Chat incoming-webhook stand-in.
@@ -51,13 +43,13 @@ type fixture struct {
 	sched *bolt.Scheduler
 	gh    *githubtest.Server
 	chat  *rocketchattest.Incoming
-	clock *clock
+	clock *sessiontest.Clock
 }
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	dir := t.TempDir()
-	c := &clock{now: t0}
+	c := sessiontest.NewClock(t0)
 	db, err := bolt.Open(filepath.Join(dir, "s.db"), bolt.Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -21,6 +21,7 @@ import (
 	"rcgithub/shared/githubtest"
 	"rcgithub/shared/rocketchat"
 	"rcgithub/shared/session"
+	"rcgithub/shared/session/sessiontest"
 	"rcgithub/shared/web"
 )
 
@@ -35,15 +36,6 @@ const (
 	victimUserName   = "victim"
 )
 
-// clock is the fixture's time; it moves only when a test says so.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time          { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) Advance(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }
-
 // fixture is the real thing minus the network in front of it: web.Handler on
 // a session.Service with a bbolt store in a temporary directory, the local
 // AES-GCM sealer, the bolt scheduler and the GitHub client talking over HTTP
@@ -57,14 +49,14 @@ type fixture struct {
 	sched   *bolt.Scheduler
 	gh      *githubtest.Server
 	ghURL   string
-	clock   *clock
+	clock   *sessiontest.Clock
 	flows   atomic.Int64 // numbers the users of fresh flows, so each has its own quota
 }
 
 func newFixture(tb testing.TB) *fixture {
 	tb.Helper()
 	dir := tb.TempDir()
-	c := &clock{now: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}
+	c := sessiontest.NewClock(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC))
 	now := c.Now
 	db, err := bolt.Open(filepath.Join(dir, "sessions.db"), bolt.Options{})
 	if err != nil {
