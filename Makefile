@@ -16,6 +16,7 @@ include infra/moto/moto.mk
 include infra/sam/sam.mk
 include infra/e2e/e2e.mk
 include infra/schemathesis/schemathesis.mk
+include infra/load/load.mk
 
 .PHONY: help
 help:
@@ -23,6 +24,8 @@ help:
 	@echo "make test   every check: vet, staticcheck, unit + adapter tests (moto), fuzz smoke, template lint + sam build"
 	@echo "make fuzz   run each fuzz target for $(LONG_FUZZTIME)"
 	@echo "make bench  Go benchmarks;  make bench-lambda  cold start, size and warm latency of the Lambdas under the runtime emulator"
+	@echo "make bench-load  requests/s and p99 of make run's server vs a bare net/http handler"
+	@echo "make reliability  fault-injection, concurrency and crash tests with their figures; make crash-long: real-time crash + expiry"
 	@echo "make e2e    the built Lambdas under the Lambda Runtime Interface Emulator, against moto and the stand-ins"
 	@echo "make release build the release Lambda binaries and zips (linux/arm64)"
 

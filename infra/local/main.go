@@ -21,13 +21,16 @@ import (
 )
 
 func main() {
-	logger := slog.New(web.LogHandler(slog.NewJSONHandler(os.Stdout, nil)))
 	cfg, err := config.LoadLocal(os.Getenv)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
-	if err := run(cfg, logger); err != nil {
+	logs := newLogWriter(os.Stdout)
+	logger := slog.New(web.LogHandler(slog.NewJSONHandler(logs, nil)))
+	err = run(cfg, logger)
+	logs.Close()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "local:", err)
 		os.Exit(1)
 	}

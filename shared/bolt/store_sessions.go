@@ -131,3 +131,19 @@ func (db *DB) DeleteRetired(ctx context.Context, k session.Key, gen int64) error
 	}
 	return nil
 }
+
+// PutRetired stores s as a retired session; the live session of s.Key stays
+// as it is.
+func (db *DB) PutRetired(ctx context.Context, s session.Session) error {
+	data, err := encode(toSessionRecord(s))
+	if err != nil {
+		return fmt.Errorf("put retired session: %w", err)
+	}
+	err = db.write(ctx, func(tx *bbolt.Tx) error {
+		return tx.Bucket(bucketRetired).Put(retiredKey(s.Key, s.Generation), data)
+	})
+	if err != nil {
+		return fmt.Errorf("put retired session: %w", err)
+	}
+	return nil
+}

@@ -164,3 +164,16 @@ func (s *Store) DeleteRetired(ctx context.Context, k session.Key, gen int64) err
 	}
 	return nil
 }
+
+// PutRetired stores s as a retired session with one PutItem; the live
+// session item is not touched.
+func (s *Store) PutRetired(ctx context.Context, sess session.Session) error {
+	item, err := marshal(newSessionRecord(retiredKey(sess.Key, sess.Generation), sess))
+	if err != nil {
+		return fmt.Errorf("put retired session: %w", err)
+	}
+	if _, err := s.client.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.table), Item: item}); err != nil {
+		return fmt.Errorf("put retired session: %w", err)
+	}
+	return nil
+}

@@ -1,6 +1,8 @@
 package githubtest
 
 import (
+	"bytes"
+	"io"
 	"net/http"
 	"time"
 )
@@ -92,6 +94,13 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, route Route)
 		return false
 	}
 	if f.Delay > 0 {
+		// Read the body first: net/http notices a client that hung up (and
+		// cancels the request's context) only once the body has been read.
+		body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		if err != nil {
+			return true
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
 		timer := time.NewTimer(f.Delay)
 		defer timer.Stop()
 		select {

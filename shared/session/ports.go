@@ -37,6 +37,10 @@ type Store interface {
 	// as retired until its token is revoked, and returns it. ErrNotFound when k has
 	// no live session, ErrConflict when it has one of another generation.
 	RetireSession(ctx context.Context, k Key, gen int64) (Session, error)
+	// PutRetired stores s as retired, directly: a token of a login that failed,
+	// kept only until GitHub confirms its revocation. It never touches the live
+	// session of s.Key.
+	PutRetired(ctx context.Context, s Session) error
 	// GetRetired returns the retired session of k with generation gen, or ErrNotFound.
 	GetRetired(ctx context.Context, k Key, gen int64) (Session, error)
 	// DeleteRetired forgets a retired session once its token is revoked. Deleting

@@ -169,7 +169,7 @@ func (s *Service) CompleteLogin(ctx context.Context, state, code, browserSecret 
 	}
 	user, err := s.GitHub.User(ctx, tok.AccessToken)
 	if err != nil {
-		s.revokeUntracked(ctx, tok.AccessToken)
+		s.revokeUntracked(ctx, p, tok.AccessToken)
 		return Session{}, &Problem{Kind: Unavailable, Err: err,
 			Message: "GitHub did not tell us which account you signed in with, so nothing was saved. Type /github login in Rocket.Chat to try again."}
 	}
@@ -178,7 +178,7 @@ func (s *Service) CompleteLogin(ctx context.Context, state, code, browserSecret 
 	}
 	sess, replaced, err := s.install(ctx, p, user, tok.AccessToken)
 	if err != nil {
-		s.revokeUntracked(ctx, tok.AccessToken)
+		s.revokeUntracked(ctx, p, tok.AccessToken)
 		return Session{}, &Problem{Kind: Unavailable, Err: err,
 			Message: "We could not save your GitHub session, so nothing was kept. Type /github login in Rocket.Chat to try again."}
 	}
@@ -226,15 +226,25 @@ func (s *Service) install(ctx context.Context, p Pending, user User, token strin
 			prevGen = prev.Generation
 		}
 		err = s.Store.PutSession(ctx, sess, prevGen)
-		if err == nil {
+		if err == nil || s.landed(ctx, sess) {
+			// A write whose answer was lost (or whose retry conflicted with
+			// itself) may have taken effect: what the store holds decides.
 			return sess, prev, nil
 		}
-		s.cancel(ctx, job)
 		if !errors.Is(err, ErrConflict) {
+			// The outcome is unknown: keep the job, which ends the session
+			// if it was stored after all, and finds nothing otherwise.
 			return Session{}, nil, fmt.Errorf("store session: %w", err)
 		}
+		s.cancel(ctx, job)
 	}
 	return Session{}, nil, fmt.Errorf("store session: %w after retries", ErrConflict)
+}
+
+// landed reports whether the store's live session for s.Key is s.
+func (s *Service) landed(ctx context.Context, sess Session) bool {
+	cur, err := s.Store.GetSession(ctx, sess.Key)
+	return err == nil && cur.Generation == sess.Generation
 }
 
 // Status is what "/github status" reports.
@@ -307,7 +317,12 @@ func (s *Service) Logout(ctx context.Context, k Key) (LogoutResult, error) {
 			continue // a concurrent login replaced it; end the newer one
 		}
 		if err != nil {
-			return LogoutResult{}, fmt.Errorf("end session: %w", err)
+			// The answer may have been lost after the write took effect.
+			r, rerr := s.Store.GetRetired(ctx, k, cur.Generation)
+			if rerr != nil {
+				return LogoutResult{}, fmt.Errorf("end session: %w", err)
+			}
+			retired = r
 		}
 		s.log().InfoContext(ctx, "logout", "reason", "user", "site", k.Site, "user", k.UserID, "generation", retired.Generation)
 		revoked := s.finishRetired(ctx, Job{Site: k.Site, UserID: k.UserID, Generation: retired.Generation})
@@ -339,12 +354,14 @@ func (s *Service) Expire(ctx context.Context, job Job) error {
 		}
 		if _, err := s.Store.RetireSession(ctx, k, job.Generation); err != nil &&
 			!errors.Is(err, ErrConflict) && !errors.Is(err, ErrNotFound) {
+			s.retryLater(ctx, job) // beyond the invoker's own few retries
 			return fmt.Errorf("end expired session: %w", err)
 		} else if err == nil {
 			expired = true
 			s.log().InfoContext(ctx, "logout", "reason", "automatic", "site", k.Site, "user", k.UserID, "generation", job.Generation)
 		}
 	case err != nil && !errors.Is(err, ErrNotFound):
+		s.retryLater(ctx, job)
 		return fmt.Errorf("read session: %w", err)
 	}
 	if expired {
@@ -377,14 +394,9 @@ func (s *Service) finishRetired(ctx context.Context, job Job) bool {
 		s.forget(ctx, job)
 		return true
 	}
-	next := Job{Site: job.Site, UserID: job.UserID, Generation: job.Generation, Attempt: job.Attempt + 1}
-	delay := retryDelay(next.Attempt)
 	s.log().ErrorContext(ctx, "revoke token: not confirmed, will retry", "site", k.Site, "user", k.UserID,
-		"generation", job.Generation, "attempt", next.Attempt, "retry_in", delay.String(), "error", err)
-	if err := s.Scheduler.Schedule(ctx, next, s.Now().Add(delay)); err != nil {
-		s.log().ErrorContext(ctx, "revoke token: could not schedule retry", "site", k.Site, "user", k.UserID,
-			"generation", job.Generation, "error", err)
-	}
+		"generation", job.Generation, "attempt", job.Attempt+1, "retry_in", retryDelay(job.Attempt+1).String(), "error", err)
+	s.retryLater(ctx, job)
 	return false
 }
 
@@ -392,9 +404,24 @@ func (s *Service) finishRetired(ctx context.Context, job Job) bool {
 // still scheduled for it.
 func (s *Service) forget(ctx context.Context, job Job) {
 	if err := s.Store.DeleteRetired(ctx, job.Key(), job.Generation); err != nil {
-		s.log().WarnContext(ctx, "delete retired session", "site", job.Site, "user", job.UserID, "error", err)
+		// Keep a job for the record: a later run finds the token dead and
+		// deletes it then.
+		s.log().WarnContext(ctx, "delete retired session: will retry", "site", job.Site, "user", job.UserID, "error", err)
+		s.retryLater(ctx, job)
+		return
 	}
 	s.cancelAll(ctx, job)
+}
+
+// retryLater schedules the next attempt of job, backing off with the attempt
+// count; a failure to schedule is logged (the scheduler's own retries remain).
+func (s *Service) retryLater(ctx context.Context, job Job) {
+	next := Job{Site: job.Site, UserID: job.UserID, Generation: job.Generation, Attempt: job.Attempt + 1}
+	delay := retryDelay(next.Attempt)
+	if err := s.Scheduler.Schedule(ctx, next, s.Now().Add(delay)); err != nil {
+		s.log().ErrorContext(ctx, "could not schedule a retry", "site", job.Site, "user", job.UserID,
+			"generation", job.Generation, "attempt", next.Attempt, "error", err)
+	}
 }
 
 // cancelAll cancels the session's automatic logout and, when job is a retry,
@@ -414,11 +441,30 @@ func (s *Service) cancel(ctx context.Context, job Job) {
 	}
 }
 
-// revokeUntracked revokes a token the service will not keep, best effort.
-func (s *Service) revokeUntracked(ctx context.Context, token string) {
-	if err := s.GitHub.Revoke(ctx, token); err != nil {
-		s.log().ErrorContext(ctx, "revoke untracked token failed", "error", err)
+// revokeUntracked revokes a token of a login that failed. When GitHub does not
+// confirm, the token is kept sealed as a retired session of its own generation,
+// with a retry scheduled, like any other token awaiting revocation; only if
+// that fails too is it lost (and logged).
+func (s *Service) revokeUntracked(ctx context.Context, p Pending, token string) {
+	err := s.GitHub.Revoke(ctx, token)
+	if err == nil {
+		return
 	}
+	s.log().ErrorContext(ctx, "revoke token of a failed login: not confirmed, will retry", "site", p.Site, "user", p.UserID, "error", err)
+	sealed, err := s.Sealer.Seal(ctx, p.Key, []byte(token))
+	if err == nil {
+		var gen int64
+		if gen, err = newGeneration(nil); err == nil {
+			now := s.Now()
+			r := Session{Key: p.Key, UserName: p.UserName, SealedToken: sealed, Started: now, Ends: now, Generation: gen}
+			if err = s.Store.PutRetired(ctx, r); err == nil {
+				s.retryLater(ctx, Job{Site: p.Site, UserID: p.UserID, Generation: gen})
+				return
+			}
+		}
+	}
+	s.log().ErrorContext(ctx, "token of a failed login left alive at GitHub: could not keep it for a retry",
+		"site", p.Site, "user", p.UserID, "error", err)
 }
 
 func (s *Service) notify(ctx context.Context, k Key, text string) {

@@ -11,6 +11,19 @@ import (
 
 type requestIDKey struct{}
 
+type requestAttrsKey struct{}
+
+// requestAttrs collects what a handler learns about its request (the site,
+// the user, the command) for the request's one access-log line.
+type requestAttrs struct{ attrs []slog.Attr }
+
+// annotate adds attributes to the access-log line of the request ctx belongs to.
+func annotate(ctx context.Context, attrs ...slog.Attr) {
+	if ra, ok := ctx.Value(requestAttrsKey{}).(*requestAttrs); ok {
+		ra.attrs = append(ra.attrs, attrs...)
+	}
+}
+
 // WithRequestID returns ctx carrying a request id, for work that does not come
 // through the HTTP routes (the scheduled logout gets Lambda's request id).
 func WithRequestID(ctx context.Context, id string) context.Context {
@@ -24,8 +37,9 @@ func RequestID(ctx context.Context) string {
 }
 
 // accessLog logs one line per request: method, path (never the query: it holds
-// OAuth codes and states), status and duration, under a request id taken from
-// X-Request-Id (API Gateway's id, set by httpapi) or made here.
+// OAuth codes and states), status, duration and what the handler annotated,
+// under a request id taken from X-Request-Id (API Gateway's id, set by httpapi)
+// or made here. One line, not several: each is a write to stdout.
 func accessLog(logger *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.Header.Get("X-Request-Id")
@@ -34,12 +48,14 @@ func accessLog(logger *slog.Logger, next http.Handler) http.Handler {
 			_, _ = rand.Read(b[:])
 			id = hex.EncodeToString(b[:])
 		}
-		r = r.WithContext(WithRequestID(r.Context(), id))
+		ra := &requestAttrs{}
+		r = r.WithContext(context.WithValue(WithRequestID(r.Context(), id), requestAttrsKey{}, ra))
 		rec := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		start := time.Now()
 		next.ServeHTTP(rec, r)
-		logger.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("method", r.Method), slog.String("path", r.URL.Path),
-			slog.Int("status", rec.status), slog.Int64("duration_us", time.Since(start).Microseconds()))
+		attrs := append([]slog.Attr{slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.Int("status", rec.status), slog.Int64("duration_us", time.Since(start).Microseconds())}, ra.attrs...)
+		logger.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
 	})
 }
 

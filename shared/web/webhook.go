@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -28,20 +30,21 @@ const webhookDeadline = 12 * time.Second
 // disables the integration, and answers 200 with a JSON body for everything it
 // handled, so that Rocket.Chat neither retries nor shows an error.
 func (h *Handler) webhook(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxWebhookBody)
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxWebhookBody))
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"error": "request body over 64 KiB"})
+		return
+	}
 	var msg rocketchat.Message
-	if err := json.NewDecoder(r.Body).Decode(&msg); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"error": "request body over 64 KiB"})
-			return
-		}
+	if err != nil || json.Unmarshal(body, &msg) != nil {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "request body is not a Rocket.Chat outgoing webhook JSON object"})
 		return
 	}
 	if msg.Token == "" || subtle.ConstantTimeCompare([]byte(msg.Token), []byte(h.WebhookToken)) != 1 {
 		// The site is the caller's text: logged, but cut short.
-		h.log().WarnContext(r.Context(), "webhook: wrong or missing token", "site", truncate(session.NormalizeSite(msg.SiteURL), 200))
+		annotate(r.Context(), slog.String("outcome", "wrong or missing webhook token"),
+			slog.String("site", truncate(session.NormalizeSite(msg.SiteURL), 200)))
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "wrong or missing webhook token: set the outgoing webhook's Token to the service's ROCKETCHAT_WEBHOOK_TOKEN"})
 		return
 	}
@@ -61,8 +64,8 @@ func (h *Handler) webhook(w http.ResponseWriter, r *http.Request) {
 	k := session.Key{Site: session.NormalizeSite(msg.SiteURL), UserID: msg.UserID}
 	ctx, cancel := context.WithTimeout(r.Context(), webhookDeadline)
 	defer cancel()
+	annotate(ctx, slog.String("site", k.Site), slog.String("user", k.UserID), slog.String("command", cmd.Name))
 	text := h.command(r.WithContext(ctx), k, msg, cmd)
-	h.log().InfoContext(r.Context(), "webhook", "site", k.Site, "user", k.UserID, "command", cmd.Name)
 	// Everything is answered privately: links, identities and even help.
 	writeJSON(w, http.StatusOK, rocketchat.DirectReply(msg.UserName, text))
 }

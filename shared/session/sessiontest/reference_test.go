@@ -156,6 +156,13 @@ func (m *mapStore) RetireSession(_ context.Context, k session.Key, gen int64) (s
 	return cur, nil
 }
 
+func (m *mapStore) PutRetired(_ context.Context, s session.Session) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.retired[retiredKey{s.Key, s.Generation}] = s
+	return nil
+}
+
 func (m *mapStore) GetRetired(_ context.Context, k session.Key, gen int64) (session.Session, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -121,6 +121,19 @@ var sessionTests = []storeTest{
 		requireNoErr(t, "DeleteRetired of the live generation", s.DeleteRetired(ctx, k, gen2))
 		requireUnchanged(t, s, s2)
 	}},
+	{"sessions/put retired leaves the live session alone", func(t *testing.T, s session.Store, f *fixture, _ StoreOptions) {
+		ctx := context.Background()
+		k := f.key("u1")
+		live, orphan := f.session(k, gen1), f.session(k, gen2)
+		requireNoErr(t, "PutSession", s.PutSession(ctx, live, 0))
+		requireNoErr(t, "PutRetired", s.PutRetired(ctx, orphan))
+		got, err := s.GetRetired(ctx, k, gen2)
+		requireNoErr(t, "GetRetired of the put one", err)
+		requireSame(t, "GetRetired of the put one", got, orphan)
+		requireUnchanged(t, s, live)
+		requireNoErr(t, "DeleteRetired", s.DeleteRetired(ctx, k, gen2))
+		requireUnchanged(t, s, live)
+	}},
 	{"sessions/retired generations coexist", func(t *testing.T, s session.Store, f *fixture, _ StoreOptions) {
 		ctx := context.Background()
 		k := f.key("u1")
