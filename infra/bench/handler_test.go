@@ -136,6 +136,7 @@ func (emptyStore) GetRetired(context.Context, session.Key, int64) (session.Sessi
 	return session.Session{}, session.ErrNotFound
 }
 func (emptyStore) DeleteRetired(context.Context, session.Key, int64) error { return nil }
+func (emptyStore) PutRetired(context.Context, session.Session) error       { return nil }
 
 // idleScheduler schedules nothing.
 type idleScheduler struct{}
