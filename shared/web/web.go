@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"sync"
 
 	"rcgithub/shared/session"
 )
@@ -24,6 +25,9 @@ type Handler struct {
 	// GitHubURL is GitHub's web origin; the OAuth form posts end up there.
 	GitHubURL string
 	Logger    *slog.Logger
+
+	helpOnce  sync.Once
+	helpTexts map[string]string // by trigger word, made once: help is the hot path
 }
 
 // Routes returns the routes: POST /rocketchat/webhook, GET and POST

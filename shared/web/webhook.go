@@ -79,8 +79,22 @@ func (h *Handler) command(r *http.Request, k session.Key, msg rocketchat.Message
 	case "logout", "signout", "disconnect":
 		return h.logout(r, k, cmd.Trigger)
 	default:
-		return helpText(cmd.Trigger, h.Service.TTL)
+		return h.help(cmd.Trigger)
 	}
+}
+
+// help returns the help text for a trigger word, built once per word.
+func (h *Handler) help(trigger string) string {
+	h.helpOnce.Do(func() {
+		h.helpTexts = make(map[string]string, len(h.TriggerWords))
+		for _, t := range h.TriggerWords {
+			h.helpTexts[t] = helpText(t, h.Service.TTL)
+		}
+	})
+	if text, ok := h.helpTexts[trigger]; ok {
+		return text
+	}
+	return helpText(trigger, h.Service.TTL)
 }
 
 func helpText(trigger string, ttl time.Duration) string {
