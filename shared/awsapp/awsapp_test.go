@@ -53,8 +53,13 @@ func TestAWSCallsPerFlow(t *testing.T) {
 		"SECRETS_ARN":         awstest.Secret(t, cfg, string(secret)),
 	}
 	counter := awstest.NewCounter()
+	iam := &iamRecorder{actions: map[string]bool{}}
 	app, err := awsapp.New(ctx, func(k string) string { return env[k] }, awsapp.Options{
-		AWSConfig: func(c *aws.Config) { *c = cfg; counter.Install(c) },
+		AWSConfig: func(c *aws.Config) {
+			*c = cfg
+			counter.Install(c)
+			c.APIOptions = append(c.APIOptions, iam.add)
+		},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -65,22 +70,27 @@ func TestAWSCallsPerFlow(t *testing.T) {
 
 	var flows []string
 	got := map[string]map[string]int{}
+	actions := map[string][]string{"cold start": iam.taken()}
 	measure := func(name string, run func()) {
 		counter.Reset()
+		iam.reset()
 		run()
 		got[name] = counter.Counts()
+		actions[name] = union(actions[name], iam.taken())
 		flows = append(flows, name)
 	}
 	want := map[string]map[string]int{
-		"cold start":          {"Secrets Manager.GetSecretValue": 1},
-		"webhook: login":      {"DynamoDB.TransactWriteItems": 1},
-		"GET /oauth/start":    {"DynamoDB.GetItem": 1},
-		"POST /oauth/start":   {"DynamoDB.DeleteItem": 1, "DynamoDB.PutItem": 1},
-		"callback":            {"DynamoDB.DeleteItem": 1, "KMS.Encrypt": 1, "DynamoDB.GetItem": 1, "Scheduler.CreateSchedule": 1, "DynamoDB.PutItem": 1},
-		"callback (re-login)": {"DynamoDB.DeleteItem": 2, "KMS.Encrypt": 1, "DynamoDB.GetItem": 3, "Scheduler.CreateSchedule": 1, "DynamoDB.TransactWriteItems": 1, "KMS.Decrypt": 1, "Scheduler.DeleteSchedule": 1},
-		"webhook: status":     {"DynamoDB.GetItem": 1, "KMS.Decrypt": 1},
-		"webhook: logout":     {"DynamoDB.GetItem": 3, "DynamoDB.TransactWriteItems": 1, "KMS.Decrypt": 1, "DynamoDB.DeleteItem": 1, "Scheduler.DeleteSchedule": 1},
-		"automatic logout":    {"DynamoDB.GetItem": 3, "DynamoDB.TransactWriteItems": 1, "KMS.Decrypt": 1, "DynamoDB.DeleteItem": 1, "Scheduler.DeleteSchedule": 1},
+		"cold start":                            {"Secrets Manager.GetSecretValue": 1},
+		"webhook: login":                        {"DynamoDB.TransactWriteItems": 1},
+		"GET /oauth/start":                      {"DynamoDB.GetItem": 1},
+		"POST /oauth/start":                     {"DynamoDB.DeleteItem": 1, "DynamoDB.PutItem": 1},
+		"callback":                              {"DynamoDB.DeleteItem": 1, "KMS.Encrypt": 1, "DynamoDB.GetItem": 1, "Scheduler.CreateSchedule": 1, "DynamoDB.PutItem": 1},
+		"callback (re-login)":                   {"DynamoDB.DeleteItem": 2, "KMS.Encrypt": 1, "DynamoDB.GetItem": 3, "Scheduler.CreateSchedule": 1, "DynamoDB.TransactWriteItems": 1, "KMS.Decrypt": 1, "Scheduler.DeleteSchedule": 1},
+		"webhook: status":                       {"DynamoDB.GetItem": 1, "KMS.Decrypt": 1},
+		"webhook: logout":                       {"DynamoDB.GetItem": 3, "DynamoDB.TransactWriteItems": 1, "KMS.Decrypt": 1, "DynamoDB.DeleteItem": 1, "Scheduler.DeleteSchedule": 1},
+		"automatic logout":                      {"DynamoDB.GetItem": 3, "DynamoDB.TransactWriteItems": 1, "KMS.Decrypt": 1, "DynamoDB.DeleteItem": 1, "Scheduler.DeleteSchedule": 1},
+		"webhook: logout, GitHub down":          {"DynamoDB.GetItem": 3, "DynamoDB.TransactWriteItems": 1, "KMS.Decrypt": 1, "Scheduler.CreateSchedule": 1},
+		"automatic logout, GitHub down (retry)": {"DynamoDB.GetItem": 2, "KMS.Decrypt": 1, "Scheduler.CreateSchedule": 1},
 	}
 	// The cold start happened in awsapp.New above.
 	got["cold start"] = counter.Counts()
@@ -120,6 +130,16 @@ func TestAWSCallsPerFlow(t *testing.T) {
 	login(" (re-login)")
 	measure("webhook: status", func() { say("/github status") })
 	measure("webhook: logout", func() { say("/github logout") })
+	// GitHub failing to confirm a revocation: the retry is a schedule of its own.
+	login("")
+	down, err := app.Service.Store.GetSession(ctx, session.Key{Site: "https://chat.example.com", UserID: alice.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	downGen := down.Generation
+	gh.SetFault(githubtest.RouteRevokeToken, githubtest.Fault{Status: 502})
+	measure("webhook: logout, GitHub down", func() { say("/github logout") })
+	gh.ClearFault(githubtest.RouteRevokeToken)
 	// The automatic logout: log in again and run the payload its schedule carries,
 	// as the logout function does, once the session is due.
 	login("")
@@ -134,6 +154,15 @@ func TestAWSCallsPerFlow(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
+	// The retry of the revocation that failed above, with GitHub still down.
+	retry, _ := json.Marshal(session.Job{Site: cur.Site, UserID: cur.UserID, Generation: downGen, Attempt: 1})
+	gh.SetFault(githubtest.RouteRevokeToken, githubtest.Fault{Status: 502})
+	measure("automatic logout, GitHub down (retry)", func() {
+		if err := app.Logout(ctx, retry); err == nil {
+			t.Fatal("a revocation GitHub did not confirm was reported as done")
+		}
+	})
+	gh.ClearFault(githubtest.RouteRevokeToken)
 
 	// A malformed scheduler payload ends nothing and is reported as an error.
 	login("")
@@ -149,6 +178,26 @@ func TestAWSCallsPerFlow(t *testing.T) {
 	if _, err := app.Service.Store.GetSession(ctx, session.Key{Site: "https://chat.example.com", UserID: alice.ID}); err != nil {
 		t.Errorf("a malformed payload ended the session: %v", err)
 	}
+
+	// Each function may call exactly what template.yaml grants it. The webhook
+	// and callback functions serve the same handler behind different routes;
+	// the logout function runs the scheduled payload.
+	session := templatePolicy(t, "SessionAccessPolicy")
+	seal := templatePolicy(t, "TokenSealPolicy")
+	pick := func(names ...string) map[string][]string {
+		m := map[string][]string{}
+		for _, n := range names {
+			m[n] = actions[n]
+		}
+		return m
+	}
+	quota := templatePolicy(t, "LinkQuotaPolicy")
+	// UpdateSchedule is taken only when a CreateSchedule meets its own earlier
+	// attempt (an answer lost on the way back), which these flows do not stage.
+	rescheduling := map[string][]string{"a retried CreateSchedule": {"scheduler:UpdateSchedule"}}
+	checkLeastPrivilege(t, "WebhookFunction", union(session, quota), merge(rescheduling, pick("cold start", "webhook: login", "webhook: status", "webhook: logout", "webhook: logout, GitHub down")))
+	checkLeastPrivilege(t, "CallbackFunction", union(session, seal), merge(rescheduling, pick("cold start", "GET /oauth/start", "POST /oauth/start", "callback", "callback (re-login)")))
+	checkLeastPrivilege(t, "LogoutFunction", session, merge(rescheduling, pick("cold start", "automatic logout", "automatic logout, GitHub down (retry)")))
 
 	var table strings.Builder
 	fmt.Fprintln(&table, "| flow | AWS calls |\n|---|---|")

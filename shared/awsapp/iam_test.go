@@ -1,0 +1,143 @@
+package awsapp_test
+
+import (
+	"context"
+	"os"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/smithy-go/middleware"
+)
+
+// iamRecorder records the IAM actions each AWS call needs: a transaction
+// needs the action of every item in it, and a call that hands Scheduler its
+// role needs iam:PassRole.
+type iamRecorder struct {
+	mu      sync.Mutex
+	actions map[string]bool
+}
+
+func (r *iamRecorder) reset() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.actions = map[string]bool{}
+}
+
+func (r *iamRecorder) taken() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []string
+	for a := range r.actions {
+		out = append(out, a)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (r *iamRecorder) add(stack *middleware.Stack) error {
+	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("iamRecorder",
+		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+			prefix := map[string]string{"DynamoDB": "dynamodb", "Scheduler": "scheduler", "KMS": "kms", "Secrets Manager": "secretsmanager"}[awsmiddleware.GetServiceID(ctx)]
+			op := awsmiddleware.GetOperationName(ctx)
+			var actions []string
+			switch {
+			case op == "TransactWriteItems":
+				for _, item := range in.Parameters.(*dynamodb.TransactWriteItemsInput).TransactItems {
+					switch {
+					case item.Put != nil:
+						actions = append(actions, "dynamodb:PutItem")
+					case item.Update != nil:
+						actions = append(actions, "dynamodb:UpdateItem")
+					case item.Delete != nil:
+						actions = append(actions, "dynamodb:DeleteItem")
+					case item.ConditionCheck != nil:
+						actions = append(actions, "dynamodb:ConditionCheckItem")
+					}
+				}
+			case prefix == "scheduler" && (op == "CreateSchedule" || op == "UpdateSchedule"):
+				actions = append(actions, "scheduler:"+op, "iam:PassRole")
+			default:
+				actions = append(actions, prefix+":"+op)
+			}
+			r.mu.Lock()
+			for _, a := range actions {
+				r.actions[a] = true
+			}
+			r.mu.Unlock()
+			return next.HandleInitialize(ctx, in)
+		}), middleware.After)
+}
+
+// templatePolicy returns the actions granted by one managed policy of template.yaml.
+func templatePolicy(t *testing.T, name string) []string {
+	t.Helper()
+	tmpl, err := os.ReadFile("../../template.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(tmpl)
+	start := strings.Index(text, "\n  "+name+":\n")
+	if start < 0 {
+		t.Fatalf("template.yaml has no resource %s", name)
+	}
+	body := text[start+1:]
+	if end := regexp.MustCompile(`\n  [A-Za-z]+:\n`).FindStringIndex(body[len(name)+3:]); end != nil {
+		body = body[:len(name)+3+end[0]]
+	}
+	var actions []string
+	for _, m := range regexp.MustCompile(`(?m)^\s*(?:- |Action: )((?:dynamodb|scheduler|kms|secretsmanager|iam):[A-Za-z*]+)\s*$`).FindAllStringSubmatch(body, -1) {
+		actions = append(actions, m[1])
+	}
+	sort.Strings(actions)
+	return actions
+}
+
+func union(lists ...[]string) []string {
+	var out []string
+	for _, l := range lists {
+		for _, a := range l {
+			if !slices.Contains(out, a) {
+				out = append(out, a)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// checkLeastPrivilege compares the actions a function's flows took with those
+// its policies grant: every action taken is granted, and every action granted
+// is taken by some flow.
+func checkLeastPrivilege(t *testing.T, function string, granted []string, flows map[string][]string) {
+	t.Helper()
+	var taken []string
+	for flow, actions := range flows {
+		taken = union(taken, actions)
+		for _, a := range actions {
+			if !slices.Contains(granted, a) {
+				t.Errorf("%s: flow %q calls %s, which template.yaml does not grant it", function, flow, a)
+			}
+		}
+	}
+	for _, a := range granted {
+		if !slices.Contains(taken, a) {
+			t.Errorf("%s: template.yaml grants %s, which no flow of it takes (least privilege)", function, a)
+		}
+	}
+}
+
+func merge(maps ...map[string][]string) map[string][]string {
+	out := map[string][]string{}
+	for _, m := range maps {
+		for k, v := range m {
+			out[k] = v
+		}
+	}
+	return out
+}
