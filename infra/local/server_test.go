@@ -498,3 +498,34 @@ func TestWebhookLoginLinkQuota(t *testing.T) {
 	}
 	e.loginLink(t, bob) // bob is not limited by alice
 }
+
+// A page on another site that posts someone's link id in the visitor's browser
+// (login CSRF) is refused, and the link stays usable by its owner.
+func TestStartPostFromAnotherSiteIsRefused(t *testing.T) {
+	e := newEnv(t)
+	link := e.loginLink(t, alice)
+	id := link[strings.Index(link, "link=")+5:]
+	for _, header := range []map[string]string{
+		{"Sec-Fetch-Site": "cross-site"},
+		{"Origin": "https://evil.example"},
+	} {
+		req, _ := http.NewRequest("POST", e.url+"/oauth/start", strings.NewReader(url.Values{"link": {id}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		for k, v := range header {
+			req.Header.Set(k, v)
+		}
+		resp, err := newBrowser(t).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden || resp.Header.Get("Location") != "" || len(resp.Cookies()) != 0 {
+			t.Fatalf("cross-site POST %v: status %d, location %q, cookies %v", header, resp.StatusCode, resp.Header.Get("Location"), resp.Cookies())
+		}
+	}
+	// The owner's own browser still gets through, and GitHub is asked to show the account.
+	authURL := e.pressContinue(t, newBrowser(t), link)
+	if !strings.Contains(authURL, "prompt=select_account") || !strings.Contains(authURL, "code_challenge_method=S256") {
+		t.Fatalf("authorize URL %s", authURL)
+	}
+}

@@ -207,6 +207,9 @@ func loadCommon(p *problems, getenv func(string) string, defaultPublic string) C
 		parsed, err := url.Parse(u.value)
 		if err != nil || (parsed.Scheme != "https" && parsed.Scheme != "http") || parsed.Host == "" || parsed.RawQuery != "" {
 			p.add(u.name, "%q is not an http(s) URL", u.value)
+		} else if u.name == "PUBLIC_URL" && parsed.Path != "" {
+			// The routes (/rocketchat/webhook, /oauth/...) live at the root.
+			p.add(u.name, "%q has a path: the service must be served at the root of its host", u.value)
 		}
 	}
 	return c

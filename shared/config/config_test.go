@@ -67,6 +67,7 @@ func TestLoadLocal(t *testing.T) {
 		{name: "ttl out of range", env: with("SESSION_TTL", "1s"), wantErr: []string{"SESSION_TTL: 1s is out of range"}},
 		{name: "bad urls", env: with("PUBLIC_URL", "localhost:8080", "ROCKETCHAT_INCOMING_WEBHOOK_URL", "ftp://x"),
 			wantErr: []string{"PUBLIC_URL: \"localhost:8080\" is not an http(s) URL", "ROCKETCHAT_INCOMING_WEBHOOK_URL: not an http(s) URL"}},
+		{name: "public url with a path", env: with("PUBLIC_URL", "https://example.com/github"), wantErr: []string{"PUBLIC_URL: \"https://example.com/github\" has a path"}},
 		{name: "bad bool", env: with("GITHUB_SANDBOX", "maybe"), wantErr: []string{"GITHUB_SANDBOX: \"maybe\" is not true or false"}},
 		{name: "trigger with space", env: with("ROCKETCHAT_TRIGGER_WORDS", "/git hub"), wantErr: []string{"ROCKETCHAT_TRIGGER_WORDS: \"/git hub\" contains a space"}},
 	}

@@ -20,10 +20,10 @@
 //
 // expires_at (Number, epoch seconds) is the table's TTL attribute. Links and
 // pending authorizations expire at their Expires time. Live and retired
-// sessions expire 30 days after their Ends time: that is only a backstop for
-// records the service failed to delete, and it lies beyond the whole retry
-// window of the automatic logout, so TTL never deletes a token that still has
-// to be revoked. DynamoDB deletes expired items lazily (typically within two
+// sessions expire 400 days after their Ends time: that is only a backstop for
+// records the service failed to delete; revocations are retried until GitHub
+// confirms them, and after a year GitHub has revoked an unused OAuth token
+// itself, so TTL never deletes a token that still has to be revoked. DynamoDB deletes expired items lazily (typically within two
 // days), so reads never trust TTL: the service checks Expires and Ends itself.
 //
 // # Encoding and consistency

@@ -8,10 +8,11 @@ import (
 )
 
 // sessionBackstop is how long after a session's end TTL may delete its item.
-// It must exceed the automatic logout's whole retry window (retries back off to
-// six hours, and Lambda and the scheduler retry too), so that TTL only ever
-// removes records the service failed to clean up.
-const sessionBackstop = 30 * 24 * time.Hour
+// A retired record stays until GitHub confirms the revocation, however long
+// GitHub keeps failing: TTL must not drop a token still alive, so the backstop
+// lies beyond a year, after which GitHub itself has revoked an OAuth token
+// that was not used. TTL thus only removes records the service failed to clean up.
+const sessionBackstop = 400 * 24 * time.Hour
 
 // The records below are the items as stored; attributevalue maps them.
 

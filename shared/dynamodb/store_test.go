@@ -64,7 +64,7 @@ func TestExpiresAt(t *testing.T) {
 	k := session.Key{Site: "https://chat.example.com", UserID: "u1"}
 	expires := time.Date(2030, 1, 2, 3, 4, 5, 600, time.UTC)
 	ends := time.Date(2030, 2, 3, 4, 5, 6, 700, time.UTC)
-	backstop := ends.Add(30 * 24 * time.Hour).Unix()
+	backstop := ends.Add(400 * 24 * time.Hour).Unix()
 
 	if _, err := store.CreateLink(ctx, session.Link{ID: "l1", Key: k, MessageID: "m1", Expires: expires}, unlimited); err != nil {
 		t.Fatal(err)
@@ -87,7 +87,7 @@ func TestExpiresAt(t *testing.T) {
 		{"link#l1", expires.Unix()},
 		{"msg#https://chat.example.com#u1#m1", expires.Unix()},
 		{"state#s1", expires.Unix()},
-		{"session#https://chat.example.com#u1", ends.Add(time.Hour).Add(30 * 24 * time.Hour).Unix()},
+		{"session#https://chat.example.com#u1", ends.Add(time.Hour).Add(400 * 24 * time.Hour).Unix()},
 		{"retired#https://chat.example.com#u1#1", backstop},
 	}
 	for _, tt := range tests {

@@ -11,9 +11,11 @@ import (
 )
 
 // AuthCodeURL is GitHub's authorize URL for state, with the S256 PKCE
-// challenge of verifier.
+// challenge of verifier. prompt=select_account makes GitHub show which account
+// is about to be connected even when the user authorized the app before.
 func (c *Client) AuthCodeURL(state, verifier string) string {
-	return c.oauth.AuthCodeURL(state, oauth2.S256ChallengeOption(verifier))
+	return c.oauth.AuthCodeURL(state, oauth2.S256ChallengeOption(verifier),
+		oauth2.SetAuthURLParam("prompt", "select_account"))
 }
 
 // Exchange trades an authorization code for a token.

@@ -42,10 +42,16 @@ func Request(ctx context.Context, e events.APIGatewayV2HTTPRequest) (*http.Reque
 		}
 		body = string(b)
 	}
-	u := url.URL{Path: e.RawPath, RawQuery: e.RawQueryString}
-	if u.Path == "" {
-		u.Path = e.RequestContext.HTTP.Path
+	raw := e.RawPath
+	if raw == "" {
+		raw = e.RequestContext.HTTP.Path
 	}
+	// rawPath is as the client sent it, percent-encoded.
+	u, err := url.Parse(raw)
+	if err != nil || u.Host != "" || u.Scheme != "" {
+		return nil, fmt.Errorf("httpapi: bad path %q", raw)
+	}
+	u.RawQuery = e.RawQueryString
 	method := e.RequestContext.HTTP.Method
 	if method == "" {
 		return nil, fmt.Errorf("httpapi: event has no method")

@@ -78,6 +78,20 @@ func TestHandler(t *testing.T) {
 	}
 }
 
+func TestRequestPathIsDecodedOnce(t *testing.T) {
+	e := event("GET", "/a%20b/c%2Fd", "x=1&x=2", "")
+	r, err := httpapi.Request(context.Background(), e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.URL.Path != "/a b/c/d" || r.URL.EscapedPath() != "/a%20b/c%2Fd" || r.RequestURI != "/a%20b/c%2Fd?x=1&x=2" {
+		t.Fatalf("path %q escaped %q request URI %q", r.URL.Path, r.URL.EscapedPath(), r.RequestURI)
+	}
+	if got := r.URL.Query()["x"]; len(got) != 2 {
+		t.Fatalf("repeated query keys: %v", got)
+	}
+}
+
 func TestResponseBinaryBody(t *testing.T) {
 	h := httpapi.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write([]byte{0xff, 0xfe})

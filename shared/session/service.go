@@ -21,7 +21,13 @@ const (
 	// earlyTolerance lets an automatic logout fire a little before the session's
 	// end (scheduler precision) but never end a session well before its time.
 	earlyTolerance = 2 * time.Minute
-	maxRetryDelay  = 6 * time.Hour
+	// The first retry waits longer than an invoker's own retries of the failed
+	// run (Lambda's asynchronous retries come after about 1 and 2 minutes), so
+	// those find the next attempt still pending and merely move it.
+	firstRetryDelay = 5 * time.Minute
+	maxRetryDelay   = 6 * time.Hour
+	// cleanupTimeout bounds work that must finish after its request gave up.
+	cleanupTimeout = 10 * time.Second
 	// MaxLinksPerWindow is how many login links a user gets per LinkTTL window.
 	MaxLinksPerWindow = 5
 )
@@ -446,25 +452,44 @@ func (s *Service) cancel(ctx context.Context, job Job) {
 // with a retry scheduled, like any other token awaiting revocation; only if
 // that fails too is it lost (and logged).
 func (s *Service) revokeUntracked(ctx context.Context, p Pending, token string) {
+	// The request may be out of time already (a slow GitHub): this clean-up
+	// gets a deadline of its own.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+	defer cancel()
 	err := s.GitHub.Revoke(ctx, token)
 	if err == nil {
 		return
 	}
 	s.log().ErrorContext(ctx, "revoke token of a failed login: not confirmed, will retry", "site", p.Site, "user", p.UserID, "error", err)
-	sealed, err := s.Sealer.Seal(ctx, p.Key, []byte(token))
-	if err == nil {
-		var gen int64
-		if gen, err = newGeneration(nil); err == nil {
-			now := s.Now()
-			r := Session{Key: p.Key, UserName: p.UserName, SealedToken: sealed, Started: now, Ends: now, Generation: gen}
-			if err = s.Store.PutRetired(ctx, r); err == nil {
-				s.retryLater(ctx, Job{Site: p.Site, UserID: p.UserID, Generation: gen})
-				return
-			}
-		}
+	if err = s.keepForRetry(ctx, p, token); err != nil {
+		s.log().ErrorContext(ctx, "token of a failed login left alive at GitHub: could not keep it for a retry",
+			"site", p.Site, "user", p.UserID, "error", err)
 	}
-	s.log().ErrorContext(ctx, "token of a failed login left alive at GitHub: could not keep it for a retry",
-		"site", p.Site, "user", p.UserID, "error", err)
+}
+
+// keepForRetry stores a token awaiting revocation as a retired session of a
+// generation of its own, its retry scheduled first so that the stored token is
+// never without one.
+func (s *Service) keepForRetry(ctx context.Context, p Pending, token string) error {
+	sealed, err := s.Sealer.Seal(ctx, p.Key, []byte(token))
+	if err != nil {
+		return err
+	}
+	gen, err := newGeneration(nil)
+	if err != nil {
+		return err
+	}
+	now := s.Now()
+	job := Job{Site: p.Site, UserID: p.UserID, Generation: gen, Attempt: 1}
+	if err := s.Scheduler.Schedule(ctx, job, now.Add(retryDelay(1))); err != nil {
+		return err
+	}
+	r := Session{Key: p.Key, UserName: p.UserName, SealedToken: sealed, Started: now, Ends: now, Generation: gen}
+	if err := s.Store.PutRetired(ctx, r); err != nil {
+		s.cancel(ctx, job)
+		return err
+	}
+	return nil
 }
 
 func (s *Service) notify(ctx context.Context, k Key, text string) {
@@ -519,7 +544,7 @@ func FormatTime(t time.Time) string {
 }
 
 func retryDelay(attempt int) time.Duration {
-	d := time.Minute
+	d := firstRetryDelay
 	for i := 1; i < attempt && d < maxRetryDelay; i++ {
 		d *= 2
 	}

@@ -19,6 +19,10 @@ const (
 	bindingCookieMaxAge = int(session.LinkTTL / 1e9)
 )
 
+// crossOrigin rejects browser POSTs that come from another origin (by
+// Sec-Fetch-Site, or Origin against Host).
+var crossOrigin = http.NewCrossOriginProtection()
+
 // startPage shows who is about to be connected and a button that posts. A GET
 // uses nothing up: link previewers and scanners open links too.
 func (h *Handler) startPage(w http.ResponseWriter, r *http.Request) {
@@ -38,6 +42,12 @@ func (h *Handler) startPage(w http.ResponseWriter, r *http.Request) {
 // startPost uses up the link, binds the authorization to this browser with a
 // cookie, and sends the browser to GitHub.
 func (h *Handler) startPost(w http.ResponseWriter, r *http.Request) {
+	// Only our own page may press the button: a form on another site posting
+	// someone's link id would bind the visitor's GitHub account to that user.
+	if err := crossOrigin.Check(r); err != nil {
+		h.page(w, http.StatusForbidden, "Sign-in refused", "This sign-in was started from another website, so it was refused. Open the link from Rocket.Chat yourself: type /github login for a fresh link.")
+		return
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
 	if err := r.ParseForm(); err != nil {
 		h.page(w, http.StatusBadRequest, "Sign-in failed", "The form could not be read. Type /github login in Rocket.Chat for a fresh link.")
