@@ -23,6 +23,7 @@ import (
 	"rcgithub/shared/kms"
 	"rcgithub/shared/scheduler"
 	"rcgithub/shared/session"
+	"rcgithub/shared/session/sessiontest"
 )
 
 // awsResources are the AWS resources the worlds of one test share on moto;
@@ -72,7 +73,7 @@ func noDelayRetryer() aws.Retryer {
 func newAWSWorld(t *testing.T, res awsResources, edit func(env map[string]string)) *world {
 	ctx := context.Background()
 	table := awstest.Table(t, res.cfg)
-	clock := faults.NewClock(time.Now().UTC().Truncate(time.Second))
+	clock := sessiontest.NewClock(time.Now().UTC().Truncate(time.Second))
 	srv, publicURL := newServer(t)
 	gh, ghURL, chat := newStandIns(t, publicURL, clock)
 	secret, _ := json.Marshal(map[string]string{"github_client_secret": clientSecret,
@@ -125,7 +126,7 @@ type eventBridge struct {
 	app    *awsapp.App
 	sched  *scheduler.Scheduler
 	ports  *faults.Ports
-	clock  *faults.Clock
+	clock  *sessiontest.Clock
 	mu     sync.Mutex
 	handed []session.Job
 }

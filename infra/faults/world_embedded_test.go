@@ -12,6 +12,7 @@ import (
 	"rcgithub/shared/bolt"
 	"rcgithub/shared/rocketchat"
 	"rcgithub/shared/session"
+	"rcgithub/shared/session/sessiontest"
 	"rcgithub/shared/web"
 )
 
@@ -19,7 +20,7 @@ import (
 // scheduler in one file, an AES-GCM key file, the web handlers.
 func newEmbeddedWorld(t *testing.T) *world {
 	dir := t.TempDir()
-	clock := faults.NewClock(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC))
+	clock := sessiontest.NewClock(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC))
 	srv, publicURL := newServer(t)
 	gh, ghURL, chat := newStandIns(t, publicURL, clock)
 	logs := &lockedBuffer{}

@@ -16,6 +16,7 @@ import (
 	"rcgithub/shared/githubtest"
 	"rcgithub/shared/rocketchattest"
 	"rcgithub/shared/session"
+	"rcgithub/shared/session/sessiontest"
 )
 
 const (
@@ -40,7 +41,7 @@ type world struct {
 	aws       *faults.AWSFaults // nil for the embedded backend
 	gh        *githubtest.Server
 	chat      *rocketchattest.Incoming
-	clock     *faults.Clock
+	clock     *sessiontest.Clock
 	inspector faults.Inspector
 	runDue    func(ctx context.Context) error
 	// redrive plays an operator redriving the on-failure queue (AWS only).
@@ -104,7 +105,7 @@ func (w *world) finish(t *testing.T, srv *httptest.Server, publicURL string, han
 	w.bob = rocketchattest.User{ID: "bob-" + suffix, Name: "bob"}
 }
 
-func newStandIns(t *testing.T, publicURL string, clock *faults.Clock) (*githubtest.Server, string, *rocketchattest.Incoming) {
+func newStandIns(t *testing.T, publicURL string, clock *sessiontest.Clock) (*githubtest.Server, string, *rocketchattest.Incoming) {
 	gh := githubtest.New(githubtest.Options{ClientID: clientID, ClientSecret: clientSecret,
 		RedirectURLs: []string{publicURL + "/oauth/callback"}, Now: clock.Now})
 	ghURL, stop := gh.Start()
