@@ -12,7 +12,7 @@ type Function struct {
 // The template's functions, with their timeouts; every one has MemorySize 128.
 var (
 	Webhook  = Function{Name: "webhook", Timeout: "15"}
-	Callback = Function{Name: "callback", Timeout: "15"}
+	Callback = Function{Name: "callback", Timeout: "45"}
 	Logout   = Function{Name: "logout", Timeout: "30"}
 )
 
