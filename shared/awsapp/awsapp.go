@@ -97,6 +97,7 @@ func New(ctx context.Context, getenv func(string) string, opts Options) (*App, e
 		Logger:   logger,
 		Now:      now,
 		TTL:      cfg.SessionTTL,
+		Scopes:   cfg.Scopes,
 	}
 	return &App{
 		Service: svc,

@@ -43,6 +43,9 @@ type Service struct {
 	Logger    *slog.Logger // optional
 	Now       func() time.Time
 	TTL       time.Duration // how long a session lives, 7 days in production
+	// Scopes are the OAuth scopes asked for (GITHUB_SCOPES); what GitHub grants
+	// is compared with them after each login (see ScopeNote).
+	Scopes []string
 }
 
 // LinkRequest is a Rocket.Chat user's "/github login".
@@ -193,8 +196,13 @@ func (s *Service) CompleteLogin(ctx context.Context, state, code, browserSecret 
 	if replaced != nil {
 		s.finishRetired(ctx, Job{Site: replaced.Site, UserID: replaced.UserID, Generation: replaced.Generation})
 	}
-	s.notify(ctx, sess.Key, fmt.Sprintf("You are connected to GitHub as @%s until %s.",
-		sess.GitHubLogin, FormatTime(sess.Ends)))
+	note := s.ScopeNote(sess)
+	if missing, extra := CompareScopes(s.Scopes, sess.Scopes); len(missing)+len(extra) > 0 {
+		s.log().WarnContext(ctx, "granted scopes differ from those asked for", "site", sess.Site, "user", sess.UserID,
+			"missing", missing, "extra", extra)
+	}
+	s.notify(ctx, sess.Key, strings.TrimSpace(fmt.Sprintf("You are connected to GitHub as @%s until %s. %s",
+		sess.GitHubLogin, FormatTime(sess.Ends), note)))
 	return sess, nil
 }
 
@@ -245,6 +253,23 @@ func (s *Service) install(ctx context.Context, p Pending, user User, token strin
 		s.cancel(ctx, job)
 	}
 	return Session{}, nil, fmt.Errorf("store session: %w after retries", ErrConflict)
+}
+
+// ScopeNote tells the user, in one sentence or two, how the scopes GitHub
+// granted differ from those asked for; "" when they match (or for GitHub App
+// tokens, which have permissions instead).
+func (s *Service) ScopeNote(sess Session) string {
+	missing, extra := CompareScopes(s.Scopes, sess.Scopes)
+	var note []string
+	if len(missing) > 0 {
+		note = append(note, "GitHub did not grant "+strings.Join(missing, ", ")+
+			", so what needs it will not work (an organization may restrict this app; ask its owners, then log in again).")
+	}
+	if len(extra) > 0 {
+		note = append(note, "GitHub granted more than asked for ("+strings.Join(extra, ", ")+
+			"), from an earlier authorization of this app; you can review it in your GitHub settings under Applications.")
+	}
+	return strings.Join(note, " ")
 }
 
 // landed reports whether the store's live session for s.Key is s.

@@ -553,3 +553,33 @@ func TestFormatDuration(t *testing.T) {
 		}
 	}
 }
+
+func TestLoginTellsWhenScopesDiffer(t *testing.T) {
+	tests := []struct {
+		name  string
+		asked []string // what the service expects; the GitHub client asks for read:user
+		want  []string // substrings of the note and the DM; none: no note
+	}{
+		{"as asked", []string{"read:user"}, nil},
+		{"implied", []string{"read:user"}, nil},
+		{"fewer granted", []string{"read:user", "read:org"}, []string{"did not grant read:org"}},
+		{"more granted", []string{}, []string{"more than asked for (read:user)"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			f.svc.Scopes = tt.asked
+			s := f.login(t, alice, "octocat")
+			note := f.svc.ScopeNote(s)
+			dms := f.chat.MessagesTo("@" + alice.UserID)
+			if len(tt.want) == 0 && note != "" {
+				t.Fatalf("note %q, want none", note)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(note, w) || len(dms) != 1 || !strings.Contains(dms[0].Text, w) {
+					t.Fatalf("note %q / DMs %+v lack %q", note, dms, w)
+				}
+			}
+		})
+	}
+}

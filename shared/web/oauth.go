@@ -93,6 +93,7 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 	h.render(w, http.StatusOK, connectedTemplate, map[string]any{
 		"Login": s.GitHubLogin,
 		"Ends":  session.FormatTime(s.Ends),
+		"Note":  h.Service.ScopeNote(s),
 	})
 }
 

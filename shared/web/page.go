@@ -33,7 +33,8 @@ var (
 <form method="post" action="/oauth/start"><input type="hidden" name="link" value="{{.LinkID}}">
 <button type="submit">Continue to GitHub</button></form>`))
 	connectedTemplate = template.Must(template.New("connected").Parse(
-		`<p id="result">Connected to GitHub as @{{.Login}} until {{.Ends}}. You can close this tab.</p>`))
+		`<p id="result">Connected to GitHub as @{{.Login}} until {{.Ends}}. You can close this tab.</p>{{if .Note}}
+<p id="scopes">{{.Note}}</p>{{end}}`))
 	messageTemplate = template.Must(template.New("message").Parse(`<p id="result">{{.Text}}</p>`))
 )
 

@@ -1,0 +1,67 @@
+package session
+
+// impliedScopes lists, for each GitHub OAuth scope, the scopes it includes
+// (GitHub's "Scopes for OAuth apps"): asking for repo and being granted
+// repo:status is no surprise, and being granted repo covers a request for it.
+var impliedScopes = map[string][]string{
+	"repo":                      {"repo:status", "repo_deployment", "public_repo", "repo:invite", "security_events"},
+	"user":                      {"read:user", "user:email", "user:follow"},
+	"admin:org":                 {"write:org", "read:org", "manage_runners:org"},
+	"write:org":                 {"read:org"},
+	"admin:public_key":          {"write:public_key", "read:public_key"},
+	"write:public_key":          {"read:public_key"},
+	"admin:repo_hook":           {"write:repo_hook", "read:repo_hook"},
+	"write:repo_hook":           {"read:repo_hook"},
+	"admin:gpg_key":             {"write:gpg_key", "read:gpg_key"},
+	"write:gpg_key":             {"read:gpg_key"},
+	"admin:ssh_signing_key":     {"write:ssh_signing_key", "read:ssh_signing_key"},
+	"write:ssh_signing_key":     {"read:ssh_signing_key"},
+	"write:packages":            {"read:packages"},
+	"project":                   {"read:project"},
+	"write:discussion":          {"read:discussion"},
+	"admin:enterprise":          {"manage_runners:enterprise", "manage_billing:enterprise", "read:enterprise"},
+	"manage_billing:enterprise": {"read:enterprise"},
+	"audit_log":                 {"read:audit_log"},
+}
+
+// closure returns the scopes in set and all they imply.
+func closure(set []string) map[string]bool {
+	all := map[string]bool{}
+	var add func(string)
+	add = func(scope string) {
+		if all[scope] {
+			return
+		}
+		all[scope] = true
+		for _, implied := range impliedScopes[scope] {
+			add(implied)
+		}
+	}
+	for _, s := range set {
+		add(s)
+	}
+	return all
+}
+
+// CompareScopes compares the scopes GitHub granted with those asked for:
+// missing are asked for and not granted (a user or an organization can grant
+// fewer), extra are granted beyond what was asked (an earlier grant of the
+// same app with more scopes). Both are nil for GitHub App tokens, which have
+// permissions, not scopes (granted is nil then).
+func CompareScopes(asked, granted []string) (missing, extra []string) {
+	if granted == nil {
+		return nil, nil
+	}
+	have, want := closure(granted), closure(asked)
+	for _, s := range asked {
+		if !have[s] {
+			missing = append(missing, s)
+		}
+	}
+	for _, s := range granted {
+		if !want[s] {
+			extra = append(extra, s)
+		}
+	}
+	return missing, extra
+}
