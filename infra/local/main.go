@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"rcgithub/shared/config"
+	"rcgithub/shared/emf"
+	"rcgithub/shared/session"
 	"rcgithub/shared/web"
 )
 
@@ -28,7 +30,7 @@ func main() {
 	}
 	logs := newLogWriter(os.Stdout)
 	logger := slog.New(web.LogHandler(slog.NewJSONHandler(logs, nil)))
-	err = run(cfg, logger)
+	err = run(cfg, logger, &emf.Writer{Out: logs})
 	logs.Close()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "local:", err)
@@ -36,7 +38,7 @@ func main() {
 	}
 }
 
-func run(cfg config.Local, logger *slog.Logger) error {
+func run(cfg config.Local, logger *slog.Logger, metrics session.Metrics) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
@@ -44,6 +46,7 @@ func run(cfg config.Local, logger *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	a.Service.Metrics = metrics
 	defer a.Close()
 
 	ln, err := net.Listen("tcp", cfg.ListenAddr)

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
@@ -22,6 +23,7 @@ import (
 
 	"rcgithub/shared/config"
 	"rcgithub/shared/dynamodb"
+	"rcgithub/shared/emf"
 	"rcgithub/shared/github"
 	"rcgithub/shared/kms"
 	"rcgithub/shared/rocketchat"
@@ -94,6 +96,7 @@ func New(ctx context.Context, getenv func(string) string, opts Options) (*App, e
 		Sealer:   kms.New(awskms.NewFromConfig(awsCfg), cfg.TokenKMSKeyID),
 		GitHub:   github.New(gh),
 		Notifier: notifier,
+		Metrics:  &emf.Writer{Out: os.Stdout},
 		Logger:   logger,
 		Now:      now,
 		TTL:      cfg.SessionTTL,

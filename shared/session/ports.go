@@ -107,6 +107,13 @@ func (e *OAuthError) Error() string {
 	return "github oauth: " + e.Code
 }
 
+// Metrics counts what happens, for dashboards and alarms: Logins, Logouts by
+// Reason (user, automatic, replaced, revoked_at_github) and Failures by Kind.
+// Optional. Adapter: emf (CloudWatch Embedded Metric Format).
+type Metrics interface {
+	Count(ctx context.Context, metric, dimension, value string)
+}
+
 // Notifier sends a direct message to a Rocket.Chat user outside of a webhook
 // answer (after login, after the automatic logout). Optional.
 type Notifier interface {

@@ -40,6 +40,7 @@ type Service struct {
 	Sealer    Sealer
 	GitHub    GitHub
 	Notifier  Notifier     // optional
+	Metrics   Metrics      // optional
 	Logger    *slog.Logger // optional
 	Now       func() time.Time
 	TTL       time.Duration // how long a session lives, 7 days in production
@@ -174,10 +175,12 @@ func (s *Service) CompleteLogin(ctx context.Context, state, code, browserSecret 
 	}
 	tok, err := s.GitHub.Exchange(ctx, code, p.Verifier)
 	if err != nil {
+		s.count(ctx, "Failures", "Kind", "token_exchange")
 		return Session{}, exchangeProblem(err)
 	}
 	user, err := s.GitHub.User(ctx, tok.AccessToken)
 	if err != nil {
+		s.count(ctx, "Failures", "Kind", "github_user")
 		s.revokeUntracked(ctx, p, tok.AccessToken)
 		return Session{}, &Problem{Kind: Unavailable, Err: err,
 			Message: "GitHub did not tell us which account you signed in with, so nothing was saved. Type /github login in Rocket.Chat to try again."}
@@ -187,9 +190,14 @@ func (s *Service) CompleteLogin(ctx context.Context, state, code, browserSecret 
 	}
 	sess, replaced, err := s.install(ctx, p, user, tok.AccessToken)
 	if err != nil {
+		s.count(ctx, "Failures", "Kind", "store_session")
 		s.revokeUntracked(ctx, p, tok.AccessToken)
 		return Session{}, &Problem{Kind: Unavailable, Err: err,
 			Message: "We could not save your GitHub session, so nothing was kept. Type /github login in Rocket.Chat to try again."}
+	}
+	s.count(ctx, "Logins", "", "")
+	if replaced != nil {
+		s.count(ctx, "Logouts", "Reason", "replaced")
 	}
 	s.log().InfoContext(ctx, "login", "site", sess.Site, "user", sess.UserID,
 		"github_login", sess.GitHubLogin, "generation", sess.Generation, "replaced", replaced != nil)
@@ -320,6 +328,7 @@ func (s *Service) GetStatus(ctx context.Context, k Key) (Status, error) {
 		// Nothing to revoke: the token is dead already.
 		job := Job{Site: k.Site, UserID: k.UserID, Generation: cur.Generation}
 		s.forget(ctx, job)
+		s.count(ctx, "Logouts", "Reason", "revoked_at_github")
 		s.log().InfoContext(ctx, "logout", "reason", "revoked_at_github", "site", k.Site, "user", k.UserID, "generation", cur.Generation)
 		return Status{}, ErrEndedAtGitHub
 	default:
@@ -355,6 +364,7 @@ func (s *Service) Logout(ctx context.Context, k Key) (LogoutResult, error) {
 			}
 			retired = r
 		}
+		s.count(ctx, "Logouts", "Reason", "user")
 		s.log().InfoContext(ctx, "logout", "reason", "user", "site", k.Site, "user", k.UserID, "generation", retired.Generation)
 		revoked := s.finishRetired(ctx, Job{Site: k.Site, UserID: k.UserID, Generation: retired.Generation})
 		return LogoutResult{Session: retired, Revoked: revoked}, nil
@@ -386,13 +396,16 @@ func (s *Service) Expire(ctx context.Context, job Job) error {
 		if _, err := s.Store.RetireSession(ctx, k, job.Generation); err != nil &&
 			!errors.Is(err, ErrConflict) && !errors.Is(err, ErrNotFound) {
 			s.retryLater(ctx, job) // beyond the invoker's own few retries
+			s.count(ctx, "Failures", "Kind", "automatic_logout")
 			return fmt.Errorf("end expired session: %w", err)
 		} else if err == nil {
 			expired = true
+			s.count(ctx, "Logouts", "Reason", "automatic")
 			s.log().InfoContext(ctx, "logout", "reason", "automatic", "site", k.Site, "user", k.UserID, "generation", job.Generation)
 		}
 	case err != nil && !errors.Is(err, ErrNotFound):
 		s.retryLater(ctx, job)
+		s.count(ctx, "Failures", "Kind", "automatic_logout")
 		return fmt.Errorf("read session: %w", err)
 	}
 	if expired {
@@ -425,6 +438,7 @@ func (s *Service) finishRetired(ctx context.Context, job Job) bool {
 		s.forget(ctx, job)
 		return true
 	}
+	s.count(ctx, "Failures", "Kind", "revocation")
 	s.log().ErrorContext(ctx, "revoke token: not confirmed, will retry", "site", k.Site, "user", k.UserID,
 		"generation", job.Generation, "attempt", job.Attempt+1, "retry_in", retryDelay(job.Attempt+1).String(), "error", err)
 	s.retryLater(ctx, job)
@@ -517,11 +531,18 @@ func (s *Service) keepForRetry(ctx context.Context, p Pending, token string) err
 	return nil
 }
 
+func (s *Service) count(ctx context.Context, metric, dimension, value string) {
+	if s.Metrics != nil {
+		s.Metrics.Count(ctx, metric, dimension, value)
+	}
+}
+
 func (s *Service) notify(ctx context.Context, k Key, text string) {
 	if s.Notifier == nil {
 		return
 	}
 	if err := s.Notifier.Notify(ctx, k, text); err != nil {
+		s.count(ctx, "Failures", "Kind", "notify")
 		s.log().WarnContext(ctx, "notify user", "site", k.Site, "user", k.UserID, "error", err)
 	}
 }

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"net/url"
 	"path/filepath"
+	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -581,5 +583,58 @@ func TestLoginTellsWhenScopesDiffer(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// countingMetrics records Metrics counts as "Metric" or "Metric/Value".
+type countingMetrics struct {
+	mu     sync.Mutex
+	counts map[string]int
+}
+
+func (m *countingMetrics) Count(_ context.Context, metric, dimension, value string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if dimension != "" {
+		metric += "/" + value
+	}
+	m.counts[metric]++
+}
+
+func TestMetrics(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	m := &countingMetrics{counts: map[string]int{}}
+	f.svc.Metrics = m
+	f.login(t, alice, "octocat")
+	f.login(t, alice, "octocat") // replaces the first
+	if _, err := f.svc.Logout(ctx, alice); err != nil {
+		t.Fatal(err)
+	}
+	f.login(t, bob, "bob-gh")
+	f.gh.RevokeAll("bob-gh")
+	if _, err := f.svc.GetStatus(ctx, bob); !errors.Is(err, session.ErrEndedAtGitHub) {
+		t.Fatal(err)
+	}
+	f.login(t, alice, "octocat")
+	f.clock.Advance(8 * 24 * time.Hour)
+	f.runDue(t)
+	// Failures: GitHub refusing a code, and a revocation it does not confirm.
+	authURL, browser := f.startAuth(t, alice)
+	_, state := f.callback(t, authURL, "octocat")
+	if _, err := f.svc.CompleteLogin(ctx, state, "bad-code", browser); err == nil {
+		t.Fatal("bad code accepted")
+	}
+	f.login(t, alice, "octocat")
+	f.gh.FailNext(githubtest.RouteRevokeToken, 502)
+	if _, err := f.svc.Logout(ctx, alice); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int{
+		"Logins": 5, "Logouts/replaced": 1, "Logouts/user": 2, "Logouts/revoked_at_github": 1,
+		"Logouts/automatic": 1, "Failures/token_exchange": 1, "Failures/revocation": 1,
+	}
+	if !reflect.DeepEqual(m.counts, want) {
+		t.Fatalf("counts %v, want %v", m.counts, want)
 	}
 }
