@@ -58,6 +58,15 @@ run:
 	@$(GO) build -o bin/local ./infra/local
 	@exec ./bin/local
 
+# Admin: end every session of a Rocket.Chat site, or of one user of it, revoking
+# the tokens. Locally, stop `make run` first (it holds the data file); with
+# AWS=1, it acts on the deployment named by the functions' environment.
+.PHONY: end-sessions
+end-sessions:
+	@test -n "$(SITE)" || { echo "usage: make end-sessions SITE=https://chat.example.com [USER_ID=<rocket.chat user id>] [AWS=1]"; exit 2; }
+	@$(GO) build -o bin/local ./infra/local
+	@./bin/local end-sessions -site "$(SITE)" $(if $(USER_ID),-user "$(USER_ID)") $(if $(AWS),-aws)
+
 # --- checks -------------------------------------------------------------------
 
 .PHONY: test

@@ -22,12 +22,17 @@ import (
 // sandboxPath is where the stand-in GitHub is mounted in sandbox mode.
 const sandboxPath = "/sandbox/github"
 
+// sitesRefresh is how often, at most, the server re-reads ROCKETCHAT_SITES_FILE:
+// an edit takes effect within seconds, without a restart.
+const sitesRefresh = 3 * time.Second
+
 // app is the wired one-machine service. Tests build it with a fake clock.
 type app struct {
 	Handler   http.Handler
 	Service   *session.Service
 	Scheduler *bolt.Scheduler
 	Sandbox   *githubtest.Server // nil unless GITHUB_SANDBOX=true
+	Sites     *config.LiveSites
 	db        *bolt.DB
 }
 
@@ -55,15 +60,17 @@ func newApp(cfg config.Local, now func() time.Time, logger *slog.Logger) (*app, 
 		gh.BaseURL = cfg.PublicURL + sandboxPath
 		gh.APIURL = cfg.PublicURL + sandboxPath
 	}
-	var notifier session.Notifier
-	if cfg.IncomingWebhookURL != "" {
-		notifier = rocketchat.NewNotifier(cfg.IncomingWebhookURL)
+	var reload func(context.Context) (config.Sites, error)
+	if cfg.SitesFile != "" {
+		reload = func(context.Context) (config.Sites, error) { return config.ReadSitesFile(cfg.SitesFile) }
 	}
+	a.Sites = config.NewLiveSites(cfg.SiteTable, sitesRefresh, now, reload, logger)
+	notifier := &rocketchat.Notifier{Lookup: a.Sites.IncomingWebhookURL, Client: &http.Client{Timeout: 10 * time.Second}}
 	a.Service = &session.Service{
 		Store: db, Scheduler: a.Scheduler, Sealer: sealer, GitHub: github.New(gh),
 		Notifier: notifier, Logger: logger, Now: now, TTL: cfg.SessionTTL, Scopes: cfg.Scopes,
 	}
-	h := &web.Handler{Service: a.Service, PublicURL: cfg.PublicURL, WebhookToken: cfg.WebhookToken,
+	h := &web.Handler{Service: a.Service, PublicURL: cfg.PublicURL, Sites: a.Sites,
 		TriggerWords: cfg.TriggerWords, GitHubURL: gh.BaseURL, Logger: logger}
 	mux.Handle("/", h.Routes())
 	a.Handler = mux

@@ -23,6 +23,14 @@ import (
 )
 
 func main() {
+	// An admin's subcommand: `local end-sessions -site URL [-user ID] [-aws]`.
+	if len(os.Args) > 1 && os.Args[1] == "end-sessions" {
+		if err := runEndSessions(os.Args[2:], os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		return
+	}
 	cfg, err := config.LoadLocal(os.Getenv)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

@@ -1,6 +1,7 @@
 // Package awsapp wires the service for AWS Lambda: configuration from the
-// environment, secrets read once per cold start from Secrets Manager, and the
-// DynamoDB, EventBridge Scheduler and KMS adapters. Each function's main calls
+// environment, secrets read from Secrets Manager at cold start (the Rocket.Chat
+// sites again every SitesRefresh), and the DynamoDB, EventBridge Scheduler and
+// KMS adapters. Each function's main calls
 // New and hands one of its handlers to lambda.Start.
 package awsapp
 
@@ -33,10 +34,17 @@ import (
 	"rcgithub/shared/web"
 )
 
+// SitesRefresh is how long the functions keep the Rocket.Chat sites read from
+// the secret before reading it again: a token rotation or a new site takes
+// effect within this time, and the secret is read at most once per instance
+// per SitesRefresh.
+const SitesRefresh = 5 * time.Minute
+
 // App is the service wired to AWS.
 type App struct {
 	Service *session.Service
 	Web     *web.Handler
+	Sites   *config.LiveSites
 	Logger  *slog.Logger
 }
 
@@ -70,23 +78,34 @@ func New(ctx context.Context, getenv func(string) string, opts Options) (*App, e
 	if now == nil {
 		now = time.Now
 	}
-	vals, err := secrets.Load(ctx, secretsmanager.NewFromConfig(awsCfg), cfg.SecretsARN)
+	sm := secretsmanager.NewFromConfig(awsCfg)
+	vals, err := secrets.Load(ctx, sm, cfg.SecretsARN)
 	if err != nil {
 		return nil, fmt.Errorf("SECRETS_ARN: %w", err)
 	}
-	sec := config.Secrets{ClientSecret: vals.GitHubClientSecret, WebhookToken: vals.RocketChatWebhookToken,
-		IncomingWebhookURL: vals.RocketChatIncomingWebhookURL}
-	if err := config.CheckSecrets(sec); err != nil {
+	sec := vals.Config()
+	sites, err := config.CheckSecrets(sec)
+	if err != nil {
 		return nil, fmt.Errorf("secret %s: %w", cfg.SecretsARN, err)
 	}
+	// The Rocket.Chat sites are re-read from the secret, so that adding a site
+	// or rotating its token needs no redeploy. The GitHub client secret is not.
+	live := config.NewLiveSites(sites, SitesRefresh, now, func(ctx context.Context) (config.Sites, error) {
+		v, err := secrets.Load(ctx, sm, cfg.SecretsARN)
+		if err != nil {
+			return nil, err
+		}
+		s, err := config.CheckSecrets(v.Config())
+		if err != nil {
+			return nil, fmt.Errorf("secret %s: %w", cfg.SecretsARN, err)
+		}
+		return s, nil
+	}, logger)
 
 	gh := github.Config{ClientID: cfg.ClientID, ClientSecret: sec.ClientSecret, BaseURL: cfg.GitHubURL,
 		APIURL: cfg.GitHubAPIURL, RedirectURL: cfg.PublicURL + "/oauth/callback", Scopes: cfg.Scopes,
 		HTTPClient: &http.Client{Timeout: 8 * time.Second}}
-	var notifier session.Notifier
-	if sec.IncomingWebhookURL != "" {
-		notifier = rocketchat.NewNotifier(sec.IncomingWebhookURL)
-	}
+	notifier := &rocketchat.Notifier{Lookup: live.IncomingWebhookURL, Client: &http.Client{Timeout: 10 * time.Second}}
 	svc := &session.Service{
 		Store: dynamodb.New(awsdynamodb.NewFromConfig(awsCfg), cfg.TokensTable),
 		Scheduler: scheduler.New(awsscheduler.NewFromConfig(awsCfg), scheduler.Config{
@@ -104,8 +123,9 @@ func New(ctx context.Context, getenv func(string) string, opts Options) (*App, e
 	}
 	return &App{
 		Service: svc,
+		Sites:   live,
 		Logger:  logger,
-		Web: &web.Handler{Service: svc, PublicURL: cfg.PublicURL, WebhookToken: sec.WebhookToken,
+		Web: &web.Handler{Service: svc, PublicURL: cfg.PublicURL, Sites: live,
 			TriggerWords: cfg.TriggerWords, GitHubURL: cfg.GitHubURL, Logger: logger},
 	}, nil
 }

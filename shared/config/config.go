@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -29,6 +30,11 @@ type Secrets struct {
 	ClientSecret       string // GITHUB_CLIENT_SECRET
 	WebhookToken       string // ROCKETCHAT_WEBHOOK_TOKEN
 	IncomingWebhookURL string // ROCKETCHAT_INCOMING_WEBHOOK_URL, optional
+	SiteURL            string // ROCKETCHAT_SITE_URL, optional: pins the single site
+	// Sites, when set, replaces the three fields above: a table of several
+	// Rocket.Chat servers (ROCKETCHAT_SITES_FILE, or "sites" in the AWS secret).
+	// Keys may be unnormalised here; CheckSecrets and LoadLocal normalise them.
+	Sites map[string]Site
 }
 
 func (Secrets) String() string { return "config.Secrets{redacted}" }
@@ -40,6 +46,12 @@ type Local struct {
 	Sandbox    bool   // GITHUB_SANDBOX
 	ListenAddr string // LISTEN_ADDR
 	DataDir    string // DATA_DIR
+	// SitesFile is ROCKETCHAT_SITES_FILE, empty in single-site mode. The
+	// server re-reads it while running (ReadSitesFile).
+	SitesFile string
+	// SiteTable is the sites the server accepts, as read at start: from
+	// SitesFile, or the single site of ROCKETCHAT_WEBHOOK_TOKEN.
+	SiteTable Sites
 }
 
 // AWS is the configuration of the Lambda functions. Secrets come from Secrets
@@ -79,7 +91,9 @@ func LoadLocal(getenv func(string) string) (Local, error) {
 			ClientSecret:       getenv("GITHUB_CLIENT_SECRET"),
 			WebhookToken:       getenv("ROCKETCHAT_WEBHOOK_TOKEN"),
 			IncomingWebhookURL: getenv("ROCKETCHAT_INCOMING_WEBHOOK_URL"),
+			SiteURL:            strings.TrimSpace(getenv("ROCKETCHAT_SITE_URL")),
 		},
+		SitesFile: strings.TrimSpace(getenv("ROCKETCHAT_SITES_FILE")),
 	}
 	c.Sandbox = parseBool(&p, "GITHUB_SANDBOX", getenv("GITHUB_SANDBOX"))
 	c.Common = loadCommon(&p, getenv, "http://"+c.ListenAddr)
@@ -98,7 +112,20 @@ func LoadLocal(getenv func(string) string) (Local, error) {
 			p.add("GITHUB_CLIENT_SECRET", "required: the OAuth App's client secret (or set GITHUB_SANDBOX=true)")
 		}
 	}
-	checkSecrets(&p, c.Secrets)
+	if c.SitesFile != "" {
+		for _, name := range []string{"ROCKETCHAT_WEBHOOK_TOKEN", "ROCKETCHAT_INCOMING_WEBHOOK_URL", "ROCKETCHAT_SITE_URL"} {
+			if getenv(name) != "" {
+				p.add(name, "must be unset when ROCKETCHAT_SITES_FILE is set: put the site's token and incoming webhook into the file")
+			}
+		}
+		if content, err := os.ReadFile(c.SitesFile); err != nil {
+			p.add("ROCKETCHAT_SITES_FILE", "cannot read %s: %v", c.SitesFile, errors.Unwrap(err))
+		} else {
+			c.SiteTable = parseSites(&p, "ROCKETCHAT_SITES_FILE", content)
+		}
+	} else {
+		c.SiteTable = checkSecrets(&p, c.Secrets)
+	}
 	if c.DataDir == "" {
 		p.add("DATA_DIR", "must not be empty")
 	}
@@ -144,17 +171,43 @@ func LoadAWS(getenv func(string) string) (AWS, error) {
 	return c, p.err()
 }
 
-// CheckSecrets validates secrets read after start (from Secrets Manager).
-func CheckSecrets(s Secrets) error {
+// ReadSitesFile reads and validates a sites file (ROCKETCHAT_SITES_FILE),
+// for the server to pick up sites and tokens added while it runs.
+func ReadSitesFile(path string) (Sites, error) {
+	content, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("ROCKETCHAT_SITES_FILE: %w", err)
+	}
+	return ParseSites("ROCKETCHAT_SITES_FILE", content)
+}
+
+// CheckSecrets validates secrets read after start (from Secrets Manager) and
+// returns the sites they configure: s.Sites, or the single site.
+func CheckSecrets(s Secrets) (Sites, error) {
 	var p problems
 	if s.ClientSecret == "" {
 		p.add("github_client_secret", "required in the secret")
 	}
-	checkSecrets(&p, s)
-	return p.err()
+	var sites Sites
+	if s.Sites != nil {
+		for _, f := range []struct{ name, value string }{{"rocketchat_webhook_token", s.WebhookToken},
+			{"rocketchat_incoming_webhook_url", s.IncomingWebhookURL}, {"rocketchat_site_url", s.SiteURL}} {
+			if f.value != "" {
+				p.add(f.name, "must be absent when the secret has \"sites\": put the site's token and incoming webhook into sites")
+			}
+		}
+		sites = checkSites(&p, "sites", s.Sites)
+	} else {
+		sites = checkSecrets(&p, s)
+	}
+	if err := p.err(); err != nil {
+		return nil, err
+	}
+	return sites, nil
 }
 
-func checkSecrets(p *problems, s Secrets) {
+// checkSecrets validates the single-site mode and returns its table.
+func checkSecrets(p *problems, s Secrets) Sites {
 	switch {
 	case s.WebhookToken == "":
 		p.add("ROCKETCHAT_WEBHOOK_TOKEN", "required: the Token of the Rocket.Chat outgoing webhook")
@@ -166,6 +219,10 @@ func checkSecrets(p *problems, s Secrets) {
 			p.add("ROCKETCHAT_INCOMING_WEBHOOK_URL", "not an http(s) URL (expected https://chat.example.com/hooks/<id>/<token>)")
 		}
 	}
+	if s.SiteURL != "" && !isSiteURL(s.SiteURL) {
+		p.add("ROCKETCHAT_SITE_URL", "%s is not a site URL (expected https://chat.example.com, Rocket.Chat's Site URL)", quoteShort(s.SiteURL))
+	}
+	return SingleSite(s.WebhookToken, s.IncomingWebhookURL, s.SiteURL)
 }
 
 func loadCommon(p *problems, getenv func(string) string, defaultPublic string) Common {

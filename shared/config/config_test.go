@@ -130,10 +130,14 @@ func TestLoadAWS(t *testing.T) {
 }
 
 func TestCheckSecrets(t *testing.T) {
-	if err := CheckSecrets(Secrets{ClientSecret: "x", WebhookToken: "0123456789abcdef"}); err != nil {
+	sites, err := CheckSecrets(Secrets{ClientSecret: "x", WebhookToken: "0123456789abcdef"})
+	if err != nil {
 		t.Fatal(err)
 	}
-	err := CheckSecrets(Secrets{})
+	if s, ok := sites.Lookup("https://any.example.com"); !ok || s.WebhookTokens[0] != "0123456789abcdef" {
+		t.Fatalf("single-site mode does not accept any site: %v", sites)
+	}
+	_, err = CheckSecrets(Secrets{})
 	if err == nil || !strings.Contains(err.Error(), "github_client_secret") || !strings.Contains(err.Error(), "ROCKETCHAT_WEBHOOK_TOKEN") {
 		t.Fatalf("CheckSecrets(empty) = %v", err)
 	}

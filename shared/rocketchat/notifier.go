@@ -22,7 +22,13 @@ type Notifier struct {
 	// in it use Default. The URLs hold a secret: they never appear in errors or logs.
 	URLs    map[string]string
 	Default string
-	Client  *http.Client
+	// Lookup, when set, replaces URLs and Default: it returns the incoming
+	// webhook of a normalised site URL, and can follow a configuration that
+	// changes while the service runs (config.LiveSites.IncomingWebhookURL).
+	// A site it gives "" for has chosen to get no direct messages: Notify
+	// sends nothing and returns nil.
+	Lookup func(ctx context.Context, site string) string
+	Client *http.Client
 }
 
 // NewNotifier returns a Notifier that posts every message to one incoming
@@ -33,9 +39,9 @@ func NewNotifier(hookURL string) *Notifier {
 
 // Notify implements session.Notifier.
 func (n *Notifier) Notify(ctx context.Context, k session.Key, text string) error {
-	hookURL, ok := n.URLs[k.Site]
-	if !ok {
-		hookURL = n.Default
+	hookURL := n.hookURL(ctx, k.Site)
+	if hookURL == "" && n.Lookup != nil {
+		return nil
 	}
 	if hookURL == "" {
 		return fmt.Errorf("notify: no incoming webhook configured for site %s", k.Site)
@@ -67,4 +73,14 @@ func (n *Notifier) Notify(ctx context.Context, k session.Key, text string) error
 		return fmt.Errorf("notify: incoming webhook of %s answered %d %q", k.Site, resp.StatusCode, answer.Error)
 	}
 	return nil
+}
+
+func (n *Notifier) hookURL(ctx context.Context, site string) string {
+	if n.Lookup != nil {
+		return n.Lookup(ctx, site)
+	}
+	if u, ok := n.URLs[site]; ok {
+		return u
+	}
+	return n.Default
 }

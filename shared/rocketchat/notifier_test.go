@@ -49,3 +49,30 @@ func TestNotifier(t *testing.T) {
 		})
 	}
 }
+
+// TestNotifierLookup routes each site's messages to its own incoming webhook,
+// as the lookup says at the time of sending, and sends nothing for a site
+// without one.
+func TestNotifierLookup(t *testing.T) {
+	a, b := rocketchattest.NewIncoming(), rocketchattest.NewIncoming()
+	defer a.Close()
+	defer b.Close()
+	hooks := map[string]string{"https://a.example.com": a.URL(), "https://b.example.com": b.URL()}
+	n := &rocketchat.Notifier{Lookup: func(_ context.Context, site string) string { return hooks[site] }}
+	ctx := context.Background()
+	for _, site := range []string{"https://a.example.com", "https://b.example.com", "https://b.example.com", "https://none.example.com"} {
+		if err := n.Notify(ctx, session.Key{Site: site, UserID: "u1"}, "hi"); err != nil {
+			t.Fatalf("Notify at %s: %v", site, err)
+		}
+	}
+	if len(a.MessagesTo("@u1")) != 1 || len(b.MessagesTo("@u1")) != 2 {
+		t.Fatalf("a got %d, b got %d messages; want 1 and 2", len(a.MessagesTo("@u1")), len(b.MessagesTo("@u1")))
+	}
+	hooks["https://a.example.com"] = b.URL() // the configuration changed
+	if err := n.Notify(ctx, session.Key{Site: "https://a.example.com", UserID: "u1"}, "hi"); err != nil {
+		t.Fatal(err)
+	}
+	if len(a.MessagesTo("@u1")) != 1 || len(b.MessagesTo("@u1")) != 3 {
+		t.Fatal("the notifier did not follow the changed lookup")
+	}
+}

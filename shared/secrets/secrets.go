@@ -1,12 +1,14 @@
 // Package secrets loads the service's secrets from one AWS Secrets Manager
-// secret, once per cold start.
+// secret: at cold start, and again every few minutes for the Rocket.Chat sites.
 package secrets
 
 import (
 	"context"
+
 	"encoding/json"
 	"errors"
 	"fmt"
+	"rcgithub/shared/config"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -16,17 +18,36 @@ import (
 // Values are the service's secrets. Print them freely: String and
 // GoString redact every value.
 type Values struct {
-	GitHubClientSecret     string `json:"github_client_secret"`
+	GitHubClientSecret string `json:"github_client_secret"`
+	// The single-site mode: one outgoing webhook token, accepted from any site
+	// unless RocketChatSiteURL pins one.
 	RocketChatWebhookToken string `json:"rocketchat_webhook_token"`
 	// RocketChatIncomingWebhookURL is optional: without it the service sends
 	// no direct messages outside of webhook answers.
 	RocketChatIncomingWebhookURL string `json:"rocketchat_incoming_webhook_url"`
+	RocketChatSiteURL            string `json:"rocketchat_site_url"`
+	// Sites replaces the three keys above when the deployment serves several
+	// Rocket.Chat servers: site URL -> tokens and incoming webhook.
+	Sites map[string]config.Site `json:"sites"`
+}
+
+// Config returns the values as the configuration package checks them.
+func (v Values) Config() config.Secrets {
+	return config.Secrets{ClientSecret: v.GitHubClientSecret, WebhookToken: v.RocketChatWebhookToken,
+		IncomingWebhookURL: v.RocketChatIncomingWebhookURL, SiteURL: v.RocketChatSiteURL, Sites: v.Sites}
 }
 
 // String names the values that are set, never what they are.
 func (v Values) String() string {
-	return fmt.Sprintf("secrets.Values{github_client_secret:%s rocketchat_webhook_token:%s rocketchat_incoming_webhook_url:%s}",
+	out := fmt.Sprintf("secrets.Values{github_client_secret:%s rocketchat_webhook_token:%s rocketchat_incoming_webhook_url:%s",
 		redact(v.GitHubClientSecret), redact(v.RocketChatWebhookToken), redact(v.RocketChatIncomingWebhookURL))
+	if v.RocketChatSiteURL != "" {
+		out += " rocketchat_site_url:" + v.RocketChatSiteURL
+	}
+	if v.Sites != nil {
+		out += fmt.Sprintf(" sites:%d", len(v.Sites))
+	}
+	return out + "}"
 }
 
 // GoString keeps %#v from printing the values.
@@ -62,14 +83,14 @@ func Load(ctx context.Context, client *secretsmanager.Client, secretID string) (
 func parse(content []byte) (Values, error) {
 	var v Values
 	if err := json.Unmarshal(content, &v); err != nil {
-		return Values{}, errors.New("SecretString is not a JSON object with string values")
+		return Values{}, errors.New("SecretString is not a JSON object with string values (and an optional sites object)")
 	}
 	var missing []string
 	if v.GitHubClientSecret == "" {
 		missing = append(missing, "github_client_secret")
 	}
-	if v.RocketChatWebhookToken == "" {
-		missing = append(missing, "rocketchat_webhook_token")
+	if v.RocketChatWebhookToken == "" && v.Sites == nil {
+		missing = append(missing, "rocketchat_webhook_token (or sites)")
 	}
 	if len(missing) > 0 {
 		return Values{}, fmt.Errorf("SecretString lacks the required key(s) %s", strings.Join(missing, ", "))

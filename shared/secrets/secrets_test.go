@@ -2,12 +2,14 @@ package secrets_test
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"rcgithub/shared/awstest"
+	"rcgithub/shared/config"
 	"rcgithub/shared/secrets"
 )
 
@@ -32,6 +34,12 @@ func TestLoad(t *testing.T) {
 		{"optional key missing, unknown key ignored",
 			`{"github_client_secret":"` + clientSecret + `","rocketchat_webhook_token":"` + hookToken + `","other":"x"}`,
 			secrets.Values{GitHubClientSecret: clientSecret, RocketChatWebhookToken: hookToken}, nil},
+		{"sites instead of the single token",
+			`{"github_client_secret":"` + clientSecret + `","sites":{"https://chat.example.com":{"webhook_tokens":["` + hookToken + `"],"incoming_webhook_url":"` + hookURL + `"}}}`,
+			secrets.Values{GitHubClientSecret: clientSecret, Sites: map[string]config.Site{
+				"https://chat.example.com": {WebhookTokens: []string{hookToken}, IncomingWebhookURL: hookURL}}}, nil},
+		{"sites of the wrong shape", `{"github_client_secret":"` + clientSecret + `","sites":["` + hookToken + `"]}`,
+			secrets.Values{}, []string{"not a JSON object"}},
 		{"client secret missing", `{"rocketchat_webhook_token":"` + hookToken + `"}`,
 			secrets.Values{}, []string{"github_client_secret"}},
 		{"webhook token empty", `{"github_client_secret":"` + clientSecret + `","rocketchat_webhook_token":""}`,
@@ -46,7 +54,7 @@ func TestLoad(t *testing.T) {
 			id := awstest.Secret(t, cfg, tt.content)
 			got, err := secrets.Load(t.Context(), client, id)
 			if tt.wantErr == nil {
-				if err != nil || got != tt.want {
+				if err != nil || !reflect.DeepEqual(got, tt.want) {
 					t.Fatalf("Load = %v, %v; want %+v", got, err, tt.want)
 				}
 				return
@@ -94,4 +102,15 @@ func ExampleValues_String() {
 	v := secrets.Values{GitHubClientSecret: "s3cr3t", RocketChatWebhookToken: "t0ken"}
 	fmt.Println(v)
 	// Output: secrets.Values{github_client_secret:redacted rocketchat_webhook_token:redacted rocketchat_incoming_webhook_url:unset}
+}
+
+func TestValuesRedactSites(t *testing.T) {
+	v := secrets.Values{GitHubClientSecret: clientSecret, Sites: map[string]config.Site{
+		"https://chat.example.com": {WebhookTokens: []string{hookToken}, IncomingWebhookURL: hookURL}}}
+	for _, format := range []string{"%v", "%+v", "%#v"} {
+		out := fmt.Sprintf(format, v)
+		if strings.Contains(out, hookToken) || strings.Contains(out, hookURL) || !strings.Contains(out, "sites:1") {
+			t.Errorf("%s = %s", format, out)
+		}
+	}
 }

@@ -18,7 +18,11 @@ type Handler struct {
 	Service *session.Service
 	// PublicURL is where browsers reach this service, without a trailing slash.
 	PublicURL string
-	// WebhookToken is the Token field of the Rocket.Chat outgoing webhook.
+	// Sites says which Rocket.Chat servers may call the webhook, with which
+	// tokens (config.LiveSites). When nil, WebhookToken is accepted from any site.
+	Sites SiteTokens
+	// WebhookToken is the Token field of the Rocket.Chat outgoing webhook, for
+	// a Handler without Sites.
 	WebhookToken string
 	// TriggerWords address the service (rocketchat.DefaultTriggerWords).
 	TriggerWords []string

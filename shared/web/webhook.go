@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -41,11 +40,17 @@ func (h *Handler) webhook(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "request body is not a Rocket.Chat outgoing webhook JSON object"})
 		return
 	}
-	if msg.Token == "" || subtle.ConstantTimeCompare([]byte(msg.Token), []byte(h.WebhookToken)) != 1 {
+	site := session.NormalizeSite(msg.SiteURL)
+	tokens, known := h.webhookTokens(r.Context(), site)
+	if !known {
+		h.refuseUnknownSite(w, r, site)
+		return
+	}
+	if !anyTokenMatches(msg.Token, tokens) {
 		// The site is the caller's text: logged, but cut short.
 		annotate(r.Context(), slog.String("outcome", "wrong or missing webhook token"),
-			slog.String("site", truncate(session.NormalizeSite(msg.SiteURL), 200)))
-		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "wrong or missing webhook token: set the outgoing webhook's Token to the service's ROCKETCHAT_WEBHOOK_TOKEN"})
+			slog.String("site", truncate(site, 200)))
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "wrong or missing webhook token: set the outgoing webhook's Token to the one the service has for this site"})
 		return
 	}
 	if msg.Bot || msg.IsEdited {
