@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 
@@ -32,6 +33,7 @@ func (h *Handler) startPage(w http.ResponseWriter, r *http.Request) {
 		h.problem(w, r, err)
 		return
 	}
+	annotate(r.Context(), slog.String("site", l.Site), slog.String("user", l.UserID))
 	h.render(w, http.StatusOK, startTemplate, map[string]any{
 		"UserName": l.UserName,
 		"Site":     l.Site,
@@ -90,6 +92,7 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 		h.problem(w, r, err)
 		return
 	}
+	annotate(r.Context(), slog.String("site", s.Site), slog.String("user", s.UserID), slog.String("outcome", "connected"))
 	h.render(w, http.StatusOK, connectedTemplate, map[string]any{
 		"Login": s.GitHubLogin,
 		"Ends":  session.FormatTime(s.Ends),
@@ -133,6 +136,7 @@ func (h *Handler) problem(w http.ResponseWriter, r *http.Request, err error) {
 		h.page(w, http.StatusInternalServerError, "Sign-in failed", "Something went wrong on our side. Type /github login in Rocket.Chat to try again.")
 		return
 	}
+	annotate(r.Context(), slog.String("outcome", outcomeOf(p.Message)))
 	status := http.StatusBadRequest
 	if p.Kind == session.Unavailable {
 		status = http.StatusServiceUnavailable
@@ -163,4 +167,13 @@ func randomSecret() (string, error) {
 		return "", fmt.Errorf("random: %w", err)
 	}
 	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// outcomeOf keeps the first sentence of a problem's message for the access
+// log: what happened, without the advice.
+func outcomeOf(message string) string {
+	if i := strings.Index(message, ". "); i > 0 {
+		return message[:i]
+	}
+	return message
 }

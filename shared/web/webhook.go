@@ -54,11 +54,13 @@ func (h *Handler) webhook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if msg.Bot || msg.IsEdited {
+		annotate(r.Context(), slog.String("outcome", "ignored: bot or edited message"))
 		writeJSON(w, http.StatusOK, struct{}{})
 		return
 	}
 	cmd, ok := rocketchat.ParseCommand(msg.Text, h.TriggerWords)
 	if !ok {
+		annotate(r.Context(), slog.String("outcome", "ignored: no trigger word"))
 		writeJSON(w, http.StatusOK, struct{}{})
 		return
 	}
