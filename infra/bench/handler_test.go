@@ -137,6 +137,9 @@ func (emptyStore) GetRetired(context.Context, session.Key, int64) (session.Sessi
 }
 func (emptyStore) DeleteRetired(context.Context, session.Key, int64) error { return nil }
 func (emptyStore) PutRetired(context.Context, session.Session) error       { return nil }
+func (emptyStore) UpdateToken(context.Context, session.Key, int64, []byte, []byte, time.Time, time.Time) error {
+	return session.ErrNotFound
+}
 
 // idleScheduler schedules nothing.
 type idleScheduler struct{}

@@ -62,6 +62,13 @@ func (s faultyStore) DeleteRetired(ctx context.Context, k session.Key, gen int64
 	return call0(s.p, "Store.DeleteRetired", func() error { return s.Store.DeleteRetired(ctx, k, gen) })
 }
 
+func (s faultyStore) UpdateToken(ctx context.Context, k session.Key, gen int64, sealedToken, sealedRefresh []byte,
+	tokenExpires, refreshExpires time.Time) error {
+	return call0(s.p, "Store.UpdateToken", func() error {
+		return s.Store.UpdateToken(ctx, k, gen, sealedToken, sealedRefresh, tokenExpires, refreshExpires)
+	})
+}
+
 type faultyScheduler struct{ p *Ports }
 
 func (s faultyScheduler) Schedule(ctx context.Context, job session.Job, at time.Time) error {
@@ -91,6 +98,10 @@ func (g faultyGitHub) AuthCodeURL(state, verifier string) string {
 
 func (g faultyGitHub) Exchange(ctx context.Context, code, verifier string) (session.Token, error) {
 	return call(g.p, "GitHub.Exchange", func() (session.Token, error) { return g.p.github.Exchange(ctx, code, verifier) })
+}
+
+func (g faultyGitHub) Refresh(ctx context.Context, refreshToken string) (session.Token, error) {
+	return call(g.p, "GitHub.Refresh", func() (session.Token, error) { return g.p.github.Refresh(ctx, refreshToken) })
 }
 
 func (g faultyGitHub) User(ctx context.Context, token string) (session.User, error) {

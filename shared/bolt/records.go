@@ -59,27 +59,33 @@ func (r pendingRecord) pending() session.Pending {
 }
 
 type sessionRecord struct {
-	Site        string    `json:"site"`
-	UserID      string    `json:"user_id"`
-	UserName    string    `json:"user_name"`
-	GitHubLogin string    `json:"github_login"`
-	GitHubID    int64     `json:"github_id"`
-	Scopes      []string  `json:"scopes"`
-	SealedToken []byte    `json:"sealed_token"`
-	Started     time.Time `json:"started"`
-	Ends        time.Time `json:"ends"`
-	Generation  int64     `json:"generation"`
+	Site        string   `json:"site"`
+	UserID      string   `json:"user_id"`
+	UserName    string   `json:"user_name"`
+	GitHubLogin string   `json:"github_login"`
+	GitHubID    int64    `json:"github_id"`
+	Scopes      []string `json:"scopes"`
+	SealedToken []byte   `json:"sealed_token"`
+	// GitHub App user tokens only; absent for OAuth App tokens.
+	SealedRefresh  []byte    `json:"sealed_refresh,omitempty"`
+	TokenExpires   time.Time `json:"token_expires,omitzero"`
+	RefreshExpires time.Time `json:"refresh_expires,omitzero"`
+	Started        time.Time `json:"started"`
+	Ends           time.Time `json:"ends"`
+	Generation     int64     `json:"generation"`
 }
 
 func toSessionRecord(s session.Session) sessionRecord {
 	return sessionRecord{Site: s.Site, UserID: s.UserID, UserName: s.UserName,
 		GitHubLogin: s.GitHubLogin, GitHubID: s.GitHubID, Scopes: s.Scopes, SealedToken: s.SealedToken,
+		SealedRefresh: s.SealedRefresh, TokenExpires: s.TokenExpires, RefreshExpires: s.RefreshExpires,
 		Started: s.Started, Ends: s.Ends, Generation: s.Generation}
 }
 
 func (r sessionRecord) session() session.Session {
 	return session.Session{Key: session.Key{Site: r.Site, UserID: r.UserID}, UserName: r.UserName,
 		GitHubLogin: r.GitHubLogin, GitHubID: r.GitHubID, Scopes: r.Scopes, SealedToken: r.SealedToken,
+		SealedRefresh: r.SealedRefresh, TokenExpires: r.TokenExpires, RefreshExpires: r.RefreshExpires,
 		Started: r.Started, Ends: r.Ends, Generation: r.Generation}
 }
 

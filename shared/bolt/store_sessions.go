@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"time"
 
 	bbolt "go.etcd.io/bbolt"
 
@@ -106,6 +107,46 @@ func (db *DB) RetireSession(ctx context.Context, k session.Key, gen int64) (sess
 		return session.Session{}, fmt.Errorf("retire session: %w", outcome)
 	}
 	return rec.session(), nil
+}
+
+// UpdateToken replaces the tokens of the live session of k if its generation
+// is gen, keeping everything else; session.ErrNotFound when k has none live,
+// session.ErrConflict when the live one has another generation.
+func (db *DB) UpdateToken(ctx context.Context, k session.Key, gen int64, sealedToken, sealedRefresh []byte,
+	tokenExpires, refreshExpires time.Time) error {
+	var outcome error
+	err := db.write(ctx, func(tx *bbolt.Tx) error {
+		outcome = nil
+		live := tx.Bucket(bucketSessions)
+		key := sessionKey(k)
+		cur := live.Get(key)
+		if cur == nil {
+			outcome = session.ErrNotFound
+			return nil
+		}
+		var rec sessionRecord
+		if err := decode(cur, &rec); err != nil {
+			return err
+		}
+		if rec.Generation != gen {
+			outcome = session.ErrConflict
+			return nil
+		}
+		rec.SealedToken, rec.SealedRefresh = sealedToken, sealedRefresh
+		rec.TokenExpires, rec.RefreshExpires = tokenExpires, refreshExpires
+		data, err := encode(rec)
+		if err != nil {
+			return err
+		}
+		return live.Put(key, data)
+	})
+	if err != nil {
+		return fmt.Errorf("update token: %w", err)
+	}
+	if outcome != nil {
+		return fmt.Errorf("update token: %w", outcome)
+	}
+	return nil
 }
 
 // GetRetired returns the retired session of k with generation gen, or

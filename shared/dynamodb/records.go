@@ -85,16 +85,22 @@ type sessionRecord struct {
 	GitHubID    int64    `dynamodbav:"github_id"`
 	Scopes      []string `dynamodbav:"scopes"`
 	SealedToken []byte   `dynamodbav:"sealed_token"`
-	Started     string   `dynamodbav:"started"`
-	Ends        string   `dynamodbav:"ends"`
-	Generation  int64    `dynamodbav:"generation"`
-	ExpiresAt   int64    `dynamodbav:"expires_at"`
+	// GitHub App user tokens only; absent for OAuth App tokens.
+	SealedRefresh  []byte `dynamodbav:"sealed_refresh,omitempty"`
+	TokenExpires   string `dynamodbav:"token_expires,omitempty"`
+	RefreshExpires string `dynamodbav:"refresh_expires,omitempty"`
+	Started        string `dynamodbav:"started"`
+	Ends           string `dynamodbav:"ends"`
+	Generation     int64  `dynamodbav:"generation"`
+	ExpiresAt      int64  `dynamodbav:"expires_at"`
 }
 
 func newSessionRecord(pk string, s session.Session) sessionRecord {
 	return sessionRecord{PK: pk, Site: s.Site, UserID: s.UserID, UserName: s.UserName,
 		GitHubLogin: s.GitHubLogin, GitHubID: s.GitHubID, Scopes: s.Scopes, SealedToken: s.SealedToken,
-		Started: formatTime(s.Started), Ends: formatTime(s.Ends), Generation: s.Generation,
+		SealedRefresh: s.SealedRefresh, TokenExpires: formatOptionalTime(s.TokenExpires),
+		RefreshExpires: formatOptionalTime(s.RefreshExpires),
+		Started:        formatTime(s.Started), Ends: formatTime(s.Ends), Generation: s.Generation,
 		ExpiresAt: s.Ends.Add(sessionBackstop).Unix()}
 }
 
@@ -107,9 +113,33 @@ func (r sessionRecord) session() (session.Session, error) {
 	if err != nil {
 		return session.Session{}, err
 	}
+	tokenExpires, err := parseOptionalTime("token_expires", r.TokenExpires)
+	if err != nil {
+		return session.Session{}, err
+	}
+	refreshExpires, err := parseOptionalTime("refresh_expires", r.RefreshExpires)
+	if err != nil {
+		return session.Session{}, err
+	}
 	return session.Session{Key: session.Key{Site: r.Site, UserID: r.UserID}, UserName: r.UserName,
 		GitHubLogin: r.GitHubLogin, GitHubID: r.GitHubID, Scopes: r.Scopes, SealedToken: r.SealedToken,
+		SealedRefresh: r.SealedRefresh, TokenExpires: tokenExpires, RefreshExpires: refreshExpires,
 		Started: started, Ends: ends, Generation: r.Generation}, nil
+}
+
+// formatOptionalTime is formatTime with the zero time (never) as "".
+func formatOptionalTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return formatTime(t)
+}
+
+func parseOptionalTime(name, s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	return parseTime(name, s)
 }
 
 func formatTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -151,6 +153,57 @@ func retireError(err error) error {
 	default:
 		return err
 	}
+}
+
+// UpdateToken replaces the tokens of the live session of k with one
+// UpdateItem, conditional on its generation being gen. Empty tokens and zero
+// times remove their attributes.
+func (s *Store) UpdateToken(ctx context.Context, k session.Key, gen int64, sealedToken, sealedRefresh []byte,
+	tokenExpires, refreshExpires time.Time) error {
+	if len(sealedToken) == 0 {
+		return errors.New("update token: no sealed token")
+	}
+	names, values := generationCondition(gen)
+	set := []string{"#tok = :tok"}
+	var remove []string
+	names["#tok"] = "sealed_token"
+	values[":tok"] = &types.AttributeValueMemberB{Value: sealedToken}
+	optional := func(placeholder, attr string, v types.AttributeValue, present bool) {
+		names["#"+placeholder] = attr
+		if !present {
+			remove = append(remove, "#"+placeholder)
+			return
+		}
+		set = append(set, "#"+placeholder+" = :"+placeholder)
+		values[":"+placeholder] = v
+	}
+	optional("ref", "sealed_refresh", &types.AttributeValueMemberB{Value: sealedRefresh}, len(sealedRefresh) > 0)
+	optional("texp", "token_expires", &types.AttributeValueMemberS{Value: formatOptionalTime(tokenExpires)}, !tokenExpires.IsZero())
+	optional("rexp", "refresh_expires", &types.AttributeValueMemberS{Value: formatOptionalTime(refreshExpires)}, !refreshExpires.IsZero())
+	update := "SET " + strings.Join(set, ", ")
+	if len(remove) > 0 {
+		update += " REMOVE " + strings.Join(remove, ", ")
+	}
+	_, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(s.table),
+		Key:                       keyOf(sessionKey(k)),
+		UpdateExpression:          aws.String(update),
+		ConditionExpression:       aws.String(generationIs),
+		ExpressionAttributeNames:  names,
+		ExpressionAttributeValues: values,
+		// On failure, the old item (if any) tells "replaced" from "gone".
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	})
+	var failed *types.ConditionalCheckFailedException
+	switch {
+	case errors.As(err, &failed) && failed.Item == nil:
+		return fmt.Errorf("update token: no live session: %w", session.ErrNotFound)
+	case errors.As(err, &failed):
+		return fmt.Errorf("update token: live session has another generation: %w", session.ErrConflict)
+	case err != nil:
+		return fmt.Errorf("update token: %w", err)
+	}
+	return nil
 }
 
 // DeleteRetired deletes a retired session; deleting a missing one is not an error.

@@ -1,5 +1,5 @@
 // Package github is the service's client for GitHub: the OAuth web flow with
-// PKCE (golang.org/x/oauth2), reading the token's user, and revoking tokens.
+// PKCE (golang.org/x/oauth2), refreshing GitHub App user tokens, reading the token's user, and revoking tokens.
 // It implements session.GitHub.
 //
 // No method puts a token, code, verifier or the client secret into an error,
@@ -41,6 +41,8 @@ type Config struct {
 	Scopes      []string
 	// HTTPClient makes every request; default: a client with a 10 s timeout.
 	HTTPClient *http.Client
+	// Now tells the time GitHub App token lifetimes count from; default time.Now.
+	Now func() time.Time
 }
 
 // Client talks to GitHub for one OAuth App. It is safe for concurrent use.
@@ -50,6 +52,7 @@ type Client struct {
 	clientID     string
 	clientSecret string
 	http         *http.Client
+	now          func() time.Time
 }
 
 var _ session.GitHub = (*Client)(nil)
@@ -60,6 +63,10 @@ func New(cfg Config) *Client {
 	httpClient := cfg.HTTPClient
 	if httpClient == nil {
 		httpClient = &http.Client{Timeout: defaultTimeout}
+	}
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
 	}
 	return &Client{
 		oauth: &oauth2.Config{
@@ -79,6 +86,7 @@ func New(cfg Config) *Client {
 		clientID:     cfg.ClientID,
 		clientSecret: cfg.ClientSecret,
 		http:         httpClient,
+		now:          now,
 	}
 }
 

@@ -8,7 +8,9 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
+	"time"
 )
 
 const troubleshootToken = "https://docs.github.com/apps/managing-oauth-apps/troubleshooting-oauth-app-access-token-request-errors/"
@@ -37,7 +39,14 @@ func (s *Server) exchange(r *http.Request) url.Values {
 		return tokenError("incorrect_client_credentials",
 			"The client_id and/or client_secret passed are incorrect.", troubleshootToken+"#incorrect-client-credentials")
 	}
-	if gt := form.Get("grant_type"); gt != "" && gt != "authorization_code" {
+	switch form.Get("grant_type") {
+	case "", "authorization_code":
+	case "refresh_token":
+		if s.opts.GitHubApp { // OAuth App tokens have no refresh token
+			return s.refreshGrant(clientID, form.Get("refresh_token"))
+		}
+		return tokenError("unsupported_grant_type", "The grant type is not supported.", "")
+	default:
 		return tokenError("unsupported_grant_type", "The grant type is not supported.", "")
 	}
 
@@ -58,12 +67,26 @@ func (s *Server) exchange(r *http.Request) url.Values {
 	if !verifierMatches(code.challenge, form.Get("code_verifier")) {
 		return badCode
 	}
-	token := s.issueTokenLocked(code.login, code.scopes)
-	return url.Values{
-		"access_token": {token},
+	return s.tokenAnswerLocked(s.tokens[s.issueTokenLocked(code.login, code.scopes)])
+}
+
+// tokenAnswerLocked is the token endpoint's answer for t: GitHub App user
+// tokens come with their lifetime and refresh token, and no scopes (they have
+// permissions instead). Callers hold s.mu.
+func (s *Server) tokenAnswerLocked(t *accessToken) url.Values {
+	v := url.Values{
+		"access_token": {t.value},
 		"token_type":   {"bearer"},
-		"scope":        {strings.Join(code.scopes, ",")},
+		"scope":        {strings.Join(t.scopes, ",")},
 	}
+	if t.app() {
+		now := s.now()
+		v.Set("scope", "")
+		v.Set("expires_in", strconv.FormatInt(int64(t.expires.Sub(now)/time.Second), 10))
+		v.Set("refresh_token", t.refreshToken)
+		v.Set("refresh_token_expires_in", strconv.FormatInt(int64(t.refreshExpires.Sub(now)/time.Second), 10))
+	}
+	return v
 }
 
 // verifierMatches checks PKCE. A verifier sent for a code obtained without a

@@ -35,15 +35,30 @@ func (s *Server) RevokedTokens() []string {
 }
 
 // RevokeAll does what the person does by revoking the app in their GitHub
-// settings: every token of login stops working. It returns how many did.
+// settings: every token of login stops working, refresh tokens too. It
+// returns how many access tokens that were still working did.
 func (s *Server) RevokeAll(login string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	live := s.liveTokensLocked(func(t *accessToken) bool { return t.login == login })
-	for _, t := range live {
-		t.revoked = true
+	n := 0
+	for _, t := range s.tokens {
+		if t.login != login || t.revoked {
+			continue
+		}
+		if s.aliveLocked(t) {
+			n++
+		}
+		t.revoked = true // an expired token's refresh token dies with it
 	}
-	return len(live)
+	return n
+}
+
+// RefreshAlive reports whether GitHub would accept the refresh token.
+func (s *Server) RefreshAlive(refreshToken string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.refresh[refreshToken]
+	return ok && !t.revoked && s.now().Before(t.refreshExpires)
 }
 
 // IssueToken creates a working token for login with the scopes, as if the

@@ -20,10 +20,11 @@ func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) {
 // authorization of the app, and so all of their tokens for it.
 func (s *Server) revokeGrant(w http.ResponseWriter, r *http.Request) {
 	s.revoke(w, r, deleteGrantDocs, func(t *accessToken) {
-		for _, other := range s.liveTokensLocked(func(o *accessToken) bool {
-			return o.login == t.login && o.clientID == t.clientID
-		}) {
-			other.revoked = true
+		// Expired GitHub App tokens too: their refresh tokens die with them.
+		for _, other := range s.tokens {
+			if other.login == t.login && other.clientID == t.clientID {
+				other.revoked = true
+			}
 		}
 	})
 }

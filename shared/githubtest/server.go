@@ -2,7 +2,8 @@
 // page and token endpoint) and the REST endpoints the service uses (GET /user
 // and the app's token and grant revocation). It follows GitHub's recorded
 // behaviour: token errors come with HTTP 200, codes live ten minutes and work
-// once, PKCE is S256 only, at most ten tokens live per user and scope set.
+// once, PKCE is S256 only, at most ten tokens live per user and scope set. In
+// GitHub App mode (Options.GitHubApp) tokens expire and are refreshed.
 //
 // It is a real HTTP server, not test-only code: the tests use it, and the
 // local server's sandbox mode serves it so that a newcomer can walk the flow
@@ -38,6 +39,11 @@ type Options struct {
 	Now func() time.Time
 	// Logger gets one line per request (route and status); nil logs nothing.
 	Logger *slog.Logger
+	// GitHubApp makes the app a GitHub App that issues expiring user tokens:
+	// ghu_ tokens that work for 8 hours (by Now), each with a ghr_ refresh
+	// token that works once within 6 months. Without it the app is an OAuth
+	// App whose gho_ tokens do not expire.
+	GitHubApp bool
 }
 
 // Server is the stand-in. Its methods are safe for concurrent use.
@@ -50,7 +56,8 @@ type Server struct {
 	mu       sync.Mutex
 	codes    map[string]*authCode
 	tokens   map[string]*accessToken
-	issued   int64 // tokens issued so far; orders tokens by age
+	refresh  map[string]*accessToken // by refresh token; GitHub App mode only
+	issued   int64                   // tokens issued so far; orders tokens by age
 	faults   map[Route]*activeFault
 	requests map[Route]int
 }
@@ -66,6 +73,7 @@ func New(opts Options) *Server {
 		log:      opts.Logger,
 		codes:    map[string]*authCode{},
 		tokens:   map[string]*accessToken{},
+		refresh:  map[string]*accessToken{},
 		faults:   map[Route]*activeFault{},
 		requests: map[Route]int{},
 	}

@@ -15,6 +15,9 @@ const (
 	// maxTokensPerScope is how many tokens GitHub keeps per user, app and
 	// scope set; issuing one more makes the oldest stop working.
 	maxTokensPerScope = 10
+	// GitHub App user tokens work 8 hours, their refresh tokens about 6 months.
+	appTokenLifetime = 28800 * time.Second
+	refreshLifetime  = 15811200 * time.Second
 )
 
 // authCode is an authorization code handed to the app's callback.
@@ -28,7 +31,8 @@ type authCode struct {
 	used        bool
 }
 
-// accessToken is an OAuth App token (gho_...).
+// accessToken is an OAuth App token (gho_...) or, in GitHub App mode, a user
+// token (ghu_...) with its refresh token (ghr_...).
 type accessToken struct {
 	value    string
 	clientID string
@@ -36,7 +40,14 @@ type accessToken struct {
 	scopes   []string
 	seq      int64 // issue order: lower is older
 	revoked  bool
+	// GitHub App user tokens only; zero otherwise.
+	expires        time.Time
+	refreshToken   string
+	refreshExpires time.Time
 }
+
+// app reports whether t is a GitHub App user token.
+func (t *accessToken) app() bool { return t.refreshToken != "" }
 
 // newCodeLocked stores c under a fresh code. Callers hold s.mu.
 func (s *Server) newCodeLocked(c authCode) string {
@@ -64,6 +75,14 @@ func (s *Server) issueTokenLocked(login string, scopes []string) string {
 		scopes:   slices.Clone(scopes),
 		seq:      s.issued,
 	}
+	if s.opts.GitHubApp {
+		now := s.now()
+		t.value = "ghu_" + rand.Text()
+		t.expires = now.Add(appTokenLifetime)
+		t.refreshToken = "ghr_" + rand.Text()
+		t.refreshExpires = now.Add(refreshLifetime)
+		s.refresh[t.refreshToken] = t
+	}
 	s.tokens[t.value] = t
 	return t.value
 }
@@ -71,10 +90,16 @@ func (s *Server) issueTokenLocked(login string, scopes []string) string {
 // liveTokenLocked returns the token if it exists and works. Callers hold s.mu.
 func (s *Server) liveTokenLocked(value string) (*accessToken, bool) {
 	t, ok := s.tokens[value]
-	if !ok || t.revoked {
+	if !ok || !s.aliveLocked(t) {
 		return nil, false
 	}
 	return t, true
+}
+
+// aliveLocked reports whether t works: not revoked and, for a GitHub App
+// token, not expired. Callers hold s.mu.
+func (s *Server) aliveLocked(t *accessToken) bool {
+	return !t.revoked && (t.expires.IsZero() || s.now().Before(t.expires))
 }
 
 // liveTokensLocked returns the working tokens that match, oldest first.
@@ -82,7 +107,7 @@ func (s *Server) liveTokenLocked(value string) (*accessToken, bool) {
 func (s *Server) liveTokensLocked(match func(*accessToken) bool) []*accessToken {
 	var found []*accessToken
 	for _, t := range s.tokens {
-		if !t.revoked && match(t) {
+		if s.aliveLocked(t) && match(t) {
 			found = append(found, t)
 		}
 	}

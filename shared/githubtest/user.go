@@ -29,8 +29,9 @@ func (s *Server) user(w http.ResponseWriter, r *http.Request) {
 	t, live := s.liveTokenLocked(token)
 	var login string
 	var scopes []string
+	var app bool
 	if live {
-		login, scopes = t.login, t.scopes
+		login, scopes, app = t.login, t.scopes, t.app()
 	}
 	s.mu.Unlock()
 	if !live {
@@ -39,9 +40,11 @@ func (s *Server) user(w http.ResponseWriter, r *http.Request) {
 	}
 
 	id := userID(login)
-	// Present even when empty: only GitHub App tokens lack it.
-	w.Header().Set("X-OAuth-Scopes", strings.Join(scopes, ", "))
-	w.Header().Set("X-Accepted-OAuth-Scopes", "")
+	// Present even when empty for OAuth App tokens; GitHub App tokens lack it.
+	if !app {
+		w.Header().Set("X-OAuth-Scopes", strings.Join(scopes, ", "))
+		w.Header().Set("X-Accepted-OAuth-Scopes", "")
+	}
 	writeJSON(w, http.StatusOK, apiUser{
 		Login:     login,
 		ID:        id,

@@ -46,6 +46,12 @@ type Store interface {
 	// DeleteRetired forgets a retired session once its token is revoked. Deleting
 	// one that is not there is not an error.
 	DeleteRetired(ctx context.Context, k Key, gen int64) error
+	// UpdateToken replaces the tokens of the live session of k (a refreshed
+	// GitHub App token pair) provided it has generation gen, which it keeps:
+	// the scheduled automatic logout names the session by it. ErrNotFound when
+	// k has no live session, ErrConflict when it has one of another generation.
+	UpdateToken(ctx context.Context, k Key, gen int64, sealedToken, sealedRefresh []byte,
+		tokenExpires, refreshExpires time.Time) error
 }
 
 // Scheduler runs Service.Expire(job) at a given time, durably: a job survives
@@ -73,6 +79,10 @@ type GitHub interface {
 	// Exchange trades an authorization code for a token. Errors GitHub reports
 	// (with HTTP 200) come back as *OAuthError.
 	Exchange(ctx context.Context, code, verifier string) (Token, error)
+	// Refresh trades a GitHub App refresh token for a new token pair; the old
+	// pair stops working. Errors GitHub reports (with HTTP 200, such as
+	// bad_refresh_token) come back as *OAuthError.
+	Refresh(ctx context.Context, refreshToken string) (Token, error)
 	// User reads the token's user; ErrTokenDead when GitHub answers 401.
 	User(ctx context.Context, token string) (User, error)
 	// Revoke revokes the token at GitHub; nil when GitHub confirmed it or the
@@ -84,6 +94,11 @@ type GitHub interface {
 type Token struct {
 	AccessToken string
 	Scopes      []string
+	// The fields below are set for GitHub App user tokens only; OAuth App
+	// tokens do not expire and have no refresh token.
+	RefreshToken     string
+	ExpiresAt        time.Time // when AccessToken stops working
+	RefreshExpiresAt time.Time // when RefreshToken stops working
 }
 
 // User is the GitHub account behind a token.

@@ -185,10 +185,12 @@ func (s *Service) CompleteLogin(ctx context.Context, state, code, browserSecret 
 		return Session{}, &Problem{Kind: Unavailable, Err: err,
 			Message: "GitHub did not tell us which account you signed in with, so nothing was saved. Type /github login in Rocket.Chat to try again."}
 	}
-	if user.Scopes == nil {
+	if user.Scopes == nil && tok.RefreshToken == "" && tok.ExpiresAt.IsZero() {
+		// An OAuth App token whose scopes /user did not list. GitHub App
+		// tokens have permissions, not scopes: nil keeps them uncompared.
 		user.Scopes = tok.Scopes
 	}
-	sess, replaced, err := s.install(ctx, p, user, tok.AccessToken)
+	sess, replaced, err := s.install(ctx, p, user, tok)
 	if err != nil {
 		s.count(ctx, "Failures", "Kind", "store_session")
 		s.revokeUntracked(ctx, p, tok.AccessToken)
@@ -218,10 +220,10 @@ func (s *Service) CompleteLogin(ctx context.Context, state, code, browserSecret 
 // that no stored token ever lacks one, then the session is written conditionally
 // on the generation it replaces. A concurrent login of the same user makes the
 // write conflict; it is retried against the newer state.
-func (s *Service) install(ctx context.Context, p Pending, user User, token string) (Session, *Session, error) {
-	sealed, err := s.Sealer.Seal(ctx, p.Key, []byte(token))
+func (s *Service) install(ctx context.Context, p Pending, user User, tok Token) (Session, *Session, error) {
+	sealed, sealedRefresh, err := s.sealPair(ctx, p.Key, tok)
 	if err != nil {
-		return Session{}, nil, fmt.Errorf("seal token: %w", err)
+		return Session{}, nil, err
 	}
 	for attempt := 0; attempt < 5; attempt++ {
 		var prev *Session
@@ -234,7 +236,8 @@ func (s *Service) install(ctx context.Context, p Pending, user User, token strin
 		}
 		now := s.Now()
 		sess := Session{Key: p.Key, UserName: p.UserName, GitHubLogin: user.Login, GitHubID: user.ID,
-			Scopes: user.Scopes, SealedToken: sealed, Started: now, Ends: now.Add(s.TTL)}
+			Scopes: user.Scopes, SealedToken: sealed, SealedRefresh: sealedRefresh,
+			TokenExpires: tok.ExpiresAt, RefreshExpires: tok.RefreshExpiresAt, Started: now, Ends: now.Add(s.TTL)}
 		sess.Generation, err = newGeneration(prev)
 		if err != nil {
 			return Session{}, nil, err
@@ -298,8 +301,9 @@ type Status struct {
 // the session was ended.
 var ErrEndedAtGitHub = errors.New("session ended: GitHub no longer accepts its token")
 
-// GetStatus returns the live session of k after checking its token with GitHub.
-// ErrNotFound when there is none; ErrEndedAtGitHub when GitHub refused the token
+// GetStatus returns the live session of k after checking its token with GitHub,
+// refreshing a GitHub App token that is about to expire first. ErrNotFound when
+// there is none; ErrEndedAtGitHub when GitHub refused the token or its refresh
 // and the session was ended because of it.
 func (s *Service) GetStatus(ctx context.Context, k Key) (Status, error) {
 	cur, err := s.Store.GetSession(ctx, k)
@@ -310,11 +314,16 @@ func (s *Service) GetStatus(ctx context.Context, k Key) (Status, error) {
 		// Past its end; the automatic logout is due and will revoke the token.
 		return Status{}, ErrNotFound
 	}
-	token, err := s.Sealer.Open(ctx, k, cur.SealedToken)
-	if err != nil {
-		return Status{}, fmt.Errorf("open token: %w", err)
+	usable, token, err := s.usableToken(ctx, cur)
+	if errors.Is(err, errRefreshFailed) {
+		s.log().WarnContext(ctx, "status: github token refresh failed", "site", k.Site, "user", k.UserID, "error", err)
+		return Status{Session: cur, Checked: false}, nil
 	}
-	_, err = s.GitHub.User(ctx, string(token))
+	if err != nil {
+		return Status{}, err
+	}
+	cur = usable
+	_, err = s.GitHub.User(ctx, token)
 	switch {
 	case err == nil:
 		return Status{Session: cur, Checked: true}, nil

@@ -48,7 +48,11 @@ type fixture struct {
 	clock *sessiontest.Clock
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t *testing.T) *fixture { return newFixtureFor(t, false) }
+
+// newFixtureFor is newFixture with the GitHub stand-in acting as a GitHub App
+// (expiring user tokens with refresh tokens) when githubApp is true.
+func newFixtureFor(t *testing.T, githubApp bool) *fixture {
 	t.Helper()
 	dir := t.TempDir()
 	c := sessiontest.NewClock(t0)
@@ -61,7 +65,8 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	gh := githubtest.New(githubtest.Options{ClientID: clientID, ClientSecret: secret, RedirectURLs: []string{redirect}, Now: c.Now})
+	gh := githubtest.New(githubtest.Options{ClientID: clientID, ClientSecret: secret, RedirectURLs: []string{redirect},
+		Now: c.Now, GitHubApp: githubApp})
 	ghURL, stop := gh.Start()
 	t.Cleanup(stop)
 	chat := rocketchattest.NewIncoming()
@@ -71,7 +76,7 @@ func newFixture(t *testing.T) *fixture {
 	f.svc = &session.Service{
 		Store: db, Scheduler: sched, Sealer: sealer,
 		GitHub: github.New(github.Config{ClientID: clientID, ClientSecret: secret, BaseURL: ghURL, APIURL: ghURL,
-			RedirectURL: redirect, Scopes: []string{"read:user"}, HTTPClient: nil}),
+			RedirectURL: redirect, Scopes: []string{"read:user"}, HTTPClient: nil, Now: c.Now}),
 		Notifier: rocketchat.NewNotifier(chat.URL()), Now: c.Now, TTL: 7 * 24 * time.Hour,
 	}
 	return f

@@ -39,8 +39,15 @@ type Session struct {
 	GitHubID    int64
 	Scopes      []string // scopes GitHub granted
 	SealedToken []byte   // the GitHub access token, encrypted by a Sealer bound to Key
-	Started     time.Time
-	Ends        time.Time
+	// SealedRefresh is the refresh token of a GitHub App user token, sealed
+	// like SealedToken; nil for OAuth App tokens, which do not expire.
+	SealedRefresh []byte
+	// TokenExpires and RefreshExpires are when the access token and the refresh
+	// token stop working; zero when they do not expire (OAuth App tokens).
+	TokenExpires   time.Time
+	RefreshExpires time.Time
+	Started        time.Time
+	Ends           time.Time
 	// Generation tells one login of a user from the next. Every write that ends or
 	// replaces a session is conditional on it, so a stale writer or a stale
 	// automatic logout can never end a newer session.

@@ -64,9 +64,13 @@ func (f *fixture) session(k session.Key, gen int64) session.Session {
 		Key: k, UserName: "zoë.åström", GitHubLogin: "octocat", GitHubID: 583231 + gen%1000,
 		Scopes:      []string{"repo", "read:org"},
 		SealedToken: append([]byte{0x00, 0xff, 0xfe, 0xc3, 0x28, 0x0a}, []byte(k.Site+"\x00"+k.UserID)...),
-		Started:     started,
-		Ends:        started.Add(7 * 24 * time.Hour).In(india),
-		Generation:  gen,
+		// A GitHub App user token; "empty fields round trip" clears these.
+		SealedRefresh:  append([]byte{0x01, 0x00, 0xff}, []byte(k.UserID)...),
+		TokenExpires:   started.Add(8 * time.Hour).In(india),
+		RefreshExpires: started.Add(183 * 24 * time.Hour),
+		Started:        started,
+		Ends:           started.Add(7 * 24 * time.Hour).In(india),
+		Generation:     gen,
 	}
 }
 
@@ -100,6 +104,10 @@ func normalize[T session.Link | session.Pending | session.Session](v T) T {
 		}
 	case *session.Session:
 		r.Started, r.Ends = r.Started.UTC(), r.Ends.UTC()
+		r.TokenExpires, r.RefreshExpires = r.TokenExpires.UTC(), r.RefreshExpires.UTC()
+		if len(r.SealedRefresh) == 0 {
+			r.SealedRefresh = nil
+		}
 		if len(r.Scopes) == 0 {
 			r.Scopes = nil
 		}

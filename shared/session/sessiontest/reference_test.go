@@ -156,6 +156,23 @@ func (m *mapStore) RetireSession(_ context.Context, k session.Key, gen int64) (s
 	return cur, nil
 }
 
+func (m *mapStore) UpdateToken(_ context.Context, k session.Key, gen int64, sealedToken, sealedRefresh []byte,
+	tokenExpires, refreshExpires time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	cur, ok := m.live[k]
+	switch {
+	case !ok:
+		return session.ErrNotFound
+	case cur.Generation != gen:
+		return session.ErrConflict
+	}
+	cur.SealedToken, cur.SealedRefresh = sealedToken, sealedRefresh
+	cur.TokenExpires, cur.RefreshExpires = tokenExpires, refreshExpires
+	m.live[k] = cur
+	return nil
+}
+
 func (m *mapStore) PutRetired(_ context.Context, s session.Session) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -35,6 +35,7 @@ func TestStore(t *testing.T, newStore func(t *testing.T) session.Store, opts Sto
 	tests = append(tests, linkTests...)
 	tests = append(tests, pendingTests...)
 	tests = append(tests, sessionTests...)
+	tests = append(tests, updateTokenTests...)
 	tests = append(tests, sessionRaceTests...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,8 +1,10 @@
 package sessiontest
 
 import (
+	"bytes"
 	"context"
 	"testing"
+	"time"
 
 	"rcgithub/shared/session"
 )
@@ -33,6 +35,8 @@ var sessionTests = []storeTest{
 		ctx := context.Background()
 		s1 := f.session(f.key("u1"), gen1)
 		s1.Scopes, s1.UserName = nil, "" // a GitHub App token has no scopes
+		// An OAuth App token has no refresh token and does not expire.
+		s1.SealedRefresh, s1.TokenExpires, s1.RefreshExpires = nil, time.Time{}, time.Time{}
 		requireNoErr(t, "PutSession", s.PutSession(ctx, s1, 0))
 		got, err := s.GetSession(ctx, s1.Key)
 		requireNoErr(t, "GetSession", err)
@@ -188,6 +192,72 @@ var sessionTests = []storeTest{
 			got, err := s.GetRetired(ctx, n, gen1)
 			requireNoErr(t, "GetRetired of a neighbour", err)
 			requireSame(t, "GetRetired of a neighbour", got, f.session(n, gen1))
+		}
+	}},
+}
+
+var updateTokenTests = []storeTest{
+	{"sessions/update token keeps the rest", func(t *testing.T, s session.Store, f *fixture, _ StoreOptions) {
+		ctx := context.Background()
+		k := f.key("u1")
+		s1 := f.session(k, gen1)
+		requireNoErr(t, "PutSession", s.PutSession(ctx, s1, 0))
+		want := s1
+		want.SealedToken = []byte{0xff, 0x00, 'n', 'e', 'w'}
+		want.SealedRefresh = []byte{0xfe, 0x00, 'r', 'e', 'f'}
+		want.TokenExpires = s1.TokenExpires.Add(9*time.Hour + 7)
+		want.RefreshExpires = s1.RefreshExpires.Add(9*time.Hour + 3)
+		requireNoErr(t, "UpdateToken", s.UpdateToken(ctx, k, gen1,
+			want.SealedToken, want.SealedRefresh, want.TokenExpires, want.RefreshExpires))
+		requireUnchanged(t, s, want)
+		_, err := s.GetRetired(ctx, k, gen1)
+		requireErr(t, "GetRetired after UpdateToken", err, session.ErrNotFound)
+
+		// Back to a token without refresh or expiry: the fields are cleared.
+		plain := want
+		plain.SealedToken, plain.SealedRefresh = []byte("plain"), nil
+		plain.TokenExpires, plain.RefreshExpires = time.Time{}, time.Time{}
+		requireNoErr(t, "UpdateToken without refresh", s.UpdateToken(ctx, k, gen1, plain.SealedToken, nil, time.Time{}, time.Time{}))
+		requireUnchanged(t, s, plain)
+	}},
+	{"sessions/update token is conditional on the generation", func(t *testing.T, s session.Store, f *fixture, _ StoreOptions) {
+		ctx := context.Background()
+		k := f.key("u1")
+		at := f.session(k, gen1).TokenExpires
+		requireErr(t, "UpdateToken with none live", s.UpdateToken(ctx, k, gen1, []byte("x"), []byte("y"), at, at), session.ErrNotFound)
+		_, err := s.GetSession(ctx, k)
+		requireErr(t, "GetSession after a refused UpdateToken", err, session.ErrNotFound)
+
+		s1, s2 := f.session(k, gen1), f.session(k, gen2)
+		requireNoErr(t, "PutSession", s.PutSession(ctx, s1, 0))
+		requireNoErr(t, "PutSession replacing", s.PutSession(ctx, s2, gen1))
+		requireErr(t, "UpdateToken of the replaced generation",
+			s.UpdateToken(ctx, k, gen1, []byte("x"), []byte("y"), at, at), session.ErrConflict)
+		requireUnchanged(t, s, s2)
+		got, err := s.GetRetired(ctx, k, gen1)
+		requireNoErr(t, "GetRetired of the replaced one", err)
+		requireSame(t, "GetRetired of the replaced one", got, s1)
+
+		_, err = s.RetireSession(ctx, k, gen2)
+		requireNoErr(t, "RetireSession", err)
+		requireErr(t, "UpdateToken of a retired session",
+			s.UpdateToken(ctx, k, gen2, []byte("x"), []byte("y"), at, at), session.ErrNotFound)
+		got, err = s.GetRetired(ctx, k, gen2)
+		requireNoErr(t, "GetRetired", err)
+		requireSame(t, "GetRetired", got, s2)
+	}},
+	{"sessions/update token leaves neighbours alone", func(t *testing.T, s session.Store, f *fixture, _ StoreOptions) {
+		ctx := context.Background()
+		k, n := f.key("u1"), f.key("u2")
+		s1, other := f.session(k, gen1), f.session(n, gen1)
+		requireNoErr(t, "PutSession", s.PutSession(ctx, s1, 0))
+		requireNoErr(t, "PutSession of a neighbour", s.PutSession(ctx, other, 0))
+		requireNoErr(t, "UpdateToken", s.UpdateToken(ctx, k, gen1, []byte("new"), []byte("ref"), s1.TokenExpires, s1.RefreshExpires))
+		requireUnchanged(t, s, other)
+		got, err := s.GetSession(ctx, k)
+		requireNoErr(t, "GetSession", err)
+		if !bytes.Equal(got.SealedToken, []byte("new")) {
+			t.Fatalf("GetSession after UpdateToken: sealed token not replaced")
 		}
 	}},
 }

@@ -1,0 +1,291 @@
+package session_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"rcgithub/shared/githubtest"
+	"rcgithub/shared/session"
+)
+
+// refreshToken opens the stored refresh token of s.
+func (f *fixture) refreshToken(t *testing.T, s session.Session) string {
+	t.Helper()
+	tok, err := f.svc.Sealer.Open(context.Background(), s.Key, s.SealedRefresh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(tok)
+}
+
+func (f *fixture) stored(t *testing.T, k session.Key) session.Session {
+	t.Helper()
+	s, err := f.db.GetSession(context.Background(), k)
+	if err != nil {
+		t.Fatalf("GetSession: %v", err)
+	}
+	return s
+}
+
+func TestOAuthAppTokensNeverRefresh(t *testing.T) {
+	f := newFixtureFor(t, false)
+	s := f.login(t, alice, "octocat")
+	if s.SealedRefresh != nil || !s.TokenExpires.IsZero() || !s.RefreshExpires.IsZero() {
+		t.Fatalf("OAuth App session has refresh data: %+v", s)
+	}
+	f.clock.Advance(6 * 24 * time.Hour)
+	st, err := f.svc.GetStatus(context.Background(), alice)
+	if err != nil || !st.Checked {
+		t.Fatalf("GetStatus: %+v, %v", st, err)
+	}
+	if n := f.gh.Requests(githubtest.RouteToken); n != 1 {
+		t.Errorf("token endpoint got %d requests, want only the login's", n)
+	}
+	if got := f.stored(t, alice); !bytes.Equal(got.SealedToken, s.SealedToken) {
+		t.Error("the stored token changed")
+	}
+}
+
+func TestGitHubAppStatusRefreshesAndKeepsTheSession(t *testing.T) {
+	f := newFixtureFor(t, true)
+	ctx := context.Background()
+	s := f.login(t, alice, "octocat")
+	oldAccess, oldRefresh := f.token(t, s), f.refreshToken(t, s)
+	if !strings.HasPrefix(oldAccess, "ghu_") || !strings.HasPrefix(oldRefresh, "ghr_") {
+		t.Fatal("login did not store a GitHub App token pair")
+	}
+	if bytes.Contains(s.SealedRefresh, []byte(oldRefresh)) {
+		t.Fatal("refresh token stored in plaintext")
+	}
+	if !s.TokenExpires.Equal(t0.Add(8*time.Hour)) || !s.RefreshExpires.After(s.Ends) || s.Scopes != nil {
+		t.Fatalf("session %+v: want the token to expire at %v, the refresh token after the session, no scopes", s, t0.Add(8*time.Hour))
+	}
+
+	f.clock.Advance(9 * time.Hour)
+	st, err := f.svc.GetStatus(ctx, alice)
+	if err != nil || !st.Checked {
+		t.Fatalf("GetStatus after 9 hours: %+v, %v", st, err)
+	}
+	got := f.stored(t, alice)
+	newAccess, newRefresh := f.token(t, got), f.refreshToken(t, got)
+	switch {
+	case got.Generation != s.Generation || !got.Ends.Equal(s.Ends):
+		t.Fatalf("refresh changed the session identity: %+v", got)
+	case newAccess == oldAccess || newRefresh == oldRefresh:
+		t.Fatal("the stored pair was not replaced")
+	case !f.gh.TokenAlive(newAccess) || !f.gh.RefreshAlive(newRefresh) || f.gh.RefreshAlive(oldRefresh):
+		t.Fatal("the stored pair is not the live one at GitHub")
+	case bytes.Contains(got.SealedToken, []byte(newAccess)) || bytes.Contains(got.SealedRefresh, []byte(newRefresh)):
+		t.Fatal("refreshed pair stored in plaintext")
+	case !got.TokenExpires.Equal(f.clock.Now().Add(8 * time.Hour)):
+		t.Fatalf("token expires %v, want 8 hours from now", got.TokenExpires)
+	}
+	due, ok, err := f.sched.Due(ctx, session.Job{Site: site, UserID: alice.UserID, Generation: s.Generation})
+	if err != nil || !ok || !due.Equal(s.Ends) {
+		t.Fatalf("automatic logout due %v %v %v, want %v", due, ok, err, s.Ends)
+	}
+
+	// Within the refreshed token's lifetime, no further refresh.
+	if _, err := f.svc.GetStatus(ctx, alice); err != nil {
+		t.Fatal(err)
+	}
+	if got2 := f.stored(t, alice); !bytes.Equal(got2.SealedToken, got.SealedToken) {
+		t.Fatal("a token far from its expiry was refreshed")
+	}
+
+	// An hour before the end, the token is refreshed again; the automatic
+	// logout then revokes the token in use, and its refresh token with it.
+	f.clock.Set(s.Ends.Add(-time.Hour))
+	if _, err := f.svc.GetStatus(ctx, alice); err != nil {
+		t.Fatal(err)
+	}
+	last := f.stored(t, alice)
+	newAccess, newRefresh = f.token(t, last), f.refreshToken(t, last)
+	if !f.gh.TokenAlive(newAccess) {
+		t.Fatal("the token in use before the end is not alive")
+	}
+	f.clock.Set(s.Ends)
+	f.runDue(t)
+	if _, err := f.db.GetSession(ctx, alice); !errors.Is(err, session.ErrNotFound) {
+		t.Fatalf("session after automatic logout: %v", err)
+	}
+	if f.gh.TokenAlive(newAccess) || f.gh.RefreshAlive(newRefresh) {
+		t.Fatal("token pair still alive at GitHub after automatic logout")
+	}
+	if _, err := f.db.GetRetired(ctx, alice, s.Generation); !errors.Is(err, session.ErrNotFound) {
+		t.Fatal("the sealed tokens were kept after revocation")
+	}
+}
+
+func TestGitHubAppAutomaticLogoutOfAnExpiredToken(t *testing.T) {
+	f := newFixtureFor(t, true)
+	ctx := context.Background()
+	s := f.login(t, alice, "octocat")
+	access := f.token(t, s)
+	f.clock.Set(s.Ends) // the token expired days ago; GitHub confirms it dead
+	f.runDue(t)
+	if _, err := f.db.GetSession(ctx, alice); !errors.Is(err, session.ErrNotFound) {
+		t.Fatalf("session after automatic logout: %v", err)
+	}
+	if _, err := f.db.GetRetired(ctx, alice, s.Generation); !errors.Is(err, session.ErrNotFound) {
+		t.Fatal("the sealed tokens were kept after revocation")
+	}
+	if n, err := f.sched.Pending(ctx); err != nil || n != 0 {
+		t.Fatalf("pending jobs after automatic logout: %d, %v", n, err)
+	}
+	if f.gh.TokenAlive(access) {
+		t.Fatal("expired token alive")
+	}
+}
+
+func TestGitHubAppConcurrentRefreshesKeepTheSession(t *testing.T) {
+	f := newFixtureFor(t, true)
+	ctx := context.Background()
+	s := f.login(t, alice, "octocat")
+	f.clock.Advance(9 * time.Hour)
+
+	const callers = 6
+	errs := make([]error, callers)
+	var wg sync.WaitGroup
+	for i := range callers {
+		wg.Go(func() {
+			st, err := f.svc.GetStatus(ctx, alice)
+			if err == nil && !st.Checked {
+				err = errors.New("token not checked")
+			}
+			errs[i] = err
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("GetStatus %d: %v", i, err)
+		}
+	}
+	got := f.stored(t, alice)
+	if got.Generation != s.Generation {
+		t.Fatal("the session was replaced")
+	}
+	live := f.gh.LiveTokens("octocat")
+	if len(live) != 1 || live[0] != f.token(t, got) || !f.gh.RefreshAlive(f.refreshToken(t, got)) {
+		t.Fatalf("live tokens at GitHub %d, want exactly the stored one", len(live))
+	}
+}
+
+func TestGitHubAppRefreshFailureEndsTheSession(t *testing.T) {
+	tests := []struct {
+		name    string
+		ttl     time.Duration
+		breakIt func(f *fixture)
+	}{
+		{"app revoked at GitHub", 7 * 24 * time.Hour, func(f *fixture) {
+			f.clock.Advance(9 * time.Hour)
+			f.gh.RevokeAll("octocat")
+		}},
+		{"refresh token expired", 400 * 24 * time.Hour, func(f *fixture) {
+			f.clock.Advance(184 * 24 * time.Hour)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixtureFor(t, true)
+			f.svc.TTL = tt.ttl
+			ctx := context.Background()
+			s := f.login(t, alice, "octocat")
+			access, refresh := f.token(t, s), f.refreshToken(t, s)
+			tt.breakIt(f)
+
+			if _, err := f.svc.GetStatus(ctx, alice); !errors.Is(err, session.ErrEndedAtGitHub) {
+				t.Fatalf("GetStatus: %v, want ErrEndedAtGitHub", err)
+			}
+			if _, err := f.db.GetSession(ctx, alice); !errors.Is(err, session.ErrNotFound) {
+				t.Fatalf("session after a failed refresh: %v", err)
+			}
+			if _, err := f.db.GetRetired(ctx, alice, s.Generation); !errors.Is(err, session.ErrNotFound) {
+				t.Fatal("the sealed tokens were kept")
+			}
+			if n, err := f.sched.Pending(ctx); err != nil || n != 0 {
+				t.Fatalf("pending jobs: %d, %v", n, err)
+			}
+			if f.gh.TokenAlive(access) || f.gh.RefreshAlive(refresh) {
+				t.Fatal("the old tokens still work at GitHub")
+			}
+			if _, err := f.svc.GetStatus(ctx, alice); !errors.Is(err, session.ErrNotFound) {
+				t.Fatalf("GetStatus again: %v, want ErrNotFound", err)
+			}
+		})
+	}
+}
+
+// staleStore answers the first GetSession with a snapshot taken earlier: a
+// caller that read the session just before a concurrent refresh stored its pair.
+type staleStore struct {
+	session.Store
+	mu    sync.Mutex
+	stale *session.Session
+}
+
+func (s *staleStore) GetSession(ctx context.Context, k session.Key) (session.Session, error) {
+	s.mu.Lock()
+	stale := s.stale
+	s.stale = nil
+	s.mu.Unlock()
+	if stale != nil {
+		return *stale, nil
+	}
+	return s.Store.GetSession(ctx, k)
+}
+
+func TestGitHubAppLosingRefreshUsesTheWinnersToken(t *testing.T) {
+	f := newFixtureFor(t, true)
+	ctx := context.Background()
+	s := f.login(t, alice, "octocat")
+	f.clock.Advance(9 * time.Hour)
+	before := f.stored(t, alice)
+
+	// The winner refreshes and stores the new pair.
+	if _, err := f.svc.GetStatus(ctx, alice); err != nil {
+		t.Fatal(err)
+	}
+	winner := f.stored(t, alice)
+	refreshes := f.gh.Requests(githubtest.RouteToken)
+
+	// The loser read the session before that: its refresh token is used up.
+	loser := *f.svc
+	loser.Store = &staleStore{Store: f.db, stale: &before}
+	st, err := loser.GetStatus(ctx, alice)
+	if err != nil || !st.Checked {
+		t.Fatalf("losing GetStatus: %+v, %v", st, err)
+	}
+	if n := f.gh.Requests(githubtest.RouteToken); n != refreshes+1 {
+		t.Fatalf("token endpoint requests %d, want the loser's refused refresh (%d)", n, refreshes+1)
+	}
+	if !bytes.Equal(st.SealedToken, winner.SealedToken) {
+		t.Fatal("the loser did not use the winner's token")
+	}
+	got := f.stored(t, alice)
+	if got.Generation != s.Generation || !bytes.Equal(got.SealedToken, winner.SealedToken) || !f.gh.TokenAlive(f.token(t, got)) {
+		t.Fatal("the losing refresh changed or ended the session")
+	}
+}
+
+func TestGitHubAppRefreshWhileGitHubIsDownKeepsTheSession(t *testing.T) {
+	f := newFixtureFor(t, true)
+	ctx := context.Background()
+	s := f.login(t, alice, "octocat")
+	f.clock.Advance(9 * time.Hour)
+	f.gh.SetFault(githubtest.RouteToken, githubtest.Fault{Status: 502})
+	st, err := f.svc.GetStatus(ctx, alice)
+	if err != nil || st.Checked || st.Generation != s.Generation {
+		t.Fatalf("GetStatus with GitHub down: %+v, %v; want the session, unchecked", st, err)
+	}
+	f.gh.ClearFault(githubtest.RouteToken)
+	if st, err := f.svc.GetStatus(ctx, alice); err != nil || !st.Checked {
+		t.Fatalf("GetStatus once GitHub is back: %+v, %v", st, err)
+	}
+}
