@@ -80,25 +80,17 @@ func (db *DB) RetireSession(ctx context.Context, k session.Key, gen int64) (sess
 	var rec sessionRecord
 	var outcome error
 	err := db.write(ctx, func(tx *bbolt.Tx) error {
+		var raw []byte
+		var err error
 		rec, outcome = sessionRecord{}, nil
-		live := tx.Bucket(bucketSessions)
-		key := sessionKey(k)
-		cur := live.Get(key)
-		if cur == nil {
-			outcome = session.ErrNotFound
-			return nil
-		}
-		if err := decode(cur, &rec); err != nil {
+		if raw, rec, outcome, err = liveAt(tx, k, gen); err != nil || outcome != nil {
+			rec = sessionRecord{}
 			return err
 		}
-		if rec.Generation != gen {
-			rec, outcome = sessionRecord{}, session.ErrConflict
-			return nil
-		}
-		if err := tx.Bucket(bucketRetired).Put(retiredKey(k, gen), bytes.Clone(cur)); err != nil {
+		if err := tx.Bucket(bucketRetired).Put(retiredKey(k, gen), bytes.Clone(raw)); err != nil {
 			return err
 		}
-		return live.Delete(key)
+		return tx.Bucket(bucketSessions).Delete(sessionKey(k))
 	})
 	if err != nil {
 		return session.Session{}, fmt.Errorf("retire session: %w", err)
@@ -116,21 +108,11 @@ func (db *DB) UpdateToken(ctx context.Context, k session.Key, gen int64, sealedT
 	tokenExpires, refreshExpires time.Time) error {
 	var outcome error
 	err := db.write(ctx, func(tx *bbolt.Tx) error {
-		outcome = nil
-		live := tx.Bucket(bucketSessions)
-		key := sessionKey(k)
-		cur := live.Get(key)
-		if cur == nil {
-			outcome = session.ErrNotFound
-			return nil
-		}
 		var rec sessionRecord
-		if err := decode(cur, &rec); err != nil {
+		var err error
+		outcome = nil
+		if _, rec, outcome, err = liveAt(tx, k, gen); err != nil || outcome != nil {
 			return err
-		}
-		if rec.Generation != gen {
-			outcome = session.ErrConflict
-			return nil
 		}
 		rec.SealedToken, rec.SealedRefresh = sealedToken, sealedRefresh
 		rec.TokenExpires, rec.RefreshExpires = tokenExpires, refreshExpires
@@ -138,7 +120,7 @@ func (db *DB) UpdateToken(ctx context.Context, k session.Key, gen int64, sealedT
 		if err != nil {
 			return err
 		}
-		return live.Put(key, data)
+		return tx.Bucket(bucketSessions).Put(sessionKey(k), data)
 	})
 	if err != nil {
 		return fmt.Errorf("update token: %w", err)
@@ -187,4 +169,22 @@ func (db *DB) PutRetired(ctx context.Context, s session.Session) error {
 		return fmt.Errorf("put retired session: %w", err)
 	}
 	return nil
+}
+
+// liveAt reads the live session of k inside tx for a write conditional on its
+// generation: outcome is session.ErrNotFound when k has none live and
+// session.ErrConflict when it has another generation (results, not failures:
+// the batch's other writes stand). raw is bbolt's memory, valid only in tx.
+func liveAt(tx *bbolt.Tx, k session.Key, gen int64) (raw []byte, rec sessionRecord, outcome, err error) {
+	raw = tx.Bucket(bucketSessions).Get(sessionKey(k))
+	if raw == nil {
+		return nil, sessionRecord{}, session.ErrNotFound, nil
+	}
+	if err := decode(raw, &rec); err != nil {
+		return nil, sessionRecord{}, nil, err
+	}
+	if rec.Generation != gen {
+		return nil, sessionRecord{}, session.ErrConflict, nil
+	}
+	return raw, rec, nil, nil
 }
