@@ -206,11 +206,12 @@ func (s *Service) CompleteLogin(ctx context.Context, state, code, browserSecret 
 	if replaced != nil {
 		s.finishRetired(ctx, Job{Site: replaced.Site, UserID: replaced.UserID, Generation: replaced.Generation})
 	}
-	note := s.ScopeNote(sess)
-	if missing, extra := CompareScopes(s.Scopes, sess.Scopes); len(missing)+len(extra) > 0 {
+	missing, extra := CompareScopes(s.Scopes, sess.Scopes)
+	if len(missing)+len(extra) > 0 {
 		s.log().WarnContext(ctx, "granted scopes differ from those asked for", "site", sess.Site, "user", sess.UserID,
 			"missing", missing, "extra", extra)
 	}
+	note := scopeNote(missing, extra)
 	s.notify(ctx, sess.Key, strings.TrimSpace(fmt.Sprintf("You are connected to GitHub as @%s until %s. %s",
 		sess.GitHubLogin, FormatTime(sess.Ends), note)))
 	return sess, nil
@@ -270,7 +271,10 @@ func (s *Service) install(ctx context.Context, p Pending, user User, tok Token) 
 // granted differ from those asked for; "" when they match (or for GitHub App
 // tokens, which have permissions instead).
 func (s *Service) ScopeNote(sess Session) string {
-	missing, extra := CompareScopes(s.Scopes, sess.Scopes)
+	return scopeNote(CompareScopes(s.Scopes, sess.Scopes))
+}
+
+func scopeNote(missing, extra []string) string {
 	var note []string
 	if len(missing) > 0 {
 		note = append(note, "GitHub did not grant "+strings.Join(missing, ", ")+
