@@ -69,6 +69,7 @@ func newApp(cfg config.Local, now func() time.Time, logger *slog.Logger) (*app, 
 	a.Service = &session.Service{
 		Store: db, Scheduler: a.Scheduler, Sealer: sealer, GitHub: github.New(gh),
 		Notifier: notifier, Logger: logger, Now: now, TTL: cfg.SessionTTL, Scopes: cfg.Scopes,
+		IDKey: session.DeriveIDKey(cfg.ClientSecret),
 	}
 	h := &web.Handler{Service: a.Service, PublicURL: cfg.PublicURL, Sites: a.Sites,
 		TriggerWords: cfg.TriggerWords, GitHubURL: gh.BaseURL, Logger: logger}

@@ -120,6 +120,7 @@ func New(ctx context.Context, getenv func(string) string, opts Options) (*App, e
 		Now:      now,
 		TTL:      cfg.SessionTTL,
 		Scopes:   cfg.Scopes,
+		IDKey:    session.DeriveIDKey(sec.ClientSecret),
 	}
 	return &App{
 		Service: svc,

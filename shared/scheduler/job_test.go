@@ -35,8 +35,10 @@ func TestParseJob(t *testing.T) {
 		{"missing generation", `{"site":"https://chat.example.com","user":"u1"}`, session.Job{}, `"generation" must be a positive number`},
 		{"negative attempt", `{"site":"https://chat.example.com","user":"u1","generation":1,"attempt":-1}`, session.Job{}, `"attempt" must be between 0 and 10000`},
 		{"huge attempt", `{"site":"https://chat.example.com","user":"u1","generation":1,"attempt":9223372036854775807}`, session.Job{}, `"attempt" must be between 0 and 10000`},
-		{"site not a URL", `{"site":"chat","user":"u1","generation":1}`, session.Job{}, `"site" must be`},
-		{"blank user", `{"site":"https://chat.example.com","user":"  ","generation":1}`, session.Job{}, `"user" must be`},
+		{"site not a URL", `{"site":"chat","user":"u1","generation":1}`, session.Job{}, `"site" must be an http(s) site URL`},
+		{"blank user", `{"site":"https://chat.example.com","user":"  ","generation":1}`, session.Job{}, `"user" holds whitespace`},
+		{"empty user", `{"site":"https://chat.example.com","user":"","generation":1}`, session.Job{}, `"user" is empty`},
+		{"site not normalised", `{"site":"https://Chat.example.com/","user":"u1","generation":1}`, session.Job{}, `"site" must be normalised`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -59,7 +61,7 @@ func TestParseJob(t *testing.T) {
 func TestEncodeJobParses(t *testing.T) {
 	for _, job := range []session.Job{
 		{Site: site, UserID: "u1", Generation: 1},
-		{Site: site + "/a\"b\\c\u2028", UserID: "zoë\x00", Generation: 1<<53 - 1, Attempt: 12},
+		{Site: site + "/a\"b\\c<é>", UserID: "zoë\"\\", Generation: 1<<53 - 1, Attempt: 12},
 	} {
 		payload, err := encodeJob(job)
 		if err != nil {

@@ -9,28 +9,6 @@ import (
 	"time"
 )
 
-// Key identifies whose session it is: one Rocket.Chat user on one Rocket.Chat site.
-// Rocket.Chat user ids never change; user names can, so the key holds the id.
-type Key struct {
-	Site   string // normalised site URL, see NormalizeSite
-	UserID string
-}
-
-// NormalizeSite turns a Rocket.Chat siteUrl into the form sessions are keyed by:
-// surrounding space and trailing slashes removed, scheme and host lower-cased.
-func NormalizeSite(site string) string {
-	site = strings.TrimRight(strings.TrimSpace(site), "/")
-	scheme, rest, ok := strings.Cut(site, "://")
-	if !ok {
-		return site
-	}
-	host, path, _ := strings.Cut(rest, "/")
-	if path != "" {
-		path = "/" + path
-	}
-	return strings.ToLower(scheme) + "://" + strings.ToLower(host) + path
-}
-
 // Session is one live connection between a Rocket.Chat user and a GitHub account.
 type Session struct {
 	Key
@@ -77,11 +55,11 @@ func (j Job) Key() Key { return Key{Site: j.Site, UserID: j.UserID} }
 // Validate reports what is wrong with a job decoded from a scheduler payload.
 func (j Job) Validate() error {
 	var problems []string
-	if !strings.Contains(j.Site, "://") {
-		problems = append(problems, `"site" must be a Rocket.Chat site URL`)
+	if err := ValidateSite(j.Site); err != nil {
+		problems = append(problems, `"site" `+err.Error())
 	}
-	if strings.TrimSpace(j.UserID) == "" {
-		problems = append(problems, `"user" must be a Rocket.Chat user id`)
+	if err := ValidateUserID(j.UserID); err != nil {
+		problems = append(problems, `"user" `+err.Error())
 	}
 	if j.Generation <= 0 {
 		problems = append(problems, `"generation" must be a positive number`)
