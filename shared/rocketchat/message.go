@@ -3,11 +3,21 @@
 // to send direct messages later.
 package rocketchat
 
+import (
+	"bytes"
+	"encoding/json"
+)
+
 // Message is the body of an outgoing webhook request (event "Message Sent").
 // channel_name is absent for direct-message rooms; token may be absent when the
 // admin left it blank.
 type Message struct {
-	Token       string `json:"token"`
+	Token string `json:"token"`
+	// Bot is true for a message posted by an integration or an app. Rocket.Chat
+	// sends false for people; for bots current versions send true
+	// (Boolean(message.bot)) and older ones the message's bot object, such as
+	// {"i":"<integration id>"}. Decoding takes any value but false or absent
+	// as a bot message (see UnmarshalJSON); encoding writes a boolean.
 	Bot         bool   `json:"bot"`
 	TriggerWord string `json:"trigger_word"`
 	ChannelID   string `json:"channel_id"`
@@ -21,6 +31,22 @@ type Message struct {
 	Alias       string `json:"alias,omitempty"`
 	IsEdited    bool   `json:"isEdited,omitempty"`
 	ThreadID    string `json:"tmid,omitempty"`
+}
+
+// UnmarshalJSON decodes a Message as encoding/json would, except that "bot"
+// may hold any JSON value: only false or an absent key is a person.
+func (m *Message) UnmarshalJSON(data []byte) error {
+	type fields Message // no methods: no recursion
+	var w struct {
+		fields
+		Bot json.RawMessage `json:"bot"` // shallower than fields.Bot: it wins
+	}
+	if err := json.Unmarshal(data, &w); err != nil {
+		return err
+	}
+	*m = Message(w.fields)
+	m.Bot = len(w.Bot) > 0 && !bytes.Equal(bytes.TrimSpace(w.Bot), []byte("false"))
+	return nil
 }
 
 // Reply is the JSON answer to an outgoing webhook. Rocket.Chat posts it only

@@ -29,3 +29,47 @@ func TestMessageDecodesReferenceExample(t *testing.T) {
 		t.Fatalf("got %+v, want %+v", m, want)
 	}
 }
+
+// TestMessageBotShapes: Rocket.Chat sends "bot" as false for people, true for
+// bots (current versions) or the bot object (older versions); any value but
+// false or absent is a bot.
+func TestMessageBotShapes(t *testing.T) {
+	tests := []struct {
+		bot  string // the raw JSON value; "" leaves the key out
+		want bool
+	}{
+		{"", false},
+		{"false", false},
+		{" false ", false},
+		{"true", true},
+		{`{"i":"Gq5aHcYBgFbkH6mPN"}`, true},
+		{`{}`, true},
+		{`"yes"`, true},
+		{`1`, true},
+		{`null`, true},
+		{`[]`, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.bot, func(t *testing.T) {
+			raw := `{"token":"t","user_id":"u1","text":"/github login"`
+			if tt.bot != "" {
+				raw += `,"bot":` + tt.bot
+			}
+			raw += `}`
+			var m Message
+			if err := json.Unmarshal([]byte(raw), &m); err != nil {
+				t.Fatalf("decode %s: %v", raw, err)
+			}
+			if m.Bot != tt.want || m.Token != "t" || m.UserID != "u1" || m.Text != "/github login" {
+				t.Fatalf("decoded %+v, want bot %v and the other fields kept", m, tt.want)
+			}
+		})
+	}
+	// Anything that is not a JSON object is still refused.
+	for _, raw := range []string{`[1]`, `{"bot":}`, `{"token":1}`, `"x"`} {
+		var m Message
+		if json.Unmarshal([]byte(raw), &m) == nil {
+			t.Errorf("%s decoded", raw)
+		}
+	}
+}

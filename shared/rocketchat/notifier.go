@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -29,6 +30,10 @@ type Notifier struct {
 	// sends nothing and returns nil.
 	Lookup func(ctx context.Context, site string) string
 	Client *http.Client
+	// MaxWait bounds the wait for Rocket.Chat's rate limiter (DefaultMaxWait
+	// when zero); Sleep, when set, replaces the wait (tests).
+	MaxWait time.Duration
+	Sleep   func(ctx context.Context, d time.Duration) error
 }
 
 // NewNotifier returns a Notifier that posts every message to one incoming
@@ -37,7 +42,9 @@ func NewNotifier(hookURL string) *Notifier {
 	return &Notifier{Default: hookURL, Client: &http.Client{Timeout: 10 * time.Second}}
 }
 
-// Notify implements session.Notifier.
+// Notify implements session.Notifier. A refusal an admin must fix is a
+// *RefusalError naming the setting; a 429 is sent again after the time
+// Rocket.Chat gives, when that fits in MaxWait and ctx's deadline.
 func (n *Notifier) Notify(ctx context.Context, k session.Key, text string) error {
 	hookURL := n.hookURL(ctx, k.Site)
 	if hookURL == "" && n.Lookup != nil {
@@ -50,9 +57,62 @@ func (n *Notifier) Notify(ctx context.Context, k session.Key, text string) error
 	if err != nil {
 		return fmt.Errorf("notify: %w", err)
 	}
+	for attempt := 1; ; attempt++ {
+		err := n.post(ctx, k.Site, hookURL, body)
+		var refusal *RefusalError
+		if !errors.As(err, &refusal) || refusal.Kind != KindRateLimited || attempt >= maxRateLimitedAttempts {
+			return err
+		}
+		if !n.mayWait(ctx, refusal.RetryAfter) {
+			return err
+		}
+		if serr := n.sleep(ctx, refusal.RetryAfter); serr != nil {
+			return err
+		}
+	}
+}
+
+// maxRateLimitedAttempts bounds the posts of one message that the rate
+// limiter refuses.
+const maxRateLimitedAttempts = 3
+
+// DefaultMaxWait is how long Notify waits at most for Rocket.Chat's rate
+// limiter to let a message through, when MaxWait is zero.
+const DefaultMaxWait = 15 * time.Second
+
+func (n *Notifier) mayWait(ctx context.Context, d time.Duration) bool {
+	limit := n.MaxWait
+	if limit == 0 {
+		limit = DefaultMaxWait
+	}
+	if d > limit {
+		return false
+	}
+	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < d {
+		return false
+	}
+	return true
+}
+
+func (n *Notifier) sleep(ctx context.Context, d time.Duration) error {
+	if n.Sleep != nil {
+		return n.Sleep(ctx, d)
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// post sends one message and interprets Rocket.Chat's answer.
+func (n *Notifier) post(ctx context.Context, site, hookURL string, body []byte) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, hookURL, bytes.NewReader(body))
 	if err != nil {
-		return fmt.Errorf("notify: build request for site %s", k.Site) // the URL is a secret: not wrapped
+		return fmt.Errorf("notify: build request for site %s", site) // the URL is a secret: not wrapped
 	}
 	req.Header.Set("Content-Type", "application/json")
 	client := n.Client
@@ -61,7 +121,7 @@ func (n *Notifier) Notify(ctx context.Context, k session.Key, text string) error
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return fmt.Errorf("notify: incoming webhook of %s unreachable", k.Site)
+		return fmt.Errorf("notify: incoming webhook of %s unreachable", site) // *url.Error holds the URL
 	}
 	defer resp.Body.Close()
 	var answer struct {
@@ -69,10 +129,13 @@ func (n *Notifier) Notify(ctx context.Context, k session.Key, text string) error
 		Error   string `json:"error"`
 	}
 	_ = json.NewDecoder(io.LimitReader(resp.Body, 64<<10)).Decode(&answer)
-	if resp.StatusCode != http.StatusOK || !answer.Success {
-		return fmt.Errorf("notify: incoming webhook of %s answered %d %q", k.Site, resp.StatusCode, answer.Error)
+	if resp.StatusCode == http.StatusOK && answer.Success {
+		return nil
 	}
-	return nil
+	if refusal := classify(site, resp, answer.Error); refusal != nil {
+		return refusal
+	}
+	return fmt.Errorf("notify: incoming webhook of %s answered %d %q", site, resp.StatusCode, truncate(answer.Error, 200))
 }
 
 func (n *Notifier) hookURL(ctx context.Context, site string) string {

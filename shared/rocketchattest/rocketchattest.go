@@ -1,7 +1,11 @@
 // Package rocketchattest is the Rocket.Chat stand-in for tests and for trying the
-// service on one machine. It behaves as /work/shared/reference/rocketchat.md
-// records: it sends outgoing-webhook requests the way Rocket.Chat does, judges
-// the answers by Rocket.Chat's rules, and receives incoming-webhook posts.
+// service on one machine. It follows Rocket.Chat's server code (RocketChat/Rocket.Chat:
+// apps/meteor/app/integrations/server/lib/triggerHandler.ts for the outgoing
+// webhook, apps/meteor/app/integrations/server/api/api.ts and
+// apps/meteor/app/api/server/ApiClass.ts for the incoming webhook): it sends
+// outgoing-webhook requests the way Rocket.Chat does, judges the answers by its
+// rules (retries and their delays included), and answers incoming-webhook
+// posts as Rocket.Chat does, refusals included.
 package rocketchattest
 
 import (
@@ -10,9 +14,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"time"
@@ -57,21 +59,78 @@ func (o *Outgoing) Message(user User, text string) rocketchat.Message {
 	}
 }
 
+// BotShape is how a Rocket.Chat version writes the "bot" field of an
+// outgoing-webhook body.
+type BotShape int
+
+const (
+	// BotFalse is "bot":false, what every version sends for a person.
+	BotFalse BotShape = iota
+	// BotTrue is "bot":true, what current versions send for a message posted
+	// by an integration or an app (Boolean(message.bot)).
+	BotTrue
+	// BotObject is the message's bot object, e.g. "bot":{"i":"<integration id>"},
+	// what older versions (the JavaScript trigger handler) sent for it.
+	BotObject
+)
+
+// BotShapes are the shapes a bot message arrives in, across versions.
+var BotShapes = []BotShape{BotTrue, BotObject}
+
+// Encode writes msg as Rocket.Chat sends it, with "bot" in the given shape
+// (msg.Bot is ignored).
+func Encode(msg rocketchat.Message, shape BotShape) ([]byte, error) {
+	body, err := json.Marshal(msg)
+	if err != nil {
+		return nil, fmt.Errorf("encode webhook message: %w", err)
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(body, &fields); err != nil {
+		return nil, fmt.Errorf("encode webhook message: %w", err)
+	}
+	switch shape {
+	case BotTrue:
+		fields["bot"] = json.RawMessage(`true`)
+	case BotObject:
+		fields["bot"] = json.RawMessage(`{"i":"Gq5aHcYBgFbkH6mPN"}`)
+	default:
+		fields["bot"] = json.RawMessage(`false`)
+	}
+	return json.Marshal(fields)
+}
+
 // Delivery is what Rocket.Chat made of the service's answer.
 type Delivery struct {
 	Status int
 	Body   []byte
 	// Posted is the message Rocket.Chat posts, nil when it posts nothing.
 	Posted *rocketchat.Reply
-	// Retry is true when Rocket.Chat (retries enabled) would send it again.
+	// Retry is true when Rocket.Chat sends the request again (len(Retries) > 0).
 	Retry bool
-	// Disabled is true when the answer would disable the integration (410).
+	// Retries are the waits before each further delivery Rocket.Chat makes if
+	// every one is answered the same way: with the default settings, 6 more
+	// deliveries after 0.1 s, 1 s, 10 s, 100 s, 1000 s and 10000 s.
+	Retries []time.Duration
+	// Stopped is true when a 500 with a body made Rocket.Chat log an error and
+	// give up without retrying.
+	Stopped bool
+	// Disabled is true when the answer disabled the integration (410 with a body).
 	Disabled bool
 }
 
-// Send posts msg as Rocket.Chat does and judges the answer by its rules.
+// Send posts msg as Rocket.Chat does ("bot":false, a person's message) and
+// judges the answer by its rules.
 func (o *Outgoing) Send(ctx context.Context, msg rocketchat.Message) (Delivery, error) {
-	body, err := json.Marshal(msg)
+	shape := BotFalse
+	if msg.Bot {
+		shape = BotTrue
+	}
+	return o.SendAs(ctx, msg, shape)
+}
+
+// SendAs posts msg with "bot" in the given shape.
+func (o *Outgoing) SendAs(ctx context.Context, msg rocketchat.Message, shape BotShape) (Delivery, error) {
+	body, err := Encode(msg, shape)
 	if err != nil {
 		return Delivery{}, err
 	}
@@ -91,7 +150,7 @@ func (o *Outgoing) SendRaw(ctx context.Context, body []byte) (Delivery, error) {
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return Delivery{}, err
+		return Delivery{}, err // Rocket.Chat logs a failed or timed-out call and never retries it
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(resp.Body)
@@ -101,107 +160,101 @@ func (o *Outgoing) SendRaw(ctx context.Context, body []byte) (Delivery, error) {
 	return Judge(resp.StatusCode, resp.Header.Get("Content-Type"), raw), nil
 }
 
-// Judge applies Rocket.Chat's rules to an outgoing webhook answer: it is posted
-// only with status 200/201/202, a JSON content type and text or attachments;
-// an empty body or another status is retried; 410 disables the integration.
+// RetrySettings are an outgoing webhook's "Retry Failed Calls", "Retry Count"
+// and "Retry Delay".
+type RetrySettings struct {
+	RetryFailedCalls bool
+	RetryCount       int
+	RetryDelay       string // "powers-of-ten", "powers-of-two" or "increments-of-two"
+}
+
+// DefaultRetrySettings are the New Outgoing Webhook form's defaults.
+var DefaultRetrySettings = RetrySettings{RetryFailedCalls: true, RetryCount: 6, RetryDelay: "powers-of-ten"}
+
+// delay is Rocket.Chat's wait before the retry that follows try number
+// tries (0 for the first delivery); false for an unknown Retry Delay.
+func (s RetrySettings) delay(tries int) (time.Duration, bool) {
+	pow := func(base, exp int) int {
+		r := 1
+		for range exp {
+			r *= base
+		}
+		return r
+	}
+	switch s.RetryDelay {
+	case "powers-of-ten": // 10^(tries+2) ms
+		return time.Duration(pow(10, tries+2)) * time.Millisecond, true
+	case "powers-of-two": // 2^(tries+1) s
+		return time.Duration(pow(2, tries+1)) * time.Second, true
+	case "increments-of-two": // (tries+1)*2 s
+		return time.Duration((tries+1)*2) * time.Second, true
+	}
+	return 0, false
+}
+
+// Judge applies Rocket.Chat's rules, with the default retry settings, to the
+// answer to a first delivery.
 func Judge(status int, contentType string, body []byte) Delivery {
+	return JudgeWith(DefaultRetrySettings, status, contentType, body)
+}
+
+// JudgeWith applies triggerHandler.ts's rules to an outgoing webhook answer:
+//   - the answer is posted when the status is 200/201/202, the body is not
+//     empty, the content type (before any ";") is application/json or a
+//     JavaScript type, and the parsed JSON has a truthy text or attachments;
+//   - an empty body, or a status other than 200/201/202, is a failure: with a
+//     body, 410 disables the integration and 500 stops there; any other
+//     failure is retried while retries are on, RetryCount times, after the
+//     Retry Delay's waits. A timeout or a refused connection is never retried.
+func JudgeWith(s RetrySettings, status int, contentType string, body []byte) Delivery {
 	d := Delivery{Status: status, Body: body}
-	ok := status == 200 || status == 201 || status == 202
-	d.Disabled = status == http.StatusGone
-	d.Retry = !d.Disabled && status != 500 && (!ok || len(bytes.TrimSpace(body)) == 0)
-	mt, _, _ := mime.ParseMediaType(contentType)
-	if !ok || mt != "application/json" {
+	success := status == 200 || status == 201 || status == 202
+	if len(body) == 0 || !success {
+		if len(body) > 0 && status == http.StatusGone {
+			d.Disabled = true
+			return d
+		}
+		if len(body) > 0 && status == http.StatusInternalServerError {
+			d.Stopped = true
+			return d
+		}
+		if s.RetryFailedCalls && s.RetryCount > 0 {
+			for tries := 0; tries < s.RetryCount; tries++ {
+				wait, ok := s.delay(tries)
+				if !ok {
+					break
+				}
+				d.Retries = append(d.Retries, wait)
+			}
+		}
+		d.Retry = len(d.Retries) > 0
 		return d
 	}
-	var r struct {
-		rocketchat.Reply
-		Attachments []json.RawMessage `json:"attachments"`
-	}
-	if json.Unmarshal(body, &r) != nil {
+	switch strings.Split(contentType, ";")[0] {
+	case "application/json", "text/javascript", "application/javascript", "application/x-javascript":
+	default:
 		return d
 	}
-	if r.Text != "" || len(r.Attachments) > 0 {
-		reply := r.Reply
-		d.Posted = &reply
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(body, &fields) != nil || (!truthy(fields["text"]) && !truthy(fields["attachments"])) {
+		return d
 	}
+	var reply rocketchat.Reply
+	_ = json.Unmarshal(body, &reply) // a text of another type posts too; keep what decodes
+	d.Posted = &reply
 	return d
 }
 
-// Incoming receives incoming-webhook posts (/hooks/<id>/<token>) and records
-// the messages, as Rocket.Chat would post them.
-type Incoming struct {
-	mu       sync.Mutex
-	messages []rocketchat.Reply
-	down     bool
-	srv      *httptest.Server
-	path     string
-}
-
-// NewIncoming starts an incoming-webhook receiver; URL() is its secret URL.
-func NewIncoming() *Incoming {
-	in := &Incoming{path: "/hooks/6k8fTkBzGvJ5/Yx8vN2qLp0"}
-	in.srv = httptest.NewServer(in)
-	return in
-}
-
-// URL is the incoming webhook's URL, to configure in the service.
-func (in *Incoming) URL() string { return in.srv.URL + in.path }
-
-// Close stops the receiver.
-func (in *Incoming) Close() { in.srv.Close() }
-
-// SetDown makes the receiver answer 503, as a Rocket.Chat that is down.
-func (in *Incoming) SetDown(down bool) {
-	in.mu.Lock()
-	in.down = down
-	in.mu.Unlock()
-}
-
-// Messages returns the messages posted so far.
-func (in *Incoming) Messages() []rocketchat.Reply {
-	in.mu.Lock()
-	defer in.mu.Unlock()
-	return append([]rocketchat.Reply(nil), in.messages...)
-}
-
-// MessagesTo returns the messages posted to one channel ("@userid").
-func (in *Incoming) MessagesTo(channel string) []rocketchat.Reply {
-	var out []rocketchat.Reply
-	for _, m := range in.Messages() {
-		if m.Channel == channel {
-			out = append(out, m)
-		}
+// truthy is JavaScript's truthiness of a JSON value (absent is undefined).
+func truthy(v json.RawMessage) bool {
+	s := strings.TrimSpace(string(v))
+	switch s {
+	case "", "null", "false", `""`:
+		return false
 	}
-	return out
-}
-
-func (in *Incoming) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	in.mu.Lock()
-	down := in.down
-	in.mu.Unlock()
-	w.Header().Set("Content-Type", "application/json")
-	switch {
-	case down:
-		w.WriteHeader(http.StatusServiceUnavailable)
-		return
-	case r.Method != http.MethodPost || r.URL.Path != in.path:
-		w.WriteHeader(http.StatusNotFound)
-		_, _ = io.WriteString(w, `{"success":false,"error":"Invalid integration id or token provided."}`)
-		return
+	var f float64
+	if json.Unmarshal([]byte(s), &f) == nil {
+		return f != 0
 	}
-	var m rocketchat.Reply
-	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&m); err != nil || m.Text == "" {
-		w.WriteHeader(http.StatusBadRequest)
-		_, _ = io.WriteString(w, `{"success":false,"error":"invalid body"}`)
-		return
-	}
-	if len([]rune(m.Text)) > MaxMessageSize {
-		w.WriteHeader(http.StatusBadRequest)
-		_, _ = io.WriteString(w, `{"success":false,"error":"error-message-size-exceeded"}`)
-		return
-	}
-	in.mu.Lock()
-	in.messages = append(in.messages, m)
-	in.mu.Unlock()
-	_, _ = io.WriteString(w, `{"success":true}`)
+	return true
 }
