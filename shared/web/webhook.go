@@ -25,9 +25,18 @@ const maxWebhookBody = 64 << 10
 // and a logout whose revocation did not finish is retried in the background.
 const webhookDeadline = 12 * time.Second
 
-// webhook answers Rocket.Chat's outgoing webhook. It never answers 410, which
-// disables the integration, and answers 200 with a JSON body for everything it
-// handled, so that Rocket.Chat neither retries nor shows an error.
+// webhook answers Rocket.Chat's outgoing webhook. Rocket.Chat retries every
+// answer but 200/201/202 with a body six times, over about three hours (and a
+// 500 with a body stops it, a 410 with a body disables the integration), so:
+//   - everything handled gets 200 with a JSON body, and so does a message with
+//     a valid token that can never be served (no usable user id or site): its
+//     body is {"error": ...}, which Rocket.Chat posts nowhere, keeps in the
+//     integration's History and does not retry;
+//   - a request the service cannot authenticate gets 4xx (400 malformed, 413
+//     too large, 401 token, 403 site): a caller that is not Rocket.Chat learns
+//     nothing more, and a misconfigured Rocket.Chat's retries cost nothing
+//     durable and succeed once the service is configured for its token or site;
+//   - never 410 nor 5xx (see the README's table "What Rocket.Chat does with each answer").
 func (h *Handler) webhook(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxWebhookBody))
 	var tooBig *http.MaxBytesError
@@ -53,7 +62,7 @@ func (h *Handler) webhook(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "wrong or missing webhook token: set the outgoing webhook's Token to the one the service has for this site"})
 		return
 	}
-	if msg.Bot || msg.IsEdited {
+	if msg.Bot || msg.IsEdited { // bot: true, or a bot object in older versions
 		annotate(r.Context(), slog.String("outcome", "ignored: bot or edited message"))
 		writeJSON(w, http.StatusOK, struct{}{})
 		return
@@ -64,11 +73,18 @@ func (h *Handler) webhook(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, struct{}{})
 		return
 	}
-	if msg.UserID == "" || msg.UserName == "" || !strings.Contains(msg.SiteURL, "://") {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "the message lacks user_id, user_name or siteUrl"})
+	k := session.Key{Site: session.NormalizeSite(msg.SiteURL), UserID: msg.UserID}
+	if err := k.Validate(); err != nil || msg.UserName == "" || !strings.Contains(msg.SiteURL, "://") {
+		// The token is right, so this is Rocket.Chat, and the same body would
+		// be refused on every retry: 200, which ends the retries, with the reason.
+		reason := "the message lacks user_id, user_name or siteUrl"
+		if err != nil && msg.UserID != "" && strings.Contains(msg.SiteURL, "://") {
+			reason = "the message's user_id or siteUrl cannot name a session: " + err.Error()
+		}
+		annotate(r.Context(), slog.String("outcome", "unusable message: "+truncate(reason, 300)))
+		writeJSON(w, http.StatusOK, map[string]string{"error": reason})
 		return
 	}
-	k := session.Key{Site: session.NormalizeSite(msg.SiteURL), UserID: msg.UserID}
 	ctx, cancel := context.WithTimeout(r.Context(), webhookDeadline)
 	defer cancel()
 	annotate(ctx, slog.String("site", k.Site), slog.String("user", k.UserID), slog.String("command", cmd.Name))

@@ -1,0 +1,105 @@
+package web_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"rcgithub/shared/rocketchattest"
+)
+
+// serve posts body to the fixture's webhook and judges the answer as
+// Rocket.Chat (default retry settings) would.
+func (fx *fixture) serve(t *testing.T, method string, body []byte) rocketchattest.Delivery {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest(method, "/rocketchat/webhook", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	fx.handler.ServeHTTP(rec, req)
+	return rocketchattest.Judge(rec.Code, rec.Header().Get("Content-Type"), rec.Body.Bytes())
+}
+
+// TestWebhookIgnoresBotsInEveryShape: a login command posted by a bot is
+// ignored with 200 {} whether Rocket.Chat writes "bot" as true (current
+// versions) or as the bot object (older versions); a person's is served.
+func TestWebhookIgnoresBotsInEveryShape(t *testing.T) {
+	fx := newFixture(t)
+	out := &rocketchattest.Outgoing{Token: fixtureToken, SiteURL: fixtureSite + "/"}
+	for _, shape := range rocketchattest.BotShapes {
+		body, err := rocketchattest.Encode(out.Message(rocketchattest.User{ID: "BotUserId0000001", Name: "rocket.cat"}, "/github login"), shape)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := fx.serve(t, http.MethodPost, body)
+		if d.Status != http.StatusOK || string(bytes.TrimSpace(d.Body)) != "{}" || d.Retry || d.Posted != nil {
+			t.Fatalf("bot shape %d: status %d body %s retry %v", shape, d.Status, d.Body, d.Retry)
+		}
+	}
+	if sessions, pendings := fx.store.takeWrites(); len(sessions)+len(pendings) != 0 {
+		t.Fatalf("a bot message wrote %v %v", sessions, pendings)
+	}
+	body, _ := rocketchattest.Encode(out.Message(rocketchattest.User{ID: "PersonUserId0001", Name: "alice"}, "/github help"), rocketchattest.BotFalse)
+	if d := fx.serve(t, http.MethodPost, body); d.Posted == nil || d.Posted.Channel != "@alice" {
+		t.Fatalf("a person's message: status %d body %s", d.Status, d.Body)
+	}
+}
+
+// TestWebhookAnswersAsTheREADMETableSays holds each of the service's answers
+// to what Rocket.Chat does with it (rocketchattest.Judge, default retry
+// settings): a message Rocket.Chat sent that can never be served ends its
+// retries; only requests the service cannot authenticate are refused with 4xx.
+func TestWebhookAnswersAsTheREADMETableSays(t *testing.T) {
+	fx := newFixture(t)
+	msg := func(mut func(m map[string]any)) []byte {
+		m := map[string]any{"token": fixtureToken, "bot": false, "trigger_word": "/github", "channel_id": "GENERAL",
+			"channel_name": "general", "message_id": "7aDSXtjMA3KPLxLjt", "timestamp": "2026-11-27T10:20:30.123Z",
+			"user_id": "rbAXPnMktTFbNpwtJ", "user_name": "alice", "text": "/github help", "siteUrl": fixtureSite + "/"}
+		if mut != nil {
+			mut(m)
+		}
+		b, _ := json.Marshal(m)
+		return b
+	}
+	tests := []struct {
+		name    string
+		method  string
+		body    []byte
+		status  int
+		posted  bool
+		retries int
+	}{
+		{"command", http.MethodPost, msg(nil), 200, true, 0},
+		{"bot true", http.MethodPost, msg(func(m map[string]any) { m["bot"] = true }), 200, false, 0},
+		{"bot object", http.MethodPost, msg(func(m map[string]any) { m["bot"] = map[string]string{"i": "x"} }), 200, false, 0},
+		{"edited", http.MethodPost, msg(func(m map[string]any) { m["isEdited"] = true }), 200, false, 0},
+		{"no trigger word", http.MethodPost, msg(func(m map[string]any) { m["text"] = "hello" }), 200, false, 0},
+		{"whitespace-only user_id", http.MethodPost, msg(func(m map[string]any) { m["user_id"] = "   " }), 200, false, 0},
+		{"user_id with a space", http.MethodPost, msg(func(m map[string]any) { m["user_id"] = "a b" }), 200, false, 0},
+		{"user_id over 256 bytes", http.MethodPost, msg(func(m map[string]any) { m["user_id"] = strings.Repeat("u", 257) }), 200, false, 0},
+		{"no user_id", http.MethodPost, msg(func(m map[string]any) { delete(m, "user_id") }), 200, false, 0},
+		{"no user_name", http.MethodPost, msg(func(m map[string]any) { delete(m, "user_name") }), 200, false, 0},
+		{"wrong token", http.MethodPost, msg(func(m map[string]any) { m["token"] = "wrong-token-0123456789" }), 401, false, 6},
+		{"no token", http.MethodPost, msg(func(m map[string]any) { delete(m, "token") }), 401, false, 6},
+		{"not a JSON object", http.MethodPost, []byte(`[1]`), 400, false, 6},
+		{"over 64 KiB", http.MethodPost, msg(func(m map[string]any) { m["text"] = "/github " + strings.Repeat("x", 64<<10) }), 413, false, 6},
+		{"GET", http.MethodGet, nil, 405, false, 6},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := fx.serve(t, tt.method, tt.body)
+			if d.Status != tt.status || (d.Posted != nil) != tt.posted || len(d.Retries) != tt.retries || d.Disabled || d.Stopped {
+				t.Fatalf("status %d posted %v retries %d disabled %v stopped %v; body %s",
+					d.Status, d.Posted != nil, len(d.Retries), d.Disabled, d.Stopped, d.Body)
+			}
+			if d.Posted != nil && !strings.HasPrefix(d.Posted.Channel, "@") {
+				t.Fatalf("posted in the room: %+v", d.Posted)
+			}
+		})
+	}
+	if sessions, pendings := fx.store.takeWrites(); len(sessions)+len(pendings) != 0 {
+		t.Fatalf("the requests wrote %v %v", sessions, pendings)
+	}
+}
