@@ -209,3 +209,16 @@ func mustMarshal(v any) []byte {
 	b, _ := json.Marshal(v)
 	return b
 }
+
+// EnforcedSettings names, as Rocket.Chat's admin forms label them, every
+// setting whose effect this stand-in models: the README's set-up must name
+// each (TestREADMENamesEveryEnforcedSetting).
+var EnforcedSettings = []string{
+	// The outgoing webhook (Outgoing, Judge).
+	"Message Sent", "Token", "Trigger Words", "URLs", "Post as",
+	"Retry Failed Calls", "Retry Count", "Retry Delay", "Site URL",
+	// The incoming webhook and the server (Incoming).
+	"Enabled", "Override Destination Channel", "Post to Channel",
+	"Default number calls to the rate limiter", "Default time limit for the rate limiter",
+	"Maximum Allowed Message Size",
+}

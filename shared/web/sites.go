@@ -25,8 +25,9 @@ func (h *Handler) webhookTokens(ctx context.Context, site string) ([]string, boo
 
 // refuseUnknownSite answers a request from a Rocket.Chat server that is not
 // configured: 403 (never 410, which disables the integration; Rocket.Chat
-// shows its user nothing for a non-2xx answer and does not retry a 403), a
-// warning naming the site so the admin sees which one to add, and a count.
+// shows its user nothing and retries a 403 six times over about three hours,
+// so a retry succeeds if the site is added meanwhile), a warning naming the
+// site so the admin sees which one to add, and a count.
 func (h *Handler) refuseUnknownSite(w http.ResponseWriter, r *http.Request, site string) {
 	site = truncate(site, 200) // the caller's text
 	annotate(r.Context(), slog.String("outcome", "unknown site"), slog.String("site", site))
