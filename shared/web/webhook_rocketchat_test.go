@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -101,5 +102,48 @@ func TestWebhookAnswersAsTheREADMETableSays(t *testing.T) {
 	}
 	if sessions, pendings := fx.store.takeWrites(); len(sessions)+len(pendings) != 0 {
 		t.Fatalf("the requests wrote %v %v", sessions, pendings)
+	}
+}
+
+// TestDMRefusalIsLoggedAndCounted: when Rocket.Chat refuses the DM after
+// login, the service logs one ERROR line naming the site and the setting to
+// change (never the hook's URL, which holds its token), and counts it under
+// the refusal's own Failures kind.
+func TestDMRefusalIsLoggedAndCounted(t *testing.T) {
+	tests := []struct {
+		name     string
+		settings rocketchattest.IncomingSettings
+		kind     string
+		setting  string
+	}{
+		{"Rocket.Chat's default integration", rocketchattest.IncomingSettings{NoRateLimit: true}, "notify_override_disabled", "Override Destination Channel"},
+		{"disabled integration", rocketchattest.IncomingSettings{Disabled: true, OverrideDestinationChannel: true, NoRateLimit: true}, "notify_disabled", `\"Enabled\"`},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newSitesWorld(t)
+			var logs bytes.Buffer
+			w.service.Logger = slog.New(slog.NewJSONHandler(&logs, nil))
+			w.chatA.SetSettings(tt.settings)
+			w.login(t, siteA, tokenA, "RefusedUser0000"+string(rune('a'+i)), "gh-refused")
+			if got := w.metrics.count("Failures", "Kind", tt.kind); got != 1 {
+				t.Fatalf("Failures Kind=%s counted %d times, want 1; logs:\n%s", tt.kind, got, logs.String())
+			}
+			var errorLines []string
+			for _, line := range strings.Split(logs.String(), "\n") {
+				if strings.Contains(line, `"level":"ERROR"`) {
+					errorLines = append(errorLines, line)
+				}
+			}
+			if len(errorLines) != 1 || !strings.Contains(errorLines[0], tt.setting) || !strings.Contains(errorLines[0], siteA) {
+				t.Fatalf("ERROR lines %q, want one naming %s and %s", errorLines, tt.setting, siteA)
+			}
+			if strings.Contains(logs.String(), "/hooks/") || strings.Contains(logs.String(), w.chatA.URL()) {
+				t.Fatalf("the log holds the hook's URL:\n%s", logs.String())
+			}
+			if len(w.chatA.Messages()) != 0 {
+				t.Fatalf("messages posted: %+v", w.chatA.Messages())
+			}
+		})
 	}
 }
