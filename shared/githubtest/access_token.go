@@ -55,12 +55,11 @@ func (s *Server) exchange(r *http.Request) url.Values {
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	code, ok := s.codes[form.Get("code")]
-	if !ok || code.used || code.clientID != clientID || s.now().Sub(code.issuedAt) > codeLifetime {
+	// A code works once, whether or not the rest of this exchange is right.
+	code, ok := s.takeCodeLocked(form.Get("code"))
+	if !ok || code.clientID != clientID {
 		return badCode
 	}
-	// A code works once, whether or not the rest of this exchange is right.
-	code.used = true
 	if uri := form.Get("redirect_uri"); uri != "" && uri != code.redirectURI {
 		return tokenError("redirect_uri_mismatch", redirectMismatchText, troubleshootToken+"#redirect-uri-mismatch2")
 	}

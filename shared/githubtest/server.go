@@ -60,6 +60,8 @@ type Server struct {
 	issued   int64                   // tokens issued so far; orders tokens by age
 	faults   map[Route]*activeFault
 	requests map[Route]int
+	// Bounds on what is kept (maxCodes, maxTokens); tests lower them.
+	maxCodes, maxTokens int
 }
 
 // New returns a stand-in for the app described by opts.
@@ -68,14 +70,16 @@ func New(opts Options) *Server {
 		opts.AppName = "rcgithub"
 	}
 	s := &Server{
-		opts:     opts,
-		now:      opts.Now,
-		log:      opts.Logger,
-		codes:    map[string]*authCode{},
-		tokens:   map[string]*accessToken{},
-		refresh:  map[string]*accessToken{},
-		faults:   map[Route]*activeFault{},
-		requests: map[Route]int{},
+		opts:      opts,
+		now:       opts.Now,
+		log:       opts.Logger,
+		codes:     map[string]*authCode{},
+		tokens:    map[string]*accessToken{},
+		refresh:   map[string]*accessToken{},
+		faults:    map[Route]*activeFault{},
+		requests:  map[Route]int{},
+		maxCodes:  maxCodes,
+		maxTokens: maxTokens,
 	}
 	if s.now == nil {
 		s.now = time.Now
