@@ -61,7 +61,8 @@ func (s *Server) exchange(r *http.Request) url.Values {
 		return badCode
 	}
 	if uri := form.Get("redirect_uri"); uri != "" && uri != code.redirectURI {
-		return tokenError("redirect_uri_mismatch", redirectMismatchText, troubleshootToken+"#redirect-uri-mismatch2")
+		// GitHub's docs point this one at the authorization errors page.
+		return tokenError("redirect_uri_mismatch", redirectMismatchText, troubleshootAuthorize+"#redirect-uri-mismatch2")
 	}
 	if !verifierMatches(code.challenge, form.Get("code_verifier")) {
 		return badCode
@@ -132,10 +133,27 @@ func writeTokenAnswer(w http.ResponseWriter, r *http.Request, v url.Values) {
 	writeJSON(w, http.StatusOK, fields)
 }
 
-// apiError is the body of a REST API error.
+// apiError is the body of a REST API error: the description's basic-error
+// and, with Errors, validation-error. Status repeats the HTTP status as a
+// string, as GitHub's answers do.
 type apiError struct {
-	Message          string `json:"message"`
-	DocumentationURL string `json:"documentation_url,omitempty"`
+	Message          string            `json:"message"`
+	Errors           []validationError `json:"errors,omitempty"`
+	DocumentationURL string            `json:"documentation_url,omitempty"`
+	Status           string            `json:"status,omitempty"`
+}
+
+// validationError is one item of a validation-error's errors.
+type validationError struct {
+	Resource string `json:"resource,omitempty"`
+	Field    string `json:"field,omitempty"`
+	Code     string `json:"code"`
+}
+
+// writeAPIError answers a REST error with GitHub's body.
+func writeAPIError(w http.ResponseWriter, status int, body apiError) {
+	body.Status = strconv.Itoa(status)
+	writeJSON(w, status, body)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

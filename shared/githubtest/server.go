@@ -114,9 +114,9 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST "+authorizePath, s.route(RouteAuthorize, s.answerConsent))
 	mux.Handle("POST "+accessTokenPath, s.route(RouteToken, s.accessToken))
 	for _, prefix := range []string{"", "/api/v3"} {
-		mux.Handle("GET "+prefix+"/user", s.route(RouteUser, s.user))
-		mux.Handle("DELETE "+prefix+"/applications/{client_id}/token", s.route(RouteRevokeToken, s.revokeToken))
-		mux.Handle("DELETE "+prefix+"/applications/{client_id}/grant", s.route(RouteRevokeGrant, s.revokeGrant))
+		mux.Handle("GET "+prefix+"/user", s.route(RouteUser, restAPI(s.user)))
+		mux.Handle("DELETE "+prefix+"/applications/{client_id}/token", s.route(RouteRevokeToken, restAPI(s.revokeToken)))
+		mux.Handle("DELETE "+prefix+"/applications/{client_id}/grant", s.route(RouteRevokeGrant, restAPI(s.revokeGrant)))
 	}
 	return mux
 }
@@ -150,4 +150,22 @@ type statusRecorder struct {
 func (r *statusRecorder) WriteHeader(status int) {
 	r.status = status
 	r.ResponseWriter.WriteHeader(status)
+}
+
+// apiVersions are the REST API versions GitHub accepts in X-GitHub-Api-Version
+// (docs "API Versions"; the dated descriptions in github/rest-api-description).
+var apiVersions = map[string]bool{"2022-11-28": true, "2026-03-10": true}
+
+// restAPI refuses, as GitHub does with 400, a request naming a REST API
+// version it does not support; without the header GitHub uses 2022-11-28.
+func restAPI(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if v := r.Header.Values("X-GitHub-Api-Version"); len(v) > 0 && !apiVersions[v[0]] {
+			writeAPIError(w, http.StatusBadRequest, apiError{
+				Message:          "Unsupported API version in X-GitHub-Api-Version.",
+				DocumentationURL: "https://docs.github.com/rest/overview/api-versions"})
+			return
+		}
+		h(w, r)
+	}
 }
