@@ -13,7 +13,11 @@ import (
 	"time"
 )
 
-const troubleshootToken = "https://docs.github.com/apps/managing-oauth-apps/troubleshooting-oauth-app-access-token-request-errors/"
+const (
+	troubleshootToken = "https://docs.github.com/apps/managing-oauth-apps/troubleshooting-oauth-app-access-token-request-errors/"
+	// grantTypeDocs lists unsupported_grant_type (under the device flow).
+	grantTypeDocs = "https://docs.github.com/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps#error-codes-for-the-device-flow"
+)
 
 // verifierPattern is a PKCE code verifier (RFC 7636, section 4.1).
 var verifierPattern = regexp.MustCompile(`^[A-Za-z0-9._~-]{43,128}$`)
@@ -22,7 +26,7 @@ var verifierPattern = regexp.MustCompile(`^[A-Za-z0-9._~-]{43,128}$`)
 // errors with HTTP 200, form-encoded unless the client asks for JSON.
 func (s *Server) accessToken(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
-		writeTokenAnswer(w, r, tokenError("invalid_request", "The request body could not be read.", ""))
+		writeTokenAnswer(w, r, tokenError("invalid_request", "The request body could not be read.", troubleshootToken))
 		return
 	}
 	writeTokenAnswer(w, r, s.exchange(r))
@@ -45,9 +49,9 @@ func (s *Server) exchange(r *http.Request) url.Values {
 		if s.opts.GitHubApp { // OAuth App tokens have no refresh token
 			return s.refreshGrant(clientID, form.Get("refresh_token"))
 		}
-		return tokenError("unsupported_grant_type", "The grant type is not supported.", "")
+		return tokenError("unsupported_grant_type", "The grant type is not supported.", grantTypeDocs)
 	default:
-		return tokenError("unsupported_grant_type", "The grant type is not supported.", "")
+		return tokenError("unsupported_grant_type", "The grant type is not supported.", grantTypeDocs)
 	}
 
 	badCode := tokenError("bad_verification_code",
@@ -109,11 +113,7 @@ func (s *Server) clientMatches(clientID, secret string) bool {
 }
 
 func tokenError(code, description, uri string) url.Values {
-	v := url.Values{"error": {code}, "error_description": {description}}
-	if uri != "" {
-		v.Set("error_uri", uri)
-	}
-	return v
+	return url.Values{"error": {code}, "error_description": {description}, "error_uri": {uri}}
 }
 
 // writeTokenAnswer answers 200 with v as JSON when the client accepts it,
