@@ -151,3 +151,21 @@ func heapInUse() uint64 {
 }
 
 func mb(b uint64) float64 { return float64(b) / (1 << 20) }
+
+func TestExpiredAppTokensAreSwept(t *testing.T) {
+	e := newEnv(t, Options{GitHubApp: true})
+	e.s.IssueToken("old", "repo")
+	e.clock.Advance(appTokenLifetime + time.Second) // expired, refreshable
+	refreshable := e.s.IssueToken("a", "repo")
+	if _, tokens, _ := e.s.entries(); tokens != 2 {
+		t.Fatalf("kept %d tokens, want 2: an expired token that can be refreshed stays", tokens)
+	}
+	e.clock.Advance(refreshLifetime)
+	e.s.IssueToken("b", "repo")
+	if _, tokens, refresh := e.s.entries(); tokens != 1 || refresh != 1 {
+		t.Errorf("kept %d tokens, %d refresh tokens; want 1 each: expired ones are swept", tokens, refresh)
+	}
+	if e.s.TokenAlive(refreshable) {
+		t.Error("an expired token works")
+	}
+}

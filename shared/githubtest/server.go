@@ -4,6 +4,8 @@
 // behaviour: token errors come with HTTP 200, codes live ten minutes and work
 // once, PKCE is S256 only, at most ten tokens live per user and scope set. In
 // GitHub App mode (Options.GitHubApp) tokens expire and are refreshed.
+// What it keeps is bounded (codes, token records), since anyone who reaches
+// the consent page can mint codes.
 //
 // It is a real HTTP server, not test-only code: the tests use it, and the
 // local server's sandbox mode serves it so that a newcomer can walk the flow

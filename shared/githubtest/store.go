@@ -106,10 +106,22 @@ func (s *Server) sweepCodesLocked(now time.Time) {
 	}
 }
 
-// sweepTokensLocked makes room for one more token record: dead records
+// sweepTokensLocked drops expired GitHub App tokens that cannot be refreshed
+// and makes room for one more token record: dead records
 // (revoked, or expired with a refresh token that no longer works) go first,
 // oldest first, then the oldest working tokens. Callers hold s.mu.
 func (s *Server) sweepTokensLocked() {
+	// Expired tokens whose refresh token expired too can never work again;
+	// revoked ones stay (up to the bound) for RevokedTokens.
+	if s.opts.GitHubApp {
+		now := s.now()
+		for k, t := range s.tokens {
+			if !t.revoked && !t.expires.IsZero() && !now.Before(t.expires) && !now.Before(t.refreshExpires) {
+				delete(s.tokens, k)
+				delete(s.refresh, t.refreshToken)
+			}
+		}
+	}
 	if len(s.tokens) < s.maxTokens {
 		return
 	}
