@@ -18,7 +18,7 @@ import (
 // GitHub answers 204 when it revoked the token. What it answers for a token
 // it no longer knows is not pinned down: the endpoint documents only 204 and
 // 422 ("validation failed"), its sibling "check a token" documents 404 for
-// invalid tokens, and the stand-in (githubtest) answers 404. Rather than trust
+// invalid tokens, and the stand-in (githubtest) answers 422. Rather than trust
 // a status, any other 4xx is checked with GET /user: if that says the token is
 // dead, the revocation has nothing left to do and Revoke returns nil. 5xx
 // answers and network errors are returned as errors: trying again may work.

@@ -13,7 +13,11 @@ import (
 	"time"
 )
 
-const troubleshootToken = "https://docs.github.com/apps/managing-oauth-apps/troubleshooting-oauth-app-access-token-request-errors/"
+const (
+	troubleshootToken = "https://docs.github.com/apps/managing-oauth-apps/troubleshooting-oauth-app-access-token-request-errors/"
+	// grantTypeDocs lists unsupported_grant_type (under the device flow).
+	grantTypeDocs = "https://docs.github.com/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps#error-codes-for-the-device-flow"
+)
 
 // verifierPattern is a PKCE code verifier (RFC 7636, section 4.1).
 var verifierPattern = regexp.MustCompile(`^[A-Za-z0-9._~-]{43,128}$`)
@@ -22,7 +26,7 @@ var verifierPattern = regexp.MustCompile(`^[A-Za-z0-9._~-]{43,128}$`)
 // errors with HTTP 200, form-encoded unless the client asks for JSON.
 func (s *Server) accessToken(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
-		writeTokenAnswer(w, r, tokenError("invalid_request", "The request body could not be read.", ""))
+		writeTokenAnswer(w, r, tokenError("invalid_request", "The request body could not be read.", troubleshootToken))
 		return
 	}
 	writeTokenAnswer(w, r, s.exchange(r))
@@ -45,9 +49,9 @@ func (s *Server) exchange(r *http.Request) url.Values {
 		if s.opts.GitHubApp { // OAuth App tokens have no refresh token
 			return s.refreshGrant(clientID, form.Get("refresh_token"))
 		}
-		return tokenError("unsupported_grant_type", "The grant type is not supported.", "")
+		return tokenError("unsupported_grant_type", "The grant type is not supported.", grantTypeDocs)
 	default:
-		return tokenError("unsupported_grant_type", "The grant type is not supported.", "")
+		return tokenError("unsupported_grant_type", "The grant type is not supported.", grantTypeDocs)
 	}
 
 	badCode := tokenError("bad_verification_code",
@@ -55,14 +59,14 @@ func (s *Server) exchange(r *http.Request) url.Values {
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	code, ok := s.codes[form.Get("code")]
-	if !ok || code.used || code.clientID != clientID || s.now().Sub(code.issuedAt) > codeLifetime {
+	// A code works once, whether or not the rest of this exchange is right.
+	code, ok := s.takeCodeLocked(form.Get("code"))
+	if !ok || code.clientID != clientID {
 		return badCode
 	}
-	// A code works once, whether or not the rest of this exchange is right.
-	code.used = true
 	if uri := form.Get("redirect_uri"); uri != "" && uri != code.redirectURI {
-		return tokenError("redirect_uri_mismatch", redirectMismatchText, troubleshootToken+"#redirect-uri-mismatch2")
+		// GitHub's docs point this one at the authorization errors page.
+		return tokenError("redirect_uri_mismatch", redirectMismatchText, troubleshootAuthorize+"#redirect-uri-mismatch2")
 	}
 	if !verifierMatches(code.challenge, form.Get("code_verifier")) {
 		return badCode
@@ -109,11 +113,7 @@ func (s *Server) clientMatches(clientID, secret string) bool {
 }
 
 func tokenError(code, description, uri string) url.Values {
-	v := url.Values{"error": {code}, "error_description": {description}}
-	if uri != "" {
-		v.Set("error_uri", uri)
-	}
-	return v
+	return url.Values{"error": {code}, "error_description": {description}, "error_uri": {uri}}
 }
 
 // writeTokenAnswer answers 200 with v as JSON when the client accepts it,
@@ -133,10 +133,27 @@ func writeTokenAnswer(w http.ResponseWriter, r *http.Request, v url.Values) {
 	writeJSON(w, http.StatusOK, fields)
 }
 
-// apiError is the body of a REST API error.
+// apiError is the body of a REST API error: the description's basic-error
+// and, with Errors, validation-error. Status repeats the HTTP status as a
+// string, as GitHub's answers do.
 type apiError struct {
-	Message          string `json:"message"`
-	DocumentationURL string `json:"documentation_url,omitempty"`
+	Message          string            `json:"message"`
+	Errors           []validationError `json:"errors,omitempty"`
+	DocumentationURL string            `json:"documentation_url,omitempty"`
+	Status           string            `json:"status,omitempty"`
+}
+
+// validationError is one item of a validation-error's errors.
+type validationError struct {
+	Resource string `json:"resource,omitempty"`
+	Field    string `json:"field,omitempty"`
+	Code     string `json:"code"`
+}
+
+// writeAPIError answers a REST error with GitHub's body.
+func writeAPIError(w http.ResponseWriter, status int, body apiError) {
+	body.Status = strconv.Itoa(status)
+	writeJSON(w, status, body)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

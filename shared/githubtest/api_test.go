@@ -103,7 +103,7 @@ func TestRevokeEndpoints(t *testing.T) {
 		{"other app in the path", "/applications/Iv1.other/token", testClientID, testSecret, tokenBody, 404, true},
 		{"no body", tokenPath, testClientID, testSecret, func(string) string { return "" }, 422, true},
 		{"no access_token", tokenPath, testClientID, testSecret, func(string) string { return `{}` }, 422, true},
-		{"unknown token", tokenPath, testClientID, testSecret, func(string) string { return tokenBody("gho_unknown") }, 404, true},
+		{"unknown token", tokenPath, testClientID, testSecret, func(string) string { return tokenBody("gho_unknown") }, 422, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -126,8 +126,9 @@ func TestRevokeTwice(t *testing.T) {
 	if got := e.revoke(t, path, testClientID, testSecret, tokenBody(token)); got != 204 {
 		t.Fatalf("first: %d", got)
 	}
-	if got := e.revoke(t, path, testClientID, testSecret, tokenBody(token)); got != 404 {
-		t.Errorf("second: %d, want 404 for a token already revoked", got)
+	// 422: the one refusal GitHub's REST description lists for this operation.
+	if got := e.revoke(t, path, testClientID, testSecret, tokenBody(token)); got != 422 {
+		t.Errorf("second: %d, want 422 for a token already revoked", got)
 	}
 }
 

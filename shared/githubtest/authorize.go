@@ -16,6 +16,13 @@ const (
 	accessDeniedText      = "The user has denied your application access."
 )
 
+// maxScopeParam bounds the scope parameter, and maxConsentBody the consent
+// form: both are sent by anyone who reaches the page.
+const (
+	maxScopeParam  = 1000
+	maxConsentBody = 64 << 10
+)
+
 // defaultLogin is proposed on the consent page and used by Authorize when
 // given no login.
 const defaultLogin = "octocat"
@@ -52,6 +59,11 @@ type authorizeProblem struct {
 func (s *Server) parseAuthorize(q url.Values) (authorizeRequest, *authorizeProblem) {
 	if q.Get("client_id") == "" || q.Get("client_id") != s.opts.ClientID {
 		return authorizeRequest{}, &authorizeProblem{status: http.StatusNotFound, message: "Not Found: no OAuth App has this client_id."}
+	}
+	// GitHub has a few dozen scopes; a longer list is junk that a code
+	// would otherwise keep for ten minutes.
+	if len(q.Get("scope")) > maxScopeParam {
+		return authorizeRequest{}, &authorizeProblem{status: http.StatusBadRequest, message: "scope is too long."}
 	}
 	req := authorizeRequest{
 		clientID:  q.Get("client_id"),
@@ -139,6 +151,7 @@ func (s *Server) showConsent(w http.ResponseWriter, r *http.Request) {
 
 // answerConsent serves POST /login/oauth/authorize, sent by the consent page.
 func (s *Server) answerConsent(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxConsentBody)
 	if err := r.ParseForm(); err != nil {
 		s.writeProblem(w, r, &authorizeProblem{status: http.StatusBadRequest, message: "The form could not be read."})
 		return

@@ -4,6 +4,8 @@
 // behaviour: token errors come with HTTP 200, codes live ten minutes and work
 // once, PKCE is S256 only, at most ten tokens live per user and scope set. In
 // GitHub App mode (Options.GitHubApp) tokens expire and are refreshed.
+// What it keeps is bounded (codes, token records), since anyone who reaches
+// the consent page can mint codes.
 //
 // It is a real HTTP server, not test-only code: the tests use it, and the
 // local server's sandbox mode serves it so that a newcomer can walk the flow
@@ -60,6 +62,8 @@ type Server struct {
 	issued   int64                   // tokens issued so far; orders tokens by age
 	faults   map[Route]*activeFault
 	requests map[Route]int
+	// Bounds on what is kept (maxCodes, maxTokens); tests lower them.
+	maxCodes, maxTokens int
 }
 
 // New returns a stand-in for the app described by opts.
@@ -68,14 +72,16 @@ func New(opts Options) *Server {
 		opts.AppName = "rcgithub"
 	}
 	s := &Server{
-		opts:     opts,
-		now:      opts.Now,
-		log:      opts.Logger,
-		codes:    map[string]*authCode{},
-		tokens:   map[string]*accessToken{},
-		refresh:  map[string]*accessToken{},
-		faults:   map[Route]*activeFault{},
-		requests: map[Route]int{},
+		opts:      opts,
+		now:       opts.Now,
+		log:       opts.Logger,
+		codes:     map[string]*authCode{},
+		tokens:    map[string]*accessToken{},
+		refresh:   map[string]*accessToken{},
+		faults:    map[Route]*activeFault{},
+		requests:  map[Route]int{},
+		maxCodes:  maxCodes,
+		maxTokens: maxTokens,
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -110,9 +116,9 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST "+authorizePath, s.route(RouteAuthorize, s.answerConsent))
 	mux.Handle("POST "+accessTokenPath, s.route(RouteToken, s.accessToken))
 	for _, prefix := range []string{"", "/api/v3"} {
-		mux.Handle("GET "+prefix+"/user", s.route(RouteUser, s.user))
-		mux.Handle("DELETE "+prefix+"/applications/{client_id}/token", s.route(RouteRevokeToken, s.revokeToken))
-		mux.Handle("DELETE "+prefix+"/applications/{client_id}/grant", s.route(RouteRevokeGrant, s.revokeGrant))
+		mux.Handle("GET "+prefix+"/user", s.route(RouteUser, restAPI(s.user)))
+		mux.Handle("DELETE "+prefix+"/applications/{client_id}/token", s.route(RouteRevokeToken, restAPI(s.revokeToken)))
+		mux.Handle("DELETE "+prefix+"/applications/{client_id}/grant", s.route(RouteRevokeGrant, restAPI(s.revokeGrant)))
 	}
 	return mux
 }
@@ -146,4 +152,22 @@ type statusRecorder struct {
 func (r *statusRecorder) WriteHeader(status int) {
 	r.status = status
 	r.ResponseWriter.WriteHeader(status)
+}
+
+// apiVersions are the REST API versions GitHub accepts in X-GitHub-Api-Version
+// (docs "API Versions"; the dated descriptions in github/rest-api-description).
+var apiVersions = map[string]bool{"2022-11-28": true, "2026-03-10": true}
+
+// restAPI refuses, as GitHub does with 400, a request naming a REST API
+// version it does not support; without the header GitHub uses 2022-11-28.
+func restAPI(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if v := r.Header.Values("X-GitHub-Api-Version"); len(v) > 0 && !apiVersions[v[0]] {
+			writeAPIError(w, http.StatusBadRequest, apiError{
+				Message:          "Unsupported API version in X-GitHub-Api-Version.",
+				DocumentationURL: "https://docs.github.com/rest/overview/api-versions"})
+			return
+		}
+		h(w, r)
+	}
 }

@@ -18,6 +18,15 @@ const (
 	// GitHub App user tokens work 8 hours, their refresh tokens about 6 months.
 	appTokenLifetime = 28800 * time.Second
 	refreshLifetime  = 15811200 * time.Second
+
+	// maxCodes bounds the codes kept: anyone who reaches the consent page can
+	// mint codes without credentials, so past the bound the oldest goes (a
+	// code is exchanged within seconds; ten minutes is its upper limit).
+	maxCodes = 1000
+	// maxTokens bounds the token records kept, revoked ones included (they
+	// are kept for RevokedTokens). Past it, dead records go first, oldest
+	// first, then the oldest working tokens, which stop working.
+	maxTokens = 10000
 )
 
 // authCode is an authorization code handed to the app's callback.
@@ -28,7 +37,6 @@ type authCode struct {
 	scopes      []string
 	challenge   string // S256 PKCE challenge; empty without PKCE
 	issuedAt    time.Time
-	used        bool
 }
 
 // accessToken is an OAuth App token (gho_...) or, in GitHub App mode, a user
@@ -49,12 +57,111 @@ type accessToken struct {
 // app reports whether t is a GitHub App user token.
 func (t *accessToken) app() bool { return t.refreshToken != "" }
 
-// newCodeLocked stores c under a fresh code. Callers hold s.mu.
+// newCodeLocked stores c under a fresh code, first sweeping expired codes
+// and, at the bound, the oldest. Callers hold s.mu.
 func (s *Server) newCodeLocked(c authCode) string {
+	now := s.now()
+	s.sweepCodesLocked(now)
 	code := strings.ToLower(rand.Text())[:20] // GitHub's codes are 20 characters
-	c.issuedAt = s.now()
+	c.issuedAt = now
+	// Copies: a string cut from a request would keep the whole body alive.
+	c.clientID, c.login, c.redirectURI, c.challenge = strings.Clone(c.clientID), strings.Clone(c.login),
+		strings.Clone(c.redirectURI), strings.Clone(c.challenge)
+	c.scopes = cloneStrings(c.scopes)
 	s.codes[code] = &c
 	return code
+}
+
+// takeCodeLocked removes code and returns it if it can still be exchanged:
+// a code works once, whatever the rest of the exchange. Callers hold s.mu.
+func (s *Server) takeCodeLocked(code string) (*authCode, bool) {
+	c, ok := s.codes[code]
+	if !ok {
+		return nil, false
+	}
+	delete(s.codes, code)
+	return c, !s.codeExpired(c, s.now())
+}
+
+func (s *Server) codeExpired(c *authCode, now time.Time) bool {
+	return now.Sub(c.issuedAt) > codeLifetime
+}
+
+// sweepCodesLocked drops expired codes and, while the bound is reached, the
+// oldest. n is at most s.maxCodes, so the scans stay cheap. Callers hold s.mu.
+func (s *Server) sweepCodesLocked(now time.Time) {
+	for k, c := range s.codes {
+		if s.codeExpired(c, now) {
+			delete(s.codes, k)
+		}
+	}
+	for len(s.codes) >= s.maxCodes {
+		var oldest string
+		for k, c := range s.codes {
+			if oldest == "" || c.issuedAt.Before(s.codes[oldest].issuedAt) {
+				oldest = k
+			}
+		}
+		delete(s.codes, oldest)
+	}
+}
+
+// sweepTokensLocked drops expired GitHub App tokens that cannot be refreshed
+// and makes room for one more token record: dead records
+// (revoked, or expired with a refresh token that no longer works) go first,
+// oldest first, then the oldest working tokens. Callers hold s.mu.
+func (s *Server) sweepTokensLocked() {
+	// Expired tokens whose refresh token expired too can never work again;
+	// revoked ones stay (up to the bound) for RevokedTokens.
+	if s.opts.GitHubApp {
+		now := s.now()
+		for k, t := range s.tokens {
+			if !t.revoked && !t.expires.IsZero() && !now.Before(t.expires) && !now.Before(t.refreshExpires) {
+				delete(s.tokens, k)
+				delete(s.refresh, t.refreshToken)
+			}
+		}
+	}
+	if len(s.tokens) < s.maxTokens {
+		return
+	}
+	all := s.allTokensLocked()
+	var dead, live []*accessToken
+	for _, t := range all {
+		if s.recordDeadLocked(t) {
+			dead = append(dead, t)
+		} else {
+			live = append(live, t)
+		}
+	}
+	for _, t := range append(dead, live...) {
+		if len(s.tokens) < s.maxTokens {
+			return
+		}
+		delete(s.tokens, t.value)
+		delete(s.refresh, t.refreshToken)
+	}
+}
+
+// recordDeadLocked reports whether nothing can bring t back: it is revoked,
+// or expired and its refresh token is spent or expired. Callers hold s.mu.
+func (s *Server) recordDeadLocked(t *accessToken) bool {
+	if t.revoked {
+		return true
+	}
+	if s.aliveLocked(t) {
+		return false
+	}
+	_, refreshable := s.refresh[t.refreshToken]
+	return !refreshable || !s.now().Before(t.refreshExpires)
+}
+
+func cloneStrings(in []string) []string {
+	out := make([]string, len(in))
+	for i, v := range in {
+		out[i] = strings.Clone(v)
+	}
+	return out
 }
 
 // issueTokenLocked creates a token for login and, past the cap, revokes the
@@ -67,12 +174,13 @@ func (s *Server) issueTokenLocked(login string, scopes []string) string {
 		same[0].revoked = true
 		same = same[1:]
 	}
+	s.sweepTokensLocked()
 	s.issued++
 	t := &accessToken{
 		value:    "gho_" + rand.Text(),
 		clientID: s.opts.ClientID,
-		login:    login,
-		scopes:   slices.Clone(scopes),
+		login:    strings.Clone(login),
+		scopes:   cloneStrings(scopes),
 		seq:      s.issued,
 	}
 	if s.opts.GitHubApp {
@@ -132,4 +240,11 @@ func normalizeScopes(param string) []string {
 	scopes := strings.FieldsFunc(param, func(r rune) bool { return r == ' ' || r == ',' })
 	slices.Sort(scopes)
 	return slices.Compact(scopes)
+}
+
+// entries counts what the stand-in keeps, for tests of its bounds.
+func (s *Server) entries() (codes, tokens, refresh int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.codes), len(s.tokens), len(s.refresh)
 }
