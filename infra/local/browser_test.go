@@ -113,8 +113,9 @@ func TestBrowserWalkThrough(t *testing.T) {
 		t.Run(vp.name, func(t *testing.T) {
 			e := newEnv(t, func(vars map[string]string) {
 				vars["GITHUB_SANDBOX"] = "true"
-				delete(vars, "GITHUB_URL")
-				delete(vars, "GITHUB_API_URL")
+				for _, name := range []string{"GITHUB_URL", "GITHUB_API_URL", "GITHUB_CLIENT_ID", "GITHUB_CLIENT_SECRET"} {
+					delete(vars, name)
+				}
 			})
 			ctx := newChrome(t, vp.width, vp.height, vp.mobile)
 			shot := func(name string) { screenshot(t, ctx, vp.name+"-"+name) }
