@@ -76,7 +76,7 @@ func LoadOrCreateKey(path string) (*Sealer, error) {
 		return nil, fmt.Errorf("aesgcm: stat key file: %w", err)
 	}
 	if info.Mode().Perm()&0o077 != 0 {
-		return nil, fmt.Errorf("aesgcm: key file %s has mode %o: it must be readable by its owner only (chmod 600)", path, info.Mode().Perm())
+		return nil, fmt.Errorf("aesgcm: key file %s has mode %o: it must be readable by its owner only; run: chmod 600 %s", path, info.Mode().Perm(), path)
 	}
 	return New(key)
 }
