@@ -62,8 +62,13 @@ func newApp(cfg config.Local, now func() time.Time, logger *slog.Logger) (*app, 
 		_ = db.Close()
 		return nil, err
 	}
-	if rewritten > 0 || failed > 0 {
-		logger.Warn("resealed tokens stored in the old format", "sessions", rewritten, "unopenable", failed)
+	if rewritten > 0 {
+		logger.Info("resealed tokens stored in the old format", "sessions", rewritten)
+	}
+	if failed > 0 {
+		// Left as they are (they would not open before either): one broken
+		// record must not keep the server from starting.
+		logger.Warn("stored tokens that open with this key in no known format", "sessions", failed)
 	}
 	a := &app{db: db, Scheduler: bolt.NewScheduler(db, now, logger)}
 
