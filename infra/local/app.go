@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"time"
 
 	"rcgithub/shared/aesgcm"
@@ -37,6 +39,11 @@ type app struct {
 }
 
 func newApp(cfg config.Local, now func() time.Time, logger *slog.Logger) (*app, error) {
+	// The directory holds the key and the sessions: an existing one open to
+	// others is refused, as the files in it are (a new one is made private).
+	if err := bolt.CheckPrivate(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("DATA_DIR: %w", err)
+	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("DATA_DIR %s: %w", cfg.DataDir, err)
 	}
@@ -48,6 +55,21 @@ func newApp(cfg config.Local, now func() time.Time, logger *slog.Logger) (*app, 
 	if err != nil {
 		return nil, err
 	}
+	// Tokens sealed before the format had a version are converted once, here,
+	// before anything reads them; the sealer then opens the current format only.
+	rewritten, failed, err := db.ResealTokens(context.Background(), sealer.Reseal)
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	if rewritten > 0 {
+		logger.Info("resealed tokens stored in the old format", "sessions", rewritten)
+	}
+	if failed > 0 {
+		// Left as they are (they would not open before either): one broken
+		// record must not keep the server from starting.
+		logger.Warn("stored tokens that open with this key in no known format", "sessions", failed)
+	}
 	a := &app{db: db, Scheduler: bolt.NewScheduler(db, now, logger)}
 
 	mux := http.NewServeMux()
@@ -56,7 +78,6 @@ func newApp(cfg config.Local, now func() time.Time, logger *slog.Logger) (*app, 
 	if cfg.Sandbox {
 		a.Sandbox = githubtest.New(githubtest.Options{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
 			RedirectURLs: []string{gh.RedirectURL}, AppName: "rcgithub (sandbox)", Now: now})
-		mux.Handle(sandboxPath+"/", http.StripPrefix(sandboxPath, a.Sandbox.Handler()))
 		gh.BaseURL = cfg.PublicURL + sandboxPath
 		gh.APIURL = cfg.PublicURL + sandboxPath
 	}
@@ -73,9 +94,30 @@ func newApp(cfg config.Local, now func() time.Time, logger *slog.Logger) (*app, 
 	}
 	h := &web.Handler{Service: a.Service, PublicURL: cfg.PublicURL, Sites: a.Sites,
 		TriggerWords: cfg.TriggerWords, GitHubURL: gh.BaseURL, Logger: logger}
+	if a.Sandbox != nil {
+		// The sandbox's pages get the service's security headers, their own
+		// inline style allowed by hash.
+		sandbox := a.Sandbox.Handler()
+		mux.Handle(sandboxPath+"/", http.StripPrefix(sandboxPath, h.WithPageSecurity(sandbox, inlineStyles(sandbox)...)))
+	}
 	mux.Handle("/", h.Routes())
 	a.Handler = mux
 	return a, nil
+}
+
+// styleBlock is an inline style block of an HTML page.
+var styleBlock = regexp.MustCompile(`(?s)<style>(.*?)</style>`)
+
+// inlineStyles returns the inline style blocks of the sandbox's pages, read
+// from its home page: its pages share one head.
+func inlineStyles(sandbox http.Handler) []string {
+	rec := httptest.NewRecorder()
+	sandbox.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+	var styles []string
+	for _, m := range styleBlock.FindAllStringSubmatch(rec.Body.String(), -1) {
+		styles = append(styles, m[1])
+	}
+	return styles
 }
 
 // RunScheduler fires due automatic logouts until ctx ends, and hourly removes

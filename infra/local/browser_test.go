@@ -111,11 +111,7 @@ func TestBrowserWalkThrough(t *testing.T) {
 	}
 	for _, vp := range viewports {
 		t.Run(vp.name, func(t *testing.T) {
-			e := newEnv(t, func(vars map[string]string) {
-				vars["GITHUB_SANDBOX"] = "true"
-				delete(vars, "GITHUB_URL")
-				delete(vars, "GITHUB_API_URL")
-			})
+			e := newEnv(t, sandbox)
 			ctx := newChrome(t, vp.width, vp.height, vp.mobile)
 			shot := func(name string) { screenshot(t, ctx, vp.name+"-"+name) }
 
@@ -143,6 +139,11 @@ func TestBrowserWalkThrough(t *testing.T) {
 				t.Fatalf("continue to GitHub: %v", err)
 			}
 			fitsViewport(t, ctx, "consent page")
+			// The sandbox's own style passes the service's CSP, by its hash.
+			bg, err = chromedp.Run(ctx, chromedp.Evaluate[string](`getComputedStyle(document.querySelector('button.primary')).backgroundColor`))
+			if err != nil || bg != "rgb(31, 136, 61)" {
+				t.Fatalf("consent page button background %q (%v): the sandbox's style was blocked", bg, err)
+			}
 			shot("2-github-consent")
 			if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.CSS(`#login`), "octocat"),
 				chromedp.Click(chromedp.CSS(`button[value=authorize]`))); err != nil {

@@ -53,7 +53,7 @@ type crashRun struct {
 func crashUnderLoad(t *testing.T) *crashRun {
 	t.Helper()
 	ctx := context.Background()
-	r := &crashRun{bin: buildServer(t), dataDir: t.TempDir(), addr: freeAddr(t)}
+	r := &crashRun{bin: buildServer(t), dataDir: privateDir(t), addr: freeAddr(t)}
 	c := startChild(t, r.bin, r.addr, r.dataDir, "5m")
 	f := c.flow()
 	for i := range 20 {

@@ -61,8 +61,7 @@ func run(cfg config.Local, logger *slog.Logger, metrics session.Metrics) error {
 	if err != nil {
 		return fmt.Errorf("listen on LISTEN_ADDR %s: %w", cfg.ListenAddr, err)
 	}
-	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute}
+	srv := newServer(a.Handler, serverLimits)
 	go a.RunScheduler(ctx)
 	logger.Info("listening", "addr", ln.Addr().String(), "public_url", cfg.PublicURL, "sandbox", cfg.Sandbox,
 		"webhook", cfg.PublicURL+"/rocketchat/webhook", "oauth_callback", cfg.PublicURL+"/oauth/callback")
@@ -79,4 +78,23 @@ func run(cfg config.Local, logger *slog.Logger, metrics session.Metrics) error {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// limits bound what one client can hold of the server: time to send its
+// headers and its whole request, time for the answer, idle keep-alive, and
+// the size of its headers.
+type limits struct {
+	ReadHeader, Read, Write, Idle time.Duration
+	MaxHeaderBytes                int
+}
+
+// serverLimits are the server's. 16 KiB of headers is far above any real
+// request here (a cookie, a few standard headers) and a 64th of Go's default.
+var serverLimits = limits{ReadHeader: 10 * time.Second, Read: 30 * time.Second, Write: 30 * time.Second,
+	Idle: 2 * time.Minute, MaxHeaderBytes: 16 << 10}
+
+// newServer is the HTTP server the service runs, with lim applied.
+func newServer(h http.Handler, lim limits) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: lim.ReadHeader, ReadTimeout: lim.Read,
+		WriteTimeout: lim.Write, IdleTimeout: lim.Idle, MaxHeaderBytes: lim.MaxHeaderBytes}
 }

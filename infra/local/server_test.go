@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -76,7 +77,7 @@ func newEnv(t *testing.T, edits ...func(vars map[string]string)) *env {
 	vars := map[string]string{
 		"PUBLIC_URL": publicURL, "GITHUB_CLIENT_ID": "Iv1.local", "GITHUB_CLIENT_SECRET": "local-secret",
 		"GITHUB_URL": ghURL, "GITHUB_API_URL": ghURL, "ROCKETCHAT_WEBHOOK_TOKEN": webhookToken,
-		"ROCKETCHAT_INCOMING_WEBHOOK_URL": chat.URL(), "DATA_DIR": t.TempDir(),
+		"ROCKETCHAT_INCOMING_WEBHOOK_URL": chat.URL(), "DATA_DIR": privateDir(t),
 	}
 	for _, edit := range edits {
 		edit(vars)
@@ -90,11 +91,21 @@ func newEnv(t *testing.T, edits ...func(vars map[string]string)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &http.Server{Handler: a.Handler}
+	srv := newServer(a.Handler, serverLimits)
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close(); a.Close() })
 	return &env{url: publicURL, app: a, gh: gh, chat: chat, clock: c, logs: &logs.Builder,
 		rc: &rocketchattest.Outgoing{URL: publicURL + "/rocketchat/webhook", Token: webhookToken, SiteURL: site + "/"}}
+}
+
+// privateDir is a fresh data directory as the server makes one: t.TempDir
+// follows the umask, which the server refuses for its data.
+func privateDir(t testing.TB) string {
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }
 
 func (e *env) say(t *testing.T, u rocketchattest.User, text string) rocketchattest.Delivery {

@@ -15,12 +15,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	bbolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
+
+	"rcgithub/shared/session"
 )
 
 // Options tunes Open. The zero value is fine.
@@ -73,6 +77,9 @@ func Open(path string, opts Options) (*DB, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
+	if err := CheckPrivate(path, 0o600); err != nil {
+		return nil, err
+	}
 	b, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: opts.LockTimeout})
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, fmt.Errorf("open %s: %w", path, ErrLocked)
@@ -94,6 +101,103 @@ func Open(path string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	return &DB{bolt: b}, nil
+}
+
+// CheckPrivate refuses an existing file or directory at path that its group
+// or others may read, write or enter: it holds, or leads to, sealed tokens and
+// who is logged in where. The error is one line that says how to fix it, with
+// mode (0600 for a file, 0700 for a directory). A missing path is fine: it is
+// created private.
+func CheckPrivate(path string, mode os.FileMode) error {
+	info, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("check permissions of %s: %w", path, err)
+	}
+	if info.Mode().Perm()&0o077 != 0 {
+		return fmt.Errorf("%s has mode %o: it must be private to its owner, which group or others could read or change; run: chmod %o %s",
+			path, info.Mode().Perm(), mode, shellQuote(path))
+	}
+	return nil
+}
+
+// shellQuote makes path safe to paste into a shell command.
+func shellQuote(path string) string {
+	for _, r := range path {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("/._-+:,@", r)) {
+			return "'" + strings.ReplaceAll(path, "'", `'\''`) + "'"
+		}
+	}
+	return path
+}
+
+// Resealer converts a token sealed for k in an older format to the current
+// one, reporting whether it did; a current value comes back unchanged
+// (aesgcm.Sealer.Reseal).
+type Resealer func(ctx context.Context, k session.Key, sealed []byte) (resealed []byte, changed bool, err error)
+
+// ResealTokens rewrites every sealed token of the live and retired sessions
+// that reseal converts, in one transaction, so that older formats are opened
+// once and never again. It returns how many records it rewrote and how many
+// it could not convert (left as they were; each is logged by the caller's
+// count only, never with its token). Run it at start, before serving.
+func (db *DB) ResealTokens(ctx context.Context, reseal Resealer) (rewritten, failed int, err error) {
+	if err := ctx.Err(); err != nil {
+		return 0, 0, err
+	}
+	err = db.bolt.Update(func(tx *bbolt.Tx) error {
+		rewritten, failed = 0, 0
+		for _, name := range [][]byte{bucketSessions, bucketRetired} {
+			b := tx.Bucket(name)
+			updates := map[string][]byte{}
+			err := b.ForEach(func(key, raw []byte) error {
+				var rec sessionRecord
+				if err := decode(raw, &rec); err != nil {
+					return fmt.Errorf("%s: %w", name, err)
+				}
+				k := session.Key{Site: rec.Site, UserID: rec.UserID}
+				changed := false
+				for _, field := range []*[]byte{&rec.SealedToken, &rec.SealedRefresh} {
+					if len(*field) == 0 {
+						continue
+					}
+					resealed, did, err := reseal(ctx, k, *field)
+					if err != nil {
+						failed++
+						return nil
+					}
+					if did {
+						*field, changed = resealed, true
+					}
+				}
+				if changed {
+					data, err := encode(rec)
+					if err != nil {
+						return err
+					}
+					updates[string(key)] = data
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			// bbolt forbids writes to a bucket while ForEach walks it.
+			for key, data := range updates {
+				if err := b.Put([]byte(key), data); err != nil {
+					return fmt.Errorf("%s: %w", name, err)
+				}
+			}
+			rewritten += len(updates)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, 0, fmt.Errorf("reseal tokens: %w", err)
+	}
+	return rewritten, failed, nil
 }
 
 // Close closes the file. Writes in flight finish first.

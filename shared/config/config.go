@@ -6,6 +6,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"strings"
@@ -98,6 +99,7 @@ func LoadLocal(getenv func(string) string) (Local, error) {
 	c.Sandbox = parseBool(&p, "GITHUB_SANDBOX", getenv("GITHUB_SANDBOX"))
 	c.Common = loadCommon(&p, getenv, "http://"+c.ListenAddr)
 	if c.Sandbox {
+		checkSandbox(&p, getenv, c)
 		if c.ClientID == "" {
 			c.ClientID = "sandbox-client-id"
 		}
@@ -130,6 +132,45 @@ func LoadLocal(getenv func(string) string) (Local, error) {
 		p.add("DATA_DIR", "must not be empty")
 	}
 	return c, p.err()
+}
+
+// checkSandbox keeps the sandbox on this machine: it lets anyone sign in as
+// any GitHub user, so it must never be reachable from elsewhere nor mistaken
+// for a deployment with a real GitHub app.
+func checkSandbox(p *problems, getenv func(string) string, c Local) {
+	for _, name := range []string{"GITHUB_CLIENT_ID", "GITHUB_CLIENT_SECRET"} {
+		if getenv(name) != "" {
+			p.add(name, "must be unset with GITHUB_SANDBOX=true: the sandbox plays GitHub with a made-up app (unset GITHUB_SANDBOX to use your real GitHub app)")
+		}
+	}
+	if host, _, err := net.SplitHostPort(c.ListenAddr); err != nil || !isLoopbackHost(host) {
+		p.add("LISTEN_ADDR", "%s is not a loopback address: with GITHUB_SANDBOX=true anyone who reaches the server signs in as any GitHub user, so it listens on this machine only (e.g. 127.0.0.1:8080)", quoteShort(c.ListenAddr))
+	}
+	if u, err := url.Parse(c.PublicURL); err == nil && u.Scheme == "https" {
+		p.add("PUBLIC_URL", "%s is https: GITHUB_SANDBOX=true is for trying the service on this machine (http://127.0.0.1:8080), never for a deployment", quoteShort(c.PublicURL))
+	}
+}
+
+// isLoopbackHost reports whether host (without port or brackets) names this
+// machine: localhost or a loopback IP address.
+func isLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// cleartextProblem says why raw, an http(s) URL, may not be used: "" when it
+// is https, or http to a loopback host (the sandbox, tests, a stand-in on this
+// machine). Anywhere else http would carry codes, tokens or webhook tokens in
+// clear across the network.
+func cleartextProblem(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme != "http" || isLoopbackHost(u.Hostname()) {
+		return ""
+	}
+	return "must be https (http is accepted only for a loopback host such as 127.0.0.1): over http, tokens would cross the network in clear"
 }
 
 // LoadAWS reads a Lambda function's configuration from getenv.
@@ -217,6 +258,9 @@ func checkSecrets(p *problems, s Secrets) Sites {
 	if s.IncomingWebhookURL != "" {
 		if u, err := url.Parse(s.IncomingWebhookURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 			p.add("ROCKETCHAT_INCOMING_WEBHOOK_URL", "not an http(s) URL (expected https://chat.example.com/hooks/<id>/<token>)")
+		} else if why := cleartextProblem(s.IncomingWebhookURL); why != "" {
+			// Never quoted: the URL holds the incoming webhook's token.
+			p.add("ROCKETCHAT_INCOMING_WEBHOOK_URL", "%s", why)
 		}
 	}
 	if s.SiteURL != "" && !isSiteURL(s.SiteURL) {
@@ -267,6 +311,8 @@ func loadCommon(p *problems, getenv func(string) string, defaultPublic string) C
 		} else if u.name == "PUBLIC_URL" && parsed.Path != "" {
 			// The routes (/rocketchat/webhook, /oauth/...) live at the root.
 			p.add(u.name, "%q has a path: the service must be served at the root of its host", u.value)
+		} else if why := cleartextProblem(u.value); why != "" {
+			p.add(u.name, "%q %s", u.value, why)
 		}
 	}
 	return c

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"maps"
 	"reflect"
 	"strings"
 	"testing"
@@ -69,6 +70,40 @@ func TestLoadLocal(t *testing.T) {
 			wantErr: []string{"PUBLIC_URL: \"localhost:8080\" is not an http(s) URL", "ROCKETCHAT_INCOMING_WEBHOOK_URL: not an http(s) URL"}},
 		{name: "public url with a path", env: with("PUBLIC_URL", "https://example.com/github"), wantErr: []string{"PUBLIC_URL: \"https://example.com/github\" has a path"}},
 		{name: "bad bool", env: with("GITHUB_SANDBOX", "maybe"), wantErr: []string{"GITHUB_SANDBOX: \"maybe\" is not true or false"}},
+		{name: "sandbox on a loopback address", env: map[string]string{"GITHUB_SANDBOX": "true", "ROCKETCHAT_WEBHOOK_TOKEN": "0123456789abcdef",
+			"LISTEN_ADDR": "[::1]:9000", "PUBLIC_URL": "http://localhost:9000"},
+			check: func(t *testing.T, c Local) {
+				if !c.Sandbox || c.ListenAddr != "[::1]:9000" {
+					t.Errorf("sandbox: %+v", c)
+				}
+			}},
+		{name: "sandbox listening on every interface", env: map[string]string{"GITHUB_SANDBOX": "true", "ROCKETCHAT_WEBHOOK_TOKEN": "0123456789abcdef",
+			"LISTEN_ADDR": ":8080", "PUBLIC_URL": "http://127.0.0.1:8080"},
+			wantErr: []string{`LISTEN_ADDR: ":8080" is not a loopback address`}},
+		{name: "sandbox listening on a public address", env: map[string]string{"GITHUB_SANDBOX": "true", "ROCKETCHAT_WEBHOOK_TOKEN": "0123456789abcdef",
+			"LISTEN_ADDR": "192.0.2.10:8080", "PUBLIC_URL": "http://127.0.0.1:8080"},
+			wantErr: []string{`LISTEN_ADDR: "192.0.2.10:8080" is not a loopback address`}},
+		{name: "sandbox behind https", env: map[string]string{"GITHUB_SANDBOX": "true", "ROCKETCHAT_WEBHOOK_TOKEN": "0123456789abcdef",
+			"PUBLIC_URL": "https://gh.example.com"},
+			wantErr: []string{`PUBLIC_URL: "https://gh.example.com" is https: GITHUB_SANDBOX=true is for trying the service on this machine`}},
+		{name: "sandbox with a real app's credentials", env: with("GITHUB_SANDBOX", "true"),
+			wantErr: []string{"GITHUB_CLIENT_ID: must be unset with GITHUB_SANDBOX=true", "GITHUB_CLIENT_SECRET: must be unset with GITHUB_SANDBOX=true"}},
+		{name: "sandbox with a client secret only", env: map[string]string{"GITHUB_SANDBOX": "1", "ROCKETCHAT_WEBHOOK_TOKEN": "0123456789abcdef",
+			"GITHUB_CLIENT_SECRET": "s3cret"},
+			wantErr: []string{"GITHUB_CLIENT_SECRET: must be unset with GITHUB_SANDBOX=true"}},
+		{name: "http to loopback hosts", env: with("PUBLIC_URL", "http://[::1]:8080", "GITHUB_URL", "http://localhost:9000",
+			"GITHUB_API_URL", "http://127.0.0.2:9000", "ROCKETCHAT_INCOMING_WEBHOOK_URL", "http://127.0.0.1:3000/hooks/a/b"),
+			check: func(t *testing.T, c Local) {
+				if c.GitHubURL != "http://localhost:9000" || c.PublicURL != "http://[::1]:8080" {
+					t.Errorf("loopback urls: %+v", c.Common)
+				}
+			}},
+		{name: "http across the network", env: with("PUBLIC_URL", "http://gh.example.com", "GITHUB_URL", "http://ghe.example.com",
+			"GITHUB_API_URL", "http://10.0.0.1/api/v3", "ROCKETCHAT_INCOMING_WEBHOOK_URL", "http://chat.example.com/hooks/id/SECRETHOOK"),
+			wantErr: []string{`PUBLIC_URL: "http://gh.example.com" must be https`, `GITHUB_URL: "http://ghe.example.com" must be https`,
+				`GITHUB_API_URL: "http://10.0.0.1/api/v3" must be https`, "ROCKETCHAT_INCOMING_WEBHOOK_URL: must be https"}},
+		{name: "http to a host named like loopback", env: with("GITHUB_URL", "http://localhost.example.com"),
+			wantErr: []string{`GITHUB_URL: "http://localhost.example.com" must be https`}},
 		{name: "trigger with space", env: with("ROCKETCHAT_TRIGGER_WORDS", "/git hub"), wantErr: []string{"ROCKETCHAT_TRIGGER_WORDS: \"/git hub\" contains a space"}},
 	}
 	for _, tt := range tests {
@@ -93,7 +128,7 @@ func TestLoadLocal(t *testing.T) {
 					t.Errorf("error lacks %q:\n%v", w, err)
 				}
 			}
-			if strings.Contains(err.Error(), "s3cret") {
+			if strings.Contains(err.Error(), "s3cret") || strings.Contains(err.Error(), "SECRETHOOK") {
 				t.Error("error shows a secret")
 			}
 		})
@@ -116,6 +151,14 @@ func TestLoadAWS(t *testing.T) {
 	}
 	if c.TokensTable != "tokens" || c.SessionTTL != 168*time.Hour {
 		t.Fatalf("config %+v", c)
+	}
+	for name, value := range map[string]string{"PUBLIC_URL": "http://abc.execute-api.us-east-1.amazonaws.com",
+		"GITHUB_URL": "http://ghe.example.com", "GITHUB_API_URL": "http://ghe.example.com/api/v3"} {
+		cleartext := maps.Clone(full)
+		cleartext[name] = value
+		if _, err := LoadAWS(env(cleartext)); err == nil || !strings.Contains(err.Error(), name+`: "`+value+`" must be https`) {
+			t.Errorf("%s=%s: %v", name, value, err)
+		}
 	}
 	_, err = LoadAWS(env(map[string]string{"SCHEDULER_ROLE_ARN": "sched"}))
 	if err == nil {
@@ -140,6 +183,10 @@ func TestCheckSecrets(t *testing.T) {
 	_, err = CheckSecrets(Secrets{})
 	if err == nil || !strings.Contains(err.Error(), "github_client_secret") || !strings.Contains(err.Error(), "ROCKETCHAT_WEBHOOK_TOKEN") {
 		t.Fatalf("CheckSecrets(empty) = %v", err)
+	}
+	_, err = CheckSecrets(Secrets{ClientSecret: "x", WebhookToken: "0123456789abcdef", IncomingWebhookURL: "http://chat.example.com/hooks/id/SECRETHOOK"})
+	if err == nil || !strings.Contains(err.Error(), "ROCKETCHAT_INCOMING_WEBHOOK_URL: must be https") || strings.Contains(err.Error(), "SECRETHOOK") {
+		t.Fatalf("CheckSecrets(http incoming webhook) = %v", err)
 	}
 	if s := (Secrets{ClientSecret: "s3cret"}).String(); strings.Contains(s, "s3cret") {
 		t.Fatal("Secrets.String shows the secret")

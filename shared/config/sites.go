@@ -117,6 +117,8 @@ func checkSites(p *problems, where string, raw map[string]Site) Sites {
 		}
 		if site.IncomingWebhookURL != "" && !isHTTPURL(site.IncomingWebhookURL) {
 			p.add(label, "incoming_webhook_url: not an http(s) URL (expected https://chat.example.com/hooks/<id>/<token>)")
+		} else if why := cleartextProblem(site.IncomingWebhookURL); why != "" {
+			p.add(label, "incoming_webhook_url: %s", why)
 		}
 		sites[key] = site
 	}

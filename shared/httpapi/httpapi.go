@@ -15,6 +15,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"rcgithub/shared/web"
 )
 
 // Handler adapts h to a Lambda handler for HTTP API events.
@@ -56,6 +58,11 @@ func Request(ctx context.Context, e events.APIGatewayV2HTTPRequest) (*http.Reque
 	if method == "" {
 		return nil, fmt.Errorf("httpapi: event has no method")
 	}
+	if e.RequestContext.RequestID != "" {
+		// API Gateway's id (like "JKJaXmPLvHcESHA=") goes in the context, which
+		// only code sets: a client's X-Request-Id header never replaces it.
+		ctx = web.WithRequestID(ctx, e.RequestContext.RequestID)
+	}
 	req, err := http.NewRequestWithContext(ctx, method, u.String(), strings.NewReader(body))
 	if err != nil {
 		return nil, fmt.Errorf("httpapi: %w", err)
@@ -63,9 +70,6 @@ func Request(ctx context.Context, e events.APIGatewayV2HTTPRequest) (*http.Reque
 	for k, v := range e.Headers {
 		// HTTP API joins repeated headers with commas; that is valid HTTP.
 		req.Header.Set(k, v)
-	}
-	if e.RequestContext.RequestID != "" {
-		req.Header.Set("X-Request-Id", e.RequestContext.RequestID)
 	}
 	if len(e.Cookies) > 0 {
 		req.Header.Set("Cookie", strings.Join(e.Cookies, "; "))

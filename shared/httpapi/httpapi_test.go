@@ -4,13 +4,16 @@ import (
 	"context"
 	"encoding/base64"
 	"io"
+	"log/slog"
 	"net/http"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
 
 	"rcgithub/shared/httpapi"
+	"rcgithub/shared/web"
 )
 
 func event(method, path, query, body string) events.APIGatewayV2HTTPRequest {
@@ -102,5 +105,22 @@ func TestResponseBinaryBody(t *testing.T) {
 	}
 	if !resp.IsBase64Encoded || resp.Body != base64.StdEncoding.EncodeToString([]byte{0xff, 0xfe}) {
 		t.Fatalf("binary body: %+v", resp)
+	}
+}
+
+// API Gateway's request id (its real form ends in "=") is the one the service
+// logs, whatever X-Request-Id the client sent.
+func TestAPIGatewayRequestIDIsLogged(t *testing.T) {
+	var logs strings.Builder
+	logger := slog.New(web.LogHandler(slog.NewJSONHandler(&logs, nil)))
+	h := httpapi.Handler((&web.Handler{PublicURL: "https://abc.execute-api.us-east-1.amazonaws.com", Logger: logger}).Routes())
+	e := event("GET", "/nowhere", "", "")
+	e.RequestContext.RequestID = "JKJaXmPLvHcESHA="
+	e.Headers["x-request-id"] = "client-chosen-id"
+	if _, err := h(context.Background(), e); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(logs.String(), `"request_id":"JKJaXmPLvHcESHA="`) || strings.Contains(logs.String(), "client-chosen-id") {
+		t.Fatalf("access log does not carry API Gateway's request id:\n%s", logs.String())
 	}
 }

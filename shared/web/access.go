@@ -4,10 +4,24 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"regexp"
+	"strconv"
 	"time"
+	"unicode/utf8"
 )
+
+// maxLogString bounds every string a log line carries: callers choose paths,
+// query parameters (GitHub's error code) and headers, and a megabyte of them
+// must not become a megabyte of log.
+const maxLogString = 2048
+
+// clientRequestID is the only form of X-Request-Id taken from a client (a
+// reverse proxy in front of the local server: nginx's hex $request_id, a
+// UUID): short, and nothing that could pass for another field of the line.
+var clientRequestID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
 type requestIDKey struct{}
 
@@ -38,15 +52,20 @@ func RequestID(ctx context.Context) string {
 
 // accessLog logs one line per request: method, path (never the query: it holds
 // OAuth codes and states), status, duration and what the handler annotated,
-// under a request id taken from X-Request-Id (API Gateway's id, set by httpapi)
-// or made here. One line, not several: each is a write to stdout.
+// every string cut to maxLogString. The request id is the one already in the
+// request's context (API Gateway's, put there by httpapi), else the client's
+// X-Request-Id when it has the strict form of clientRequestID, else made here.
+// One line, not several: each is a write to stdout.
 func accessLog(logger *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := r.Header.Get("X-Request-Id")
-		if id == "" || len(id) > 64 {
-			var b [8]byte
-			_, _ = rand.Read(b[:])
-			id = hex.EncodeToString(b[:])
+		id := RequestID(r.Context())
+		if id == "" {
+			id = r.Header.Get("X-Request-Id")
+			if !clientRequestID.MatchString(id) {
+				var b [8]byte
+				_, _ = rand.Read(b[:])
+				id = hex.EncodeToString(b[:])
+			}
 		}
 		ra := &requestAttrs{}
 		r = r.WithContext(context.WithValue(WithRequestID(r.Context(), id), requestAttrsKey{}, ra))
@@ -55,6 +74,9 @@ func accessLog(logger *slog.Logger, next http.Handler) http.Handler {
 		next.ServeHTTP(rec, r)
 		attrs := append([]slog.Attr{slog.String("method", r.Method), slog.String("path", r.URL.Path),
 			slog.Int("status", rec.status), slog.Int64("duration_us", time.Since(start).Microseconds())}, ra.attrs...)
+		for i := range attrs {
+			attrs[i] = boundAttr(attrs[i])
+		}
 		logger.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
 	})
 }
@@ -70,22 +92,75 @@ func (w *statusWriter) WriteHeader(status int) {
 }
 
 // LogHandler wraps a slog.Handler so that every record logged with a request's
-// context carries its request_id.
+// context carries its request_id, and no string in a record, its message or
+// an attribute (an error's text included), is longer than maxLogString.
 func LogHandler(inner slog.Handler) slog.Handler { return requestIDHandler{inner} }
 
 type requestIDHandler struct{ slog.Handler }
 
 func (h requestIDHandler) Handle(ctx context.Context, r slog.Record) error {
+	bounded := slog.NewRecord(r.Time, r.Level, boundString(r.Message), r.PC)
+	r.Attrs(func(a slog.Attr) bool {
+		bounded.AddAttrs(boundAttr(a))
+		return true
+	})
 	if id := RequestID(ctx); id != "" {
-		r.AddAttrs(slog.String("request_id", id))
+		bounded.AddAttrs(slog.String("request_id", boundString(id)))
 	}
-	return h.Handler.Handle(ctx, r)
+	return h.Handler.Handle(ctx, bounded)
 }
 
 func (h requestIDHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
-	return requestIDHandler{h.Handler.WithAttrs(attrs)}
+	bounded := make([]slog.Attr, len(attrs))
+	for i, a := range attrs {
+		bounded[i] = boundAttr(a)
+	}
+	return requestIDHandler{h.Handler.WithAttrs(bounded)}
 }
 
 func (h requestIDHandler) WithGroup(name string) slog.Handler {
 	return requestIDHandler{h.Handler.WithGroup(name)}
+}
+
+// boundAttr cuts the strings of a to maxLogString: string values, groups'
+// members, and the text of errors and other values when it is longer.
+func boundAttr(a slog.Attr) slog.Attr {
+	v := a.Value.Resolve()
+	switch v.Kind() {
+	case slog.KindString:
+		if len(v.String()) > maxLogString {
+			return slog.String(a.Key, boundString(v.String()))
+		}
+	case slog.KindGroup:
+		members := v.Group()
+		bounded := make([]slog.Attr, len(members))
+		for i, m := range members {
+			bounded[i] = boundAttr(m)
+		}
+		return slog.Attr{Key: a.Key, Value: slog.GroupValue(bounded...)}
+	case slog.KindAny:
+		var text string
+		if err, ok := v.Any().(error); ok {
+			text = err.Error()
+		} else {
+			text = fmt.Sprint(v.Any())
+		}
+		if len(text) > maxLogString {
+			return slog.String(a.Key, boundString(text))
+		}
+	}
+	return slog.Attr{Key: a.Key, Value: v}
+}
+
+// boundString cuts s to maxLogString bytes at a character boundary and says
+// how much was cut.
+func boundString(s string) string {
+	if len(s) <= maxLogString {
+		return s
+	}
+	cut := maxLogString
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "...(" + strconv.Itoa(len(s)-cut) + " more bytes)"
 }

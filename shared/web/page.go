@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"html/template"
 	"net/http"
+	"strings"
 )
 
 // pageStyle is the only style of every page; the Content-Security-Policy allows
@@ -14,10 +15,7 @@ const pageStyle = `body{font-family:system-ui,sans-serif;max-width:36rem;margin:
 	`h1{font-size:1.4rem}button{font-size:1rem;padding:.6rem 1.2rem;border-radius:6px;border:1px solid #1f883d;background:#1f883d;color:#fff;cursor:pointer}` +
 	`.who{background:#f6f8fa;border:1px solid #d0d7de;border-radius:6px;padding:.8rem;word-break:break-all}`
 
-var styleHash = func() string {
-	sum := sha256.Sum256([]byte(pageStyle))
-	return "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
-}()
+var styleHash = cspHash(pageStyle)
 
 var layout = template.Must(template.New("layout").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -39,18 +37,55 @@ var (
 )
 
 // securityHeaders go on every page: no caching (pages carry one-time links),
-// no referrer (URLs carry codes and states), no framing, nothing but our style.
+// no referrer (URLs carry codes and states), no framing, nothing but our style,
+// and over https, HSTS.
 func (h *Handler) securityHeaders(w http.ResponseWriter) {
+	h.setSecurityHeaders(w.Header(), styleHash)
+}
+
+// hstsMaxAge is a year: a browser that once reached the service over https
+// never tries it over http again, so no one on its network can downgrade it.
+const hstsMaxAge = "max-age=31536000"
+
+func (h *Handler) setSecurityHeaders(header http.Header, styleHashes ...string) {
 	formAction := "'self'"
 	if o := origin(h.GitHubURL); o != "" {
 		// Chrome applies form-action to the redirect that follows our form post.
 		formAction += " " + o
 	}
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Referrer-Policy", "no-referrer")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src "+styleHash+
+	header.Set("Cache-Control", "no-store")
+	header.Set("Referrer-Policy", "no-referrer")
+	header.Set("X-Content-Type-Options", "nosniff")
+	header.Set("Content-Security-Policy", "default-src 'none'; style-src "+strings.Join(styleHashes, " ")+
 		"; form-action "+formAction+"; frame-ancestors 'none'; base-uri 'none'")
+	if strings.HasPrefix(h.PublicURL, "https://") {
+		header.Set("Strict-Transport-Security", hstsMaxAge)
+	}
+}
+
+// WithPageSecurity serves next, pages that are not the service's but are
+// mounted beside them (the local GitHub sandbox), with the same security
+// headers as the service's pages. styles are the texts of the inline <style>
+// blocks next's pages use: the Content-Security-Policy allows exactly those,
+// by hash. Its forms may post to this origin and to GitHubURL's.
+func (h *Handler) WithPageSecurity(next http.Handler, styles ...string) http.Handler {
+	hashes := make([]string, 0, len(styles))
+	for _, s := range styles {
+		hashes = append(hashes, cspHash(s))
+	}
+	if len(hashes) == 0 {
+		hashes = append(hashes, "'none'")
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.setSecurityHeaders(w.Header(), hashes...)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// cspHash is the Content-Security-Policy source that allows one inline block.
+func cspHash(text string) string {
+	sum := sha256.Sum256([]byte(text))
+	return "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
 }
 
 func (h *Handler) render(w http.ResponseWriter, status int, body *template.Template, data any) {
