@@ -77,6 +77,7 @@ func newFixture(tb testing.TB) *fixture {
 	store := &recordingStore{Store: db}
 	svc := &session.Service{
 		Store: store, Scheduler: sched, Sealer: sealer, Logger: logger, Now: now, TTL: 7 * 24 * time.Hour,
+		IDKey: session.DeriveIDKey("fuzz-client-secret"),
 		GitHub: github.New(github.Config{ClientID: "Iv1.fuzz", ClientSecret: "fuzz-client-secret",
 			BaseURL: ghURL, APIURL: ghURL, RedirectURL: fixturePublicURL + "/oauth/callback"}),
 	}

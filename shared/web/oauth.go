@@ -74,18 +74,20 @@ func (h *Handler) startPost(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	state := q.Get("state")
+	var secret string
+	if c, err := r.Cookie(h.cookieName()); err == nil {
+		secret = c.Value
+	}
 	// The binding cookie is single-use like the state: clear it whatever happens.
 	http.SetCookie(w, h.cookie("", -1))
 	if code := q.Get("error"); code != "" {
-		h.Service.CancelLogin(r.Context(), state)
+		// Only the browser that started the sign-in can cancel it: the
+		// service checks the state against this browser's cookie.
+		h.Service.CancelLogin(r.Context(), state, secret)
 		h.log().InfoContext(r.Context(), "callback: github reported an error", "error_code", code)
 		status, title, text := authorizeError(code)
 		h.page(w, status, title, text)
 		return
-	}
-	var secret string
-	if c, err := r.Cookie(h.cookieName()); err == nil {
-		secret = c.Value
 	}
 	s, err := h.Service.CompleteLogin(r.Context(), state, q.Get("code"), secret)
 	if err != nil {
