@@ -300,6 +300,9 @@ func TestOAuthRoutesRefuseUnissuedValuesWithoutAStoreCall(t *testing.T) {
 			if calls := fx.calls.Calls(); len(calls) != 0 {
 				t.Fatalf("store calls %v, want none", calls)
 			}
+			if c := setCookie(rec, fixtureCookie); strings.HasPrefix(r.target, "/oauth/callback") && (c == nil || c.MaxAge >= 0) {
+				t.Fatalf("a refused callback does not clear the binding cookie: %v", c)
+			}
 		})
 	}
 
@@ -336,5 +339,32 @@ func TestErrorCallbackCancelsOnlyWithItsCookie(t *testing.T) {
 	fx.handler.ServeHTTP(rec, req)
 	if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), "already used") {
 		t.Fatalf("callback after its own cancel: status %d, want 400 already used", rec.Code)
+	}
+}
+
+// TestCallbackReloadedAfterSuccess: reloading the callback page in the
+// browser that just signed in says the sign-in was already used (the cookie
+// stays after a success), not that it came from another browser, and
+// clears the cookie then.
+func TestCallbackReloadedAfterSuccess(t *testing.T) {
+	fx := newFixture(t)
+	fl := fx.newFlow(t)
+	target := "/oauth/callback?" + url.Values{"code": {fl.code}, "state": {fl.state}}.Encode()
+	get := func() *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodGet, target, nil)
+		req.Header.Set("Cookie", fixtureCookie+"="+fl.secret)
+		rec := httptest.NewRecorder()
+		fx.handler.ServeHTTP(rec, req)
+		return rec
+	}
+	if rec := get(); rec.Code != http.StatusOK || setCookie(rec, fixtureCookie) != nil {
+		t.Fatalf("first callback: status %d, Set-Cookie %v; want 200 leaving the cookie", rec.Code, setCookie(rec, fixtureCookie))
+	}
+	rec := get()
+	if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), "already used") {
+		t.Fatalf("reloaded callback: status %d, want 400 already used; body:\n%.600s", rec.Code, rec.Body.String())
+	}
+	if c := setCookie(rec, fixtureCookie); c == nil || c.MaxAge >= 0 {
+		t.Fatalf("the reloaded callback does not clear the cookie: %v", c)
 	}
 }
