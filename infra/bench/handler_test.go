@@ -101,7 +101,7 @@ func httpEvent(b *testing.B, r apigw.Request) []byte {
 var discard = slog.New(slog.DiscardHandler)
 
 func newService() *session.Service {
-	return &session.Service{Store: emptyStore{}, Scheduler: idleScheduler{}, Logger: discard, Now: time.Now, TTL: 168 * time.Hour}
+	return &session.Service{Store: emptyStore{}, Scheduler: idleScheduler{}, Logger: discard, Now: time.Now, TTL: 168 * time.Hour, IDKey: session.DeriveIDKey("bench-client-secret")}
 }
 
 func newWeb() *web.Handler {

@@ -36,7 +36,7 @@ func newEmbeddedWorld(t *testing.T) *world {
 		t.Fatal(err)
 	}
 	svc := &session.Service{Store: db, Scheduler: sched, Sealer: sealer, GitHub: githubClient(ghURL, publicURL),
-		Notifier: rocketchat.NewNotifier(chat.URL()), Logger: logger, Now: clock.Now, TTL: ttl}
+		Notifier: rocketchat.NewNotifier(chat.URL()), Logger: logger, Now: clock.Now, TTL: ttl, IDKey: session.DeriveIDKey("faults-client-secret")}
 	ports := faults.NewPorts(svc)
 	w := &world{backend: "embedded", svc: svc, ports: ports, gh: gh, chat: chat, clock: clock, logs: logs,
 		inspector: faults.Inspector{Store: db, Sealer: sealer, Due: sched.Due, GitHub: gh, Ledger: ports},

@@ -41,8 +41,13 @@ func NewScheduler(db *DB, now func() time.Time, logger *slog.Logger) *Scheduler 
 
 // Schedule arranges for job to run at at; scheduling the same job again moves
 // it and clears its record of failures. A job is identified by all its fields:
-// jobs that differ only in Attempt are distinct.
+// jobs that differ only in Attempt are distinct. A job that fails
+// Job.Validate is refused, as the EventBridge adapter refuses it: it could
+// never run, and would be retried forever.
 func (s *Scheduler) Schedule(ctx context.Context, job session.Job, at time.Time) error {
+	if err := job.Validate(); err != nil {
+		return fmt.Errorf("schedule job: %w", err)
+	}
 	key := jobKey(job)
 	at = at.UTC()
 	err := s.db.write(ctx, func(tx *bbolt.Tx) error {

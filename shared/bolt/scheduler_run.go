@@ -135,6 +135,17 @@ func (s *Scheduler) nextDue(ctx context.Context) (at time.Time, ok bool, err err
 // runJob runs one job and records the outcome.
 func (s *Scheduler) runJob(ctx context.Context, handle Handler, rec jobRecord) error {
 	job := rec.Job
+	if err := job.Validate(); err != nil {
+		// Stored before Schedule validated jobs: it can never succeed, and
+		// would be retried forever. On AWS such a payload fails its runs and
+		// ends in the on-failure queue; here this log line is the record.
+		if _, ferr := s.finish(context.WithoutCancel(ctx), rec, nil, time.Time{}); ferr != nil {
+			return ferr
+		}
+		s.log.ErrorContext(ctx, "scheduled job is invalid and can never run; dropped",
+			"site", cut(job.Site), "user", cut(job.UserID), "generation", job.Generation, "attempt", job.Attempt, "error", err)
+		return nil
+	}
 	jobErr := s.call(ctx, handle, job)
 	if jobErr != nil && ctx.Err() != nil {
 		// Interrupted by shutdown: leave it due, to run first thing next start.
@@ -226,4 +237,13 @@ func retryDelay(failures int) time.Duration {
 		d *= 2
 	}
 	return min(d, maxRetryDelay)
+}
+
+// cut bounds a value of an invalid job for the log: it may be of any length.
+func cut(s string) string {
+	const maxLogValue = 256
+	if len(s) > maxLogValue {
+		return s[:maxLogValue] + "…"
+	}
+	return s
 }

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	bbolt "go.etcd.io/bbolt"
+
 	"rcgithub/shared/session"
 	"rcgithub/shared/session/sessiontest"
 )
@@ -341,4 +343,57 @@ func errString(err error) string {
 		return "nil"
 	}
 	return err.Error()
+}
+
+// putUnvalidated stores job as Schedule did before it validated jobs.
+func putUnvalidated(t *testing.T, s *Scheduler, job session.Job, at time.Time) {
+	t.Helper()
+	key := jobKey(job)
+	err := s.db.write(context.Background(), func(tx *bbolt.Tx) error {
+		data, err := encode(jobRecord{Job: job, Due: at.UTC(), Revision: 1})
+		if err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketJobs).Put(key, data); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketJobsDue).Put(dueKey(at.UTC(), key), []byte{})
+	})
+	if err != nil {
+		t.Fatalf("store job: %v", err)
+	}
+}
+
+// TestStoredInvalidJobIsDroppedNotRetried: a job stored before Schedule
+// validated jobs (a whitespace user id, say) can never run; it is dropped
+// with an error in the log instead of being retried forever, and the valid
+// jobs around it run.
+func TestStoredInvalidJobIsDroppedNotRetried(t *testing.T) {
+	var logs logBuffer
+	clock := sessiontest.NewClock(t0)
+	s := NewScheduler(openTest(t), clock.Now, slog.New(slog.NewTextHandler(&logs, nil)))
+	bad := session.Job{Site: site, UserID: " ", Generation: 42}
+	long := session.Job{Site: site, UserID: strings.Repeat("u", 10000), Generation: 42}
+	good := testJob("good")
+	putUnvalidated(t, s, bad, t0.Add(-time.Minute))
+	putUnvalidated(t, s, long, t0.Add(-time.Second))
+	schedule(t, s, good, t0)
+
+	var r recorder
+	runDue(t, s, r.handle)
+	if got := r.jobs(); len(got) != 1 || got[0] != good {
+		t.Fatalf("ran %+v, want only the valid job", got)
+	}
+	requirePending(t, s, 0)
+	out := logs.String()
+	if strings.Count(out, "level=ERROR") != 2 || !strings.Contains(out, "invalid and can never run") || !strings.Contains(out, "holds whitespace") {
+		t.Fatalf("the dropped jobs were not logged as errors; log:\n%s", out)
+	}
+	if len(out) > 4000 {
+		t.Fatalf("log of %d bytes for two dropped jobs: a value was not cut", len(out))
+	}
+	clock.Set(t0.Add(24 * time.Hour))
+	if ran := runDue(t, s, r.handle); ran != 0 {
+		t.Fatalf("a later RunDue ran %d jobs", ran)
+	}
 }

@@ -12,6 +12,15 @@ var (
 	ErrTooManyLinks = errors.New("too many login links")
 	// ErrTokenDead means GitHub no longer accepts the token (401, revoked or expired).
 	ErrTokenDead = errors.New("github token is no longer valid")
+	// ErrInvalidKey means a session key breaks the rule of Key.Validate; no
+	// session, link or job is ever made for such a key.
+	ErrInvalidKey = errors.New("invalid session key")
+	// ErrInvalidJob means a logout job breaks the rule of Job.Validate: every
+	// Scheduler refuses it, and Service.Expire runs nothing for it.
+	ErrInvalidJob = errors.New("invalid logout job")
+	// ErrNoIDKey means Service.IDKey is missing or shorter than MinIDKeyLen:
+	// the service then issues no login link and accepts no link id or state.
+	ErrNoIDKey = errors.New("session service: IDKey must hold at least 32 bytes (see DeriveIDKey)")
 )
 
 // Problem is an error meant for the person in front of the page or chat: Message

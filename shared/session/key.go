@@ -54,7 +54,7 @@ func (k Key) Validate() error {
 		problems = append(problems, "user id: "+err.Error())
 	}
 	if len(problems) > 0 {
-		return errors.New("invalid session key: " + strings.Join(problems, "; "))
+		return fmt.Errorf("%w: %s", ErrInvalidKey, strings.Join(problems, "; "))
 	}
 	return nil
 }

@@ -2,7 +2,11 @@ package session
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
@@ -31,10 +35,15 @@ func (e *TooManyLinksError) Unwrap() error { return ErrTooManyLinks }
 // StartLogin creates the login link for a user, or returns the one already made
 // for the same Rocket.Chat message. A user gets MaxLinksPerWindow links per
 // window of LinkTTL; past that, a *TooManyLinksError says when to try again.
+// A key that breaks the rule of Key.Validate is refused (ErrInvalidKey), and
+// without an IDKey no link is made (ErrNoIDKey), both before any store call.
 func (s *Service) StartLogin(ctx context.Context, r LinkRequest) (Link, error) {
-	id, err := randomString(32)
+	if err := r.Key.Validate(); err != nil {
+		return Link{}, fmt.Errorf("start login: %w", err)
+	}
+	id, err := s.newLinkID()
 	if err != nil {
-		return Link{}, err
+		return Link{}, fmt.Errorf("start login: %w", err)
 	}
 	now := s.Now()
 	window := now.Truncate(LinkTTL)
@@ -57,7 +66,11 @@ var errLinkGone = &Problem{Kind: BadRequest,
 
 // OpenLink returns the link behind the page a user opened, without using it up:
 // link previewers fetch pages too.
+// An id the service never issued is refused before any store call.
 func (s *Service) OpenLink(ctx context.Context, id string) (Link, error) {
+	if !s.issuedLinkID(id) {
+		return Link{}, errLinkGone
+	}
 	l, err := s.Store.GetLink(ctx, id)
 	if err != nil {
 		return Link{}, s.storeProblem(err, errLinkGone)
@@ -70,8 +83,15 @@ func (s *Service) OpenLink(ctx context.Context, id string) (Link, error) {
 
 // Authorize uses up the link and returns GitHub's authorize URL. browserSecret
 // is the secret the web layer put in a cookie on the browser that pressed the
-// button; only that browser can complete the login.
+// button; only that browser can complete or cancel the login: the state is
+// bound to it. An id the service never issued is refused before any store call.
 func (s *Service) Authorize(ctx context.Context, linkID, browserSecret string) (string, error) {
+	if browserSecret == "" {
+		return "", errors.New("authorize: no browser secret")
+	}
+	if !s.issuedLinkID(linkID) {
+		return "", errLinkGone
+	}
 	l, err := s.Store.TakeLink(ctx, linkID)
 	if err != nil {
 		return "", s.storeProblem(err, errLinkGone)
@@ -80,9 +100,9 @@ func (s *Service) Authorize(ctx context.Context, linkID, browserSecret string) (
 	if !now.Before(l.Expires) {
 		return "", errLinkGone
 	}
-	state, err := randomString(32)
+	state, err := s.newState(browserSecret)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("authorize: %w", err)
 	}
 	verifier, err := randomString(48) // 64 characters, within PKCE's 43-128
 	if err != nil {
@@ -100,10 +120,16 @@ func (s *Service) Authorize(ctx context.Context, linkID, browserSecret string) (
 var errStateGone = &Problem{Kind: BadRequest,
 	Message: "This GitHub sign-in is unknown, was already used, or has expired. Type /github login in Rocket.Chat for a fresh link."}
 
+var errOtherBrowser = &Problem{Kind: BadRequest,
+	Message: "This GitHub sign-in was started in another browser, so it cannot finish here. Open the link from Rocket.Chat in this browser: type /github login for a fresh link."}
+
 // CancelLogin uses up the state of an authorization GitHub reported as failed
-// (the user denied it, say), so it cannot be completed later.
-func (s *Service) CancelLogin(ctx context.Context, state string) {
-	if state == "" {
+// (the user denied it, say), so it cannot be completed later. Only the browser
+// that started the sign-in can cancel it: for any other, or for a state the
+// service never issued, it does nothing, without a store call.
+func (s *Service) CancelLogin(ctx context.Context, state, browserSecret string) {
+	if err := s.checkState(state, browserSecret); err != nil {
+		s.log().InfoContext(ctx, "cancel login: not this browser's sign-in; nothing cancelled")
 		return
 	}
 	if _, err := s.Store.TakePending(ctx, state); err != nil && !errors.Is(err, ErrNotFound) {
@@ -113,10 +139,12 @@ func (s *Service) CancelLogin(ctx context.Context, state string) {
 
 // CompleteLogin finishes the OAuth flow: it checks the state and the browser,
 // exchanges the code, reads the GitHub user and makes the new session live,
-// with its automatic logout scheduled before the token is stored.
+// with its automatic logout scheduled before the token is stored. A state the
+// service never issued, or one issued to another browser, is refused before
+// any store call, so it cannot use up anyone's sign-in.
 func (s *Service) CompleteLogin(ctx context.Context, state, code, browserSecret string) (Session, error) {
-	if state == "" {
-		return Session{}, errStateGone
+	if err := s.checkState(state, browserSecret); err != nil {
+		return Session{}, err
 	}
 	p, err := s.Store.TakePending(ctx, state)
 	if err != nil {
@@ -125,9 +153,16 @@ func (s *Service) CompleteLogin(ctx context.Context, state, code, browserSecret 
 	if !s.Now().Before(p.Expires) {
 		return Session{}, errStateGone
 	}
-	if subtle.ConstantTimeCompare(hashSecret(browserSecret), p.BrowserHash) != 1 || browserSecret == "" {
-		return Session{}, &Problem{Kind: BadRequest,
-			Message: "This GitHub sign-in was started in another browser, so it cannot finish here. Open the link from Rocket.Chat in this browser: type /github login for a fresh link."}
+	// The state's MAC already bound it to this browser; the stored hash is
+	// checked too, in case the ID key was ever exposed.
+	if subtle.ConstantTimeCompare(hashSecret(browserSecret), p.BrowserHash) != 1 {
+		return Session{}, errOtherBrowser
+	}
+	// Only StartLogin makes links, and it checks the key; this guards the
+	// session and its logout job against a record from anywhere else, before
+	// GitHub issues a token.
+	if err := p.Key.Validate(); err != nil {
+		return Session{}, fmt.Errorf("complete login: %w", err)
 	}
 	if code == "" {
 		return Session{}, &Problem{Kind: BadRequest,
@@ -271,4 +306,110 @@ func exchangeProblem(err error) error {
 		msg = "GitHub requires a verified primary email address on your account first. Verify it on GitHub, then sign in again."
 	}
 	return &Problem{Kind: BadRequest, Err: err, Message: msg + " Type /github login in Rocket.Chat for a fresh link."}
+}
+
+// Login link ids and OAuth states carry a MAC under Service.IDKey, so that a
+// value the service never issued is refused before any store call:
+// unauthenticated junk costs nothing durable (a bbolt sync, a billed DynamoDB
+// request). A state carries a second MAC over the browser secret's hash, so
+// that only the browser holding the binding cookie can consume or cancel its
+// sign-in. Each part is idPartLen bytes, and a link id has two parts, a state
+// three: lengths that are multiples of 3 have a single base64 spelling.
+const (
+	// MinIDKeyLen is the shortest Service.IDKey accepted: HMAC-SHA256's
+	// output size, the shortest key RFC 2104 (section 3) recommends.
+	MinIDKeyLen = 32
+	idPartLen   = 18 // 144 bits of nonce, and of each truncated MAC
+	linkIDParts = 2  // nonce, MAC
+	stateParts  = 3  // nonce, MAC, MAC over the browser secret's hash
+)
+
+// The labels keep the MACs of the three uses apart; the parts after them
+// have fixed lengths, so no two inputs of one label run together.
+const (
+	labelLinkID       = "rcgithub link id\x00"
+	labelState        = "rcgithub oauth state\x00"
+	labelStateBrowser = "rcgithub oauth state browser\x00"
+)
+
+var idEncoding = base64.RawURLEncoding.Strict()
+
+// idTag is the MAC of parts under the service's ID key, for one label.
+func (s *Service) idTag(label string, parts ...[]byte) []byte {
+	m := hmac.New(sha256.New, s.IDKey)
+	m.Write([]byte(label))
+	for _, p := range parts {
+		m.Write(p)
+	}
+	return m.Sum(nil)[:idPartLen]
+}
+
+func (s *Service) newLinkID() (string, error) {
+	if len(s.IDKey) < MinIDKeyLen {
+		return "", ErrNoIDKey
+	}
+	nonce, err := randomBytes(idPartLen)
+	if err != nil {
+		return "", err
+	}
+	return idEncoding.EncodeToString(append(nonce, s.idTag(labelLinkID, nonce)...)), nil
+}
+
+// issuedLinkID tells whether the service issued id (or could have: its MAC is
+// right). It reads nothing but id.
+func (s *Service) issuedLinkID(id string) bool {
+	b, ok := s.decodeID(id, linkIDParts)
+	return ok && hmac.Equal(b[idPartLen:], s.idTag(labelLinkID, b[:idPartLen]))
+}
+
+func (s *Service) newState(browserSecret string) (string, error) {
+	if len(s.IDKey) < MinIDKeyLen {
+		return "", ErrNoIDKey
+	}
+	nonce, err := randomBytes(idPartLen)
+	if err != nil {
+		return "", err
+	}
+	b := append(nonce, s.idTag(labelState, nonce)...)
+	b = append(b, s.idTag(labelStateBrowser, nonce, hashSecret(browserSecret))...)
+	return idEncoding.EncodeToString(b), nil
+}
+
+// checkState refuses, reading nothing but its arguments, a state the service
+// never issued (errStateGone) and one it issued to another browser, or a
+// request without the binding cookie (errOtherBrowser).
+func (s *Service) checkState(state, browserSecret string) error {
+	b, ok := s.decodeID(state, stateParts)
+	if !ok {
+		return errStateGone
+	}
+	nonce := b[:idPartLen]
+	if !hmac.Equal(b[idPartLen:2*idPartLen], s.idTag(labelState, nonce)) {
+		return errStateGone
+	}
+	if browserSecret == "" || !hmac.Equal(b[2*idPartLen:], s.idTag(labelStateBrowser, nonce, hashSecret(browserSecret))) {
+		return errOtherBrowser
+	}
+	return nil
+}
+
+// decodeID decodes an id of n parts; ok is false for any other length or
+// spelling, and always without a usable ID key, which then accepts nothing.
+func (s *Service) decodeID(id string, n int) (b []byte, ok bool) {
+	if len(s.IDKey) < MinIDKeyLen || len(id) != idEncoding.EncodedLen(n*idPartLen) {
+		return nil, false // checked first: an oversized value costs no decoding
+	}
+	b, err := idEncoding.DecodeString(id)
+	if err != nil || len(b) != n*idPartLen || idEncoding.EncodeToString(b) != id {
+		return nil, false // the decoder skips newlines: only the one spelling passes
+	}
+	return b, true
+}
+
+func randomBytes(n int) ([]byte, error) {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		return nil, fmt.Errorf("random: %w", err)
+	}
+	return b, nil
 }

@@ -78,6 +78,7 @@ func newFixtureFor(t *testing.T, githubApp bool) *fixture {
 		GitHub: github.New(github.Config{ClientID: clientID, ClientSecret: secret, BaseURL: ghURL, APIURL: ghURL,
 			RedirectURL: redirect, Scopes: []string{"read:user"}, HTTPClient: nil, Now: c.Now}),
 		Notifier: rocketchat.NewNotifier(chat.URL()), Now: c.Now, TTL: 7 * 24 * time.Hour,
+		IDKey: session.DeriveIDKey(secret),
 	}
 	return f
 }

@@ -4,7 +4,7 @@
 package session
 
 import (
-	"errors"
+	"fmt"
 	"strings"
 	"time"
 )
@@ -52,7 +52,9 @@ const maxAttempt = 10000
 // Key returns the session key the job is about.
 func (j Job) Key() Key { return Key{Site: j.Site, UserID: j.UserID} }
 
-// Validate reports what is wrong with a job decoded from a scheduler payload.
+// Validate reports what is wrong with a job decoded from a scheduler payload,
+// or handed to a Scheduler, as an error that wraps ErrInvalidJob. Its key
+// obeys the rule of Key.Validate.
 func (j Job) Validate() error {
 	var problems []string
 	if err := ValidateSite(j.Site); err != nil {
@@ -68,7 +70,7 @@ func (j Job) Validate() error {
 		problems = append(problems, `"attempt" must be between 0 and 10000`)
 	}
 	if len(problems) > 0 {
-		return errors.New("invalid logout job: " + strings.Join(problems, "; "))
+		return fmt.Errorf("%w: %s", ErrInvalidJob, strings.Join(problems, "; "))
 	}
 	return nil
 }

@@ -41,11 +41,12 @@ const (
 // AES-GCM sealer, the bolt scheduler and the GitHub client talking over HTTP
 // to the GitHub stand-in. Requests are served in-process, so a panic in a
 // handler fails the fuzz target. The store records every successful write of
-// a session or a pending authorization.
+// a session or a pending authorization, and counts every call.
 type fixture struct {
 	handler http.Handler
 	service *session.Service
 	store   *recordingStore
+	calls   *sessiontest.CountingStore // every store call the service makes
 	sched   *bolt.Scheduler
 	gh      *githubtest.Server
 	ghURL   string
@@ -74,15 +75,17 @@ func newFixture(tb testing.TB) *fixture {
 
 	logger := slog.New(slog.DiscardHandler)
 	sched := bolt.NewScheduler(db, now, logger)
-	store := &recordingStore{Store: db}
+	calls := sessiontest.NewCountingStore(db)
+	store := &recordingStore{Store: calls}
 	svc := &session.Service{
 		Store: store, Scheduler: sched, Sealer: sealer, Logger: logger, Now: now, TTL: 7 * 24 * time.Hour,
+		IDKey: session.DeriveIDKey("fuzz-client-secret"),
 		GitHub: github.New(github.Config{ClientID: "Iv1.fuzz", ClientSecret: "fuzz-client-secret",
 			BaseURL: ghURL, APIURL: ghURL, RedirectURL: fixturePublicURL + "/oauth/callback"}),
 	}
 	h := &web.Handler{Service: svc, PublicURL: fixturePublicURL, WebhookToken: fixtureToken,
 		TriggerWords: rocketchat.DefaultTriggerWords, GitHubURL: ghURL, Logger: logger}
-	return &fixture{handler: h.Routes(), service: svc, store: store, sched: sched, gh: gh, ghURL: ghURL, clock: c}
+	return &fixture{handler: h.Routes(), service: svc, store: store, calls: calls, sched: sched, gh: gh, ghURL: ghURL, clock: c}
 }
 
 // recordingStore is the real store, remembering which sessions and pending

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"fmt"
 	"mime"
 	"net/http"
 	"net/http/httptest"
@@ -24,12 +25,18 @@ const (
 // and Cookie header. Whatever they hold: no panic, no 5xx but 503, an HTML
 // page, and no session stored for anyone unless the request carried the real
 // state, code and binding cookie of a sign-in, in which case exactly that
-// user's session is stored. No input touches the victim's session.
+// user's session is stored. A request without that sign-in's cookie makes no
+// store call at all, so it uses up no one's sign-in. No input touches the
+// victim's session.
 func FuzzOAuthCallback(f *testing.F) {
 	fx := newFixture(f)
 	victim := fx.loginVictim(f)
 	f.Add("code={code}&state={state}", fixtureCookie+"={secret}")
 	f.Add("code=abc&state=forged", "")
+	f.Add("code={code}&state={state}", "")
+	f.Add("code={code}&state={state}", fixtureCookie+"=another-browser")
+	f.Add("error=access_denied&state={state}", "")
+	f.Add("error=access_denied&state={state}", fixtureCookie+"={secret}")
 	f.Fuzz(func(t *testing.T, query, cookie string) {
 		var fl flow
 		if strings.Contains(query+cookie, "{") {
@@ -37,6 +44,7 @@ func FuzzOAuthCallback(f *testing.F) {
 			r := strings.NewReplacer(placeholderState, fl.state, placeholderCode, fl.code, placeholderSecret, fl.secret)
 			query, cookie = r.Replace(query), r.Replace(cookie)
 		}
+		fx.calls.Reset()
 		req := httptest.NewRequest(http.MethodGet, "/oauth/callback", nil)
 		req.URL.RawQuery = query
 		if cookie != "" {
@@ -51,6 +59,11 @@ func FuzzOAuthCallback(f *testing.F) {
 			t.Fatalf("callback status %d (want 200, 400, 403 or 503)", status)
 		}
 		checkPage(t, rec)
+		if fl.secret == "" || sentCookie(req, fixtureCookie) != fl.secret {
+			if calls := fx.calls.Calls(); len(calls) != 0 {
+				t.Fatalf("a callback without the sign-in's cookie made store calls %v", calls)
+			}
+		}
 		sessions, _ := fx.store.takeWrites()
 		if status != http.StatusOK {
 			if len(sessions) != 0 {
@@ -76,7 +89,8 @@ func FuzzOAuthCallback(f *testing.F) {
 
 // FuzzOAuthStartPage sends GET /oauth/start with an arbitrary query string
 // ({link} stands for a real link). The page uses nothing up and stores nothing;
-// it answers 200 only for a real link, 400 otherwise, never another 5xx than 503.
+// it answers 200 only for a real link, 400 otherwise, without a store call,
+// never another 5xx than 503.
 func FuzzOAuthStartPage(f *testing.F) {
 	fx := newFixture(f)
 	victim := fx.loginVictim(f)
@@ -88,6 +102,7 @@ func FuzzOAuthStartPage(f *testing.F) {
 			fl = fx.newLink(t)
 			query = strings.ReplaceAll(query, placeholderLink, fl.link)
 		}
+		fx.calls.Reset()
 		req := httptest.NewRequest(http.MethodGet, "/oauth/start", nil)
 		req.URL.RawQuery = query
 		rec := httptest.NewRecorder()
@@ -100,7 +115,11 @@ func FuzzOAuthStartPage(f *testing.F) {
 			if !strings.Contains(rec.Body.String(), `method="post"`) {
 				t.Fatal("200 link page without its form")
 			}
-		case http.StatusBadRequest, http.StatusServiceUnavailable:
+		case http.StatusBadRequest:
+			if calls := fx.calls.Calls(); len(calls) != 0 {
+				t.Fatalf("GET /oauth/start answered 400 after store calls %v", calls)
+			}
+		case http.StatusServiceUnavailable:
 		default:
 			t.Fatalf("GET /oauth/start status %d (want 200, 400 or 503)", rec.Code)
 		}
@@ -120,8 +139,8 @@ func FuzzOAuthStartPage(f *testing.F) {
 // FuzzOAuthStartForm sends POST /oauth/start with an arbitrary content type
 // and body ({link} stands for a real link). Only a real link gets the 303 to
 // GitHub with the binding cookie and one stored authorization for its user;
-// anything else gets 400 (or 503) and stores nothing. No session is ever
-// stored by this route.
+// anything else gets 400 (or 503) and stores nothing, a 400 without a store
+// call. No session is ever stored by this route.
 func FuzzOAuthStartForm(f *testing.F) {
 	fx := newFixture(f)
 	victim := fx.loginVictim(f)
@@ -133,6 +152,7 @@ func FuzzOAuthStartForm(f *testing.F) {
 			fl = fx.newLink(t)
 			body = strings.ReplaceAll(body, placeholderLink, fl.link)
 		}
+		fx.calls.Reset()
 		req := httptest.NewRequest(http.MethodPost, "/oauth/start", strings.NewReader(body))
 		if contentType != "" {
 			req.Header.Set("Content-Type", contentType)
@@ -161,6 +181,9 @@ func FuzzOAuthStartForm(f *testing.F) {
 			checkPage(t, rec)
 			if len(pendings) != 0 {
 				t.Fatalf("POST /oauth/start answered %d but stored authorizations %v", rec.Code, pendings)
+			}
+			if calls := fx.calls.Calls(); rec.Code == http.StatusBadRequest && len(calls) != 0 {
+				t.Fatalf("POST /oauth/start answered 400 after store calls %v", calls)
 			}
 		default:
 			t.Fatalf("POST /oauth/start status %d (want 303, 400 or 503)", rec.Code)
@@ -200,4 +223,154 @@ func setCookie(rec *httptest.ResponseRecorder, name string) *http.Cookie {
 		}
 	}
 	return nil
+}
+
+// TestOAuthRoutesRefuseUnissuedValuesWithoutAStoreCall: through the pages,
+// link ids and states the service never issued (junk, oversized, forged with
+// the right length), a real state from another browser or without the cookie,
+// and GitHub's error redirect without the cookie are refused with the usual
+// page and no store call; the victim's link still opens and the victim's
+// sign-in still completes afterwards.
+func TestOAuthRoutesRefuseUnissuedValuesWithoutAStoreCall(t *testing.T) {
+	fx := newFixture(t)
+	victimLink := fx.newLink(t)
+	victim := fx.newFlow(t) // waiting for GitHub's redirect back
+	const (
+		linkGone  = "This login link is unknown, was already used, or has expired."
+		stateGone = "This GitHub sign-in is unknown, was already used, or has expired."
+		otherOne  = "This GitHub sign-in was started in another browser"
+		declined  = "You declined the authorization at GitHub"
+	)
+	// Right length and alphabet, wrong MAC: random, or a real value with one
+	// character of its MAC changed.
+	forged := func(n int) string { return (randomCookie(t) + randomCookie(t))[:n] }
+	tamper := func(s string) string { // character 30 is within the MAC of both
+		c := "A"
+		if s[30] == 'A' {
+			c = "B"
+		}
+		return s[:30] + c + s[31:]
+	}
+	junk := []string{"", "nope", strings.Repeat("x", 1<<20), strings.Repeat("x", 3<<10), forged(48), forged(72),
+		tamper(victimLink.link), tamper(victim.state), victim.state, victimLink.link + "A"}
+	attacker := fixtureCookie + "=" + randomCookie(t)
+	type request struct {
+		name, method, target, body, cookie string
+		status                             int
+		text                               string
+	}
+	var requests []request
+	for i, v := range junk {
+		if v != victim.state { // a real state is no link id, but a link page refusal all the same
+			requests = append(requests, request{fmt.Sprintf("GET start, junk %d", i), http.MethodGet,
+				"/oauth/start?" + url.Values{"link": {v}}.Encode(), "", "", 400, linkGone})
+		}
+		if len(v) < 4<<10 { // a larger form is refused as unreadable
+			requests = append(requests, request{fmt.Sprintf("POST start, junk %d", i), http.MethodPost,
+				"/oauth/start", url.Values{"link": {v}}.Encode(), "", 400, linkGone})
+		}
+		if v != victim.state {
+			requests = append(requests, request{fmt.Sprintf("callback, junk state %d", i), http.MethodGet,
+				"/oauth/callback?" + url.Values{"code": {victim.code}, "state": {v}}.Encode(), "",
+				fixtureCookie + "=" + victim.secret, 400, stateGone})
+		}
+	}
+	requests = append(requests,
+		request{"POST start, oversized form", http.MethodPost, "/oauth/start", "link=" + strings.Repeat("x", 1<<20), "", 400,
+			"The form could not be read."},
+		request{"callback, victim's state, no cookie", http.MethodGet,
+			"/oauth/callback?" + url.Values{"code": {victim.code}, "state": {victim.state}}.Encode(), "", "", 400, otherOne},
+		request{"callback, victim's state, another browser", http.MethodGet,
+			"/oauth/callback?" + url.Values{"code": {victim.code}, "state": {victim.state}}.Encode(), "", attacker, 400, otherOne},
+		request{"error callback, victim's state, no cookie", http.MethodGet,
+			"/oauth/callback?" + url.Values{"error": {"access_denied"}, "state": {victim.state}}.Encode(), "", "", 403, declined},
+		request{"error callback, victim's state, another browser", http.MethodGet,
+			"/oauth/callback?" + url.Values{"error": {"access_denied"}, "state": {victim.state}}.Encode(), "", attacker, 403, declined},
+	)
+	for _, r := range requests {
+		t.Run(r.name, func(t *testing.T) {
+			fx.calls.Reset()
+			req := httptest.NewRequest(r.method, r.target, strings.NewReader(r.body))
+			if r.method == http.MethodPost {
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			}
+			if r.cookie != "" {
+				req.Header.Set("Cookie", r.cookie)
+			}
+			rec := httptest.NewRecorder()
+			fx.handler.ServeHTTP(rec, req)
+			if rec.Code != r.status || !strings.Contains(rec.Body.String(), r.text) {
+				t.Fatalf("status %d, want %d with %q; body:\n%.600s", rec.Code, r.status, r.text, rec.Body.String())
+			}
+			checkPage(t, rec)
+			if calls := fx.calls.Calls(); len(calls) != 0 {
+				t.Fatalf("store calls %v, want none", calls)
+			}
+			if c := setCookie(rec, fixtureCookie); strings.HasPrefix(r.target, "/oauth/callback") && (c == nil || c.MaxAge >= 0) {
+				t.Fatalf("a refused callback does not clear the binding cookie: %v", c)
+			}
+		})
+	}
+
+	// The victim's link still opens, and the victim's sign-in completes.
+	rec := httptest.NewRecorder()
+	fx.handler.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/oauth/start?link="+victimLink.link, nil))
+	if rec.Code != http.StatusOK {
+		t.Fatalf("the victim's link after the attacks: status %d", rec.Code)
+	}
+	req := httptest.NewRequest(http.MethodGet, "/oauth/callback?"+url.Values{"code": {victim.code}, "state": {victim.state}}.Encode(), nil)
+	req.Header.Set("Cookie", fixtureCookie+"="+victim.secret)
+	rec = httptest.NewRecorder()
+	fx.handler.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "Connected to GitHub as @") {
+		t.Fatalf("the victim's sign-in after the attacks: status %d", rec.Code)
+	}
+}
+
+// TestErrorCallbackCancelsOnlyWithItsCookie: GitHub's error redirect, with
+// the cookie of the browser that started the sign-in, cancels it.
+func TestErrorCallbackCancelsOnlyWithItsCookie(t *testing.T) {
+	fx := newFixture(t)
+	fl := fx.newFlow(t)
+	req := httptest.NewRequest(http.MethodGet, "/oauth/callback?"+url.Values{"error": {"access_denied"}, "state": {fl.state}}.Encode(), nil)
+	req.Header.Set("Cookie", fixtureCookie+"="+fl.secret)
+	rec := httptest.NewRecorder()
+	fx.handler.ServeHTTP(rec, req)
+	if rec.Code != http.StatusForbidden {
+		t.Fatalf("error callback: status %d, want 403", rec.Code)
+	}
+	req = httptest.NewRequest(http.MethodGet, "/oauth/callback?"+url.Values{"code": {fl.code}, "state": {fl.state}}.Encode(), nil)
+	req.Header.Set("Cookie", fixtureCookie+"="+fl.secret)
+	rec = httptest.NewRecorder()
+	fx.handler.ServeHTTP(rec, req)
+	if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), "already used") {
+		t.Fatalf("callback after its own cancel: status %d, want 400 already used", rec.Code)
+	}
+}
+
+// TestCallbackReloadedAfterSuccess: reloading the callback page in the
+// browser that just signed in says the sign-in was already used (the cookie
+// stays after a success), not that it came from another browser, and
+// clears the cookie then.
+func TestCallbackReloadedAfterSuccess(t *testing.T) {
+	fx := newFixture(t)
+	fl := fx.newFlow(t)
+	target := "/oauth/callback?" + url.Values{"code": {fl.code}, "state": {fl.state}}.Encode()
+	get := func() *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodGet, target, nil)
+		req.Header.Set("Cookie", fixtureCookie+"="+fl.secret)
+		rec := httptest.NewRecorder()
+		fx.handler.ServeHTTP(rec, req)
+		return rec
+	}
+	if rec := get(); rec.Code != http.StatusOK || setCookie(rec, fixtureCookie) != nil {
+		t.Fatalf("first callback: status %d, Set-Cookie %v; want 200 leaving the cookie", rec.Code, setCookie(rec, fixtureCookie))
+	}
+	rec := get()
+	if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), "already used") {
+		t.Fatalf("reloaded callback: status %d, want 400 already used; body:\n%.600s", rec.Code, rec.Body.String())
+	}
+	if c := setCookie(rec, fixtureCookie); c == nil || c.MaxAge >= 0 {
+		t.Fatalf("the reloaded callback does not clear the cookie: %v", c)
+	}
 }

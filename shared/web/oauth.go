@@ -74,24 +74,31 @@ func (h *Handler) startPost(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	state := q.Get("state")
-	// The binding cookie is single-use like the state: clear it whatever happens.
-	http.SetCookie(w, h.cookie("", -1))
-	if code := q.Get("error"); code != "" {
-		h.Service.CancelLogin(r.Context(), state)
-		h.log().InfoContext(r.Context(), "callback: github reported an error", "error_code", code)
-		status, title, text := authorizeError(code)
-		h.page(w, status, title, text)
-		return
-	}
 	var secret string
 	if c, err := r.Cookie(h.cookieName()); err == nil {
 		secret = c.Value
 	}
+	if code := q.Get("error"); code != "" {
+		// Only the browser that started the sign-in can cancel it: the
+		// service checks the state against this browser's cookie.
+		h.Service.CancelLogin(r.Context(), state, secret)
+		h.log().InfoContext(r.Context(), "callback: github reported an error", "error_code", code)
+		status, title, text := authorizeError(code)
+		http.SetCookie(w, h.cookie("", -1))
+		h.page(w, status, title, text)
+		return
+	}
 	s, err := h.Service.CompleteLogin(r.Context(), state, q.Get("code"), secret)
 	if err != nil {
+		http.SetCookie(w, h.cookie("", -1)) // its sign-in is over
 		h.problem(w, r, err)
 		return
 	}
+	// After a success the cookie stays until it expires (it opens nothing
+	// more: its state is used up), so that reloading this page says the
+	// sign-in was already used rather than that it came from another browser:
+	// without the cookie, the service cannot tell the two apart without a
+	// store call.
 	annotate(r.Context(), slog.String("site", s.Site), slog.String("user", s.UserID), slog.String("outcome", "connected"))
 	h.render(w, http.StatusOK, connectedTemplate, map[string]any{
 		"Login": s.GitHubLogin,

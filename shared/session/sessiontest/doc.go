@@ -32,6 +32,9 @@
 //   - A Key is a pair, not a string: sites and user ids that would collide when
 //     joined with "#", "/", "|" or ":" must stay apart. The same goes for the
 //     (site, message id) of a link and for the fields of a Job.
+//   - A Scheduler refuses a job that fails session.Job.Validate with an error
+//     that wraps session.ErrInvalidJob and says why, and schedules nothing.
+//     Collisions are checked among valid jobs only: a site holds no "#".
 //   - Scheduled times are kept to within a second (EventBridge's at() has
 //     seconds), in any time zone the caller passes.
 package sessiontest

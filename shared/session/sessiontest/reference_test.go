@@ -203,6 +203,9 @@ type mapScheduler struct {
 }
 
 func (m *mapScheduler) Schedule(_ context.Context, job session.Job, at time.Time) error {
+	if err := job.Validate(); err != nil {
+		return err
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.jobs[job] = at

@@ -2,6 +2,7 @@ package sessiontest
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -44,6 +45,23 @@ func (f *fixture) job(user string, gen int64, attempt int) session.Job {
 }
 
 var schedulerTests = []schedulerTest{
+	{"invalid job is refused and not scheduled", func(t *testing.T, s session.Scheduler, inspect Inspect, f *fixture) {
+		ctx := context.Background()
+		// Another user's: an adapter may name a job by fewer than all its
+		// fields when they are invalid (a negative attempt as none, say).
+		valid := f.job("valid", gen1, 0)
+		requireNoErr(t, "Schedule", s.Schedule(ctx, valid, future))
+		for name, job := range f.invalidJobs() {
+			err := s.Schedule(ctx, job, future.Add(time.Hour))
+			// Every adapter refuses by the one rule, and says why in its words.
+			requireErr(t, "Schedule of an invalid job ("+name+")", err, session.ErrInvalidJob)
+			if want := job.Validate().Error(); !strings.Contains(err.Error(), want) {
+				t.Fatalf("Schedule of an invalid job (%s): error %q does not say %q", name, err, want)
+			}
+			requireNotPending(t, inspect, job)
+		}
+		requirePendingAt(t, inspect, valid, future)
+	}},
 	{"unknown job is not pending", func(t *testing.T, _ session.Scheduler, inspect Inspect, f *fixture) {
 		requireNotPending(t, inspect, f.job("u1", gen1, 0))
 	}},
@@ -106,12 +124,20 @@ var schedulerTests = []schedulerTest{
 			f.job("u2", gen1, 0),
 			{Site: f.otherSite(), UserID: "u1", Generation: gen1},
 		}
-		// Jobs that collide if an adapter joins the fields naively.
+		// Jobs that collide if an adapter joins the fields naively, among
+		// those a scheduler accepts: a site cannot hold "#", a user id can.
 		for _, sep := range separators {
-			jobs = append(jobs,
-				session.Job{Site: f.site + sep + "u1", UserID: "x", Generation: gen1},
-				session.Job{Site: f.site, UserID: "u1" + sep + "x", Generation: gen1})
+			for _, job := range []session.Job{
+				{Site: f.site + "/u1" + sep + "x", UserID: "y", Generation: gen1},
+				{Site: f.site + "/u1", UserID: "x" + sep + "y", Generation: gen1},
+			} {
+				if job.Validate() == nil {
+					jobs = append(jobs, job)
+				}
+			}
 		}
+		jobs = append(jobs, session.Job{Site: f.site + ":1", UserID: "x", Generation: gen1},
+			session.Job{Site: f.site, UserID: "1:x", Generation: gen1})
 		jobs = append(jobs,
 			session.Job{Site: f.site, UserID: "u1", Generation: 12, Attempt: 3},
 			session.Job{Site: f.site, UserID: "u1", Generation: 123})
@@ -128,6 +154,25 @@ var schedulerTests = []schedulerTest{
 			requirePendingAt(t, inspect, job, at(i+1))
 		}
 	}},
+}
+
+// invalidJobs break the rule of session.Job.Validate, each in its own way.
+func (f *fixture) invalidJobs() map[string]session.Job {
+	return map[string]session.Job{
+		"blank user":           f.job(" ", gen1, 0),
+		"user with a space":    f.job("u 1", gen1, 0),
+		"user with a control":  f.job("u1\x00", gen1, 0),
+		"empty user":           f.job("", gen1, 0),
+		"user over the bound":  f.job(strings.Repeat("u", session.MaxUserIDLen+1), gen1, 0),
+		"site with a fragment": {Site: f.site + "#u1", UserID: "x", Generation: gen1},
+		"site not normalised":  {Site: strings.ToUpper(f.site) + "/", UserID: "u1", Generation: gen1},
+		"site not a URL":       {Site: "chat", UserID: "u1", Generation: gen1},
+		"site over the bound":  {Site: f.site + "/" + strings.Repeat("p", session.MaxSiteLen), UserID: "u1", Generation: gen1},
+		"no generation":        f.job("u1", 0, 0),
+		"negative generation":  f.job("u1", -gen1, 0),
+		"negative attempt":     f.job("u1", gen1, -1),
+		"attempt over the cap": f.job("u1", gen1, 10001),
+	}
 }
 
 // requirePendingAt fails the test unless job is pending within a second of at.
