@@ -9,6 +9,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"rcgithub/shared/session"
 )
 
 // Every caller-chosen string that reaches a log line is cut: the query's
@@ -17,7 +19,7 @@ func TestLogLinesAreBounded(t *testing.T) {
 	huge := strings.Repeat("é", 600_000) // 1.2 MB, two bytes a character
 	var buf bytes.Buffer
 	logger := slog.New(LogHandler(slog.NewJSONHandler(&buf, nil)))
-	h := &Handler{PublicURL: "https://rcgithub.example.com", Logger: logger}
+	h := &Handler{Service: &session.Service{}, PublicURL: "https://rcgithub.example.com", Logger: logger}
 	req := httptest.NewRequest("GET", "/oauth/callback?error="+huge, nil)
 	h.Routes().ServeHTTP(httptest.NewRecorder(), req)
 	req = httptest.NewRequest("GET", "/"+strings.Repeat("p", 1<<20), nil)
