@@ -38,11 +38,11 @@ func TestExpireOutcomes(t *testing.T) {
 	cases := []struct {
 		name string
 		// stage prepares the fixture and returns the job to run.
-		stage       func(t *testing.T, f *fixture) session.Job
-		wantErr     bool
-		wantCounts  map[string]int
-		wantRetry bool // the job's next attempt is pending after the run
-		wantKept  bool // the sealed token is still stored (live or retired) after the run
+		stage      func(t *testing.T, f *fixture) session.Job
+		wantErr    bool
+		wantCounts map[string]int
+		wantRetry  bool // the job's next attempt is pending after the run
+		wantKept   bool // the sealed token is still stored (live or retired) after the run
 	}{
 		{"revoked", func(t *testing.T, f *fixture) session.Job {
 			s := f.login(t, alice, "octocat")
