@@ -79,7 +79,7 @@ func (s *Service) Expire(ctx context.Context, job Job) error {
 			s.count(ctx, "Failures", "Kind", "automatic_logout")
 			s.log().WarnContext(ctx, "end expired session: will retry", "site", k.Site, "user", k.UserID,
 				"generation", job.Generation, "error", err)
-			if serr := s.retryLater(ctx, job); serr != nil {
+			if serr := s.retryLater(ctx, job, endRetryDelay); serr != nil {
 				return fmt.Errorf("end expired session: %w; and %w", err, serr)
 			}
 			return nil
@@ -92,7 +92,7 @@ func (s *Service) Expire(ctx context.Context, job Job) error {
 		s.count(ctx, "Failures", "Kind", "automatic_logout")
 		s.log().WarnContext(ctx, "read session for its automatic logout: will retry", "site", k.Site, "user", k.UserID,
 			"generation", job.Generation, "error", err)
-		if serr := s.retryLater(ctx, job); serr != nil {
+		if serr := s.retryLater(ctx, job, endRetryDelay); serr != nil {
 			return fmt.Errorf("read session: %w; and %w", err, serr)
 		}
 		return nil
@@ -165,7 +165,7 @@ func (s *Service) finishRetired(ctx context.Context, job Job) (revoked bool, err
 	}
 	s.log().ErrorContext(ctx, "revoke token: not confirmed, will retry", "site", k.Site, "user", k.UserID,
 		"generation", job.Generation, "attempt", job.Attempt+1, "retry_in", retryDelay(job.Attempt+1).String(), "error", err)
-	if serr := s.retryLater(ctx, job); serr != nil {
+	if serr := s.retryLater(ctx, job, retryDelay); serr != nil {
 		return false, fmt.Errorf("GitHub did not confirm (%w), and %w", err, serr)
 	}
 	return false, nil
@@ -179,18 +179,19 @@ func (s *Service) forget(ctx context.Context, job Job) {
 		// deletes it then.
 		// The token is dead: a record left behind costs nothing but storage.
 		s.log().WarnContext(ctx, "delete retired session: will retry", "site", job.Site, "user", job.UserID, "error", err)
-		_ = s.retryLater(ctx, job)
+		_ = s.retryLater(ctx, job, retryDelay)
 		return
 	}
 	s.cancelAll(ctx, job)
 }
 
-// retryLater schedules the next attempt of job, backing off with the attempt
-// count. A failure to schedule leaves work undone with nothing pending: it is
-// logged as an ERROR, counted as Failures Kind=retry_unscheduled, and returned.
-func (s *Service) retryLater(ctx context.Context, job Job) error {
+// retryLater schedules the next attempt of job, after the delay wait gives for
+// its attempt number. A failure to schedule leaves work undone with nothing
+// pending: it is logged as an ERROR, counted as Failures Kind=retry_unscheduled,
+// and returned.
+func (s *Service) retryLater(ctx context.Context, job Job, wait func(attempt int) time.Duration) error {
 	next := Job{Site: job.Site, UserID: job.UserID, Generation: job.Generation, Attempt: job.Attempt + 1}
-	delay := retryDelay(next.Attempt)
+	delay := wait(next.Attempt)
 	if err := s.Scheduler.Schedule(ctx, next, s.Now().Add(delay)); err != nil {
 		s.count(ctx, "Failures", "Kind", "retry_unscheduled")
 		s.log().ErrorContext(ctx, "could not schedule a retry", "site", job.Site, "user", job.UserID,
@@ -273,9 +274,23 @@ func revocationPending(attempt int) time.Duration {
 	return d
 }
 
-// retryDelay is the wait before attempt: 5 minutes, doubling up to 6 hours.
+// endRetryDelay is the wait before retrying to end a session the store would
+// not end: the session is past its end meanwhile, so the first retry comes a
+// minute later (the least lead EventBridge Scheduler is given), then doubling
+// up to 6 hours while the store stays down.
+func endRetryDelay(attempt int) time.Duration {
+	return backoff(time.Minute, attempt)
+}
+
+// retryDelay is the wait before a retry of a revocation: 5 minutes (longer
+// than an invoker's own retries of a run that failed), doubling up to 6 hours.
 func retryDelay(attempt int) time.Duration {
-	d := firstRetryDelay
+	return backoff(firstRetryDelay, attempt)
+}
+
+// backoff is first for attempt 1, doubling with each attempt up to maxRetryDelay.
+func backoff(first time.Duration, attempt int) time.Duration {
+	d := first
 	for i := 1; i < attempt && d < maxRetryDelay; i++ {
 		d *= 2
 	}

@@ -41,54 +41,55 @@ func TestExpireOutcomes(t *testing.T) {
 		stage      func(t *testing.T, f *fixture) session.Job
 		wantErr    bool
 		wantCounts map[string]int
-		wantRetry  bool // the job's next attempt is pending after the run
-		wantKept   bool // the sealed token is still stored (live or retired) after the run
+		wantRetry  bool          // the job's next attempt is pending after the run
+		retryIn    time.Duration // and due this long after the run
+		wantKept   bool          // the sealed token is still stored (live or retired) after the run
 	}{
 		{"revoked", func(t *testing.T, f *fixture) session.Job {
 			s := f.login(t, alice, "octocat")
 			f.clock.Advance(8 * 24 * time.Hour)
 			return session.Job{Site: site, UserID: alice.UserID, Generation: s.Generation}
-		}, false, map[string]int{"Logouts/automatic": 1}, false, false},
+		}, false, map[string]int{"Logouts/automatic": 1}, false, 0, false},
 		{"GitHub down, retry scheduled", func(t *testing.T, f *fixture) session.Job {
 			s := f.login(t, alice, "octocat")
 			f.clock.Advance(8 * 24 * time.Hour)
 			f.gh.SetFault(githubtest.RouteRevokeToken, githubtest.Fault{Status: 502})
 			return session.Job{Site: site, UserID: alice.UserID, Generation: s.Generation}
-		}, false, map[string]int{"Logouts/automatic": 1, "Failures/revocation": 1}, true, true},
+		}, false, map[string]int{"Logouts/automatic": 1, "Failures/revocation": 1}, true, 5 * time.Minute, true},
 		{"GitHub down for over an hour, retry scheduled", func(t *testing.T, f *fixture) session.Job {
 			return retiredJob(t, f, 4)
-		}, false, map[string]int{"Failures/revocation": 1, "Failures/revocation_overdue": 1}, true, true},
+		}, false, map[string]int{"Failures/revocation": 1, "Failures/revocation_overdue": 1}, true, 80 * time.Minute, true},
 		{"GitHub down, retry could not be scheduled", func(t *testing.T, f *fixture) session.Job {
 			s := f.login(t, alice, "octocat")
 			f.clock.Advance(8 * 24 * time.Hour)
 			f.gh.SetFault(githubtest.RouteRevokeToken, githubtest.Fault{Status: 502})
 			f.svc.Scheduler = refusingScheduler{f.sched}
 			return session.Job{Site: site, UserID: alice.UserID, Generation: s.Generation}
-		}, true, map[string]int{"Logouts/automatic": 1, "Failures/revocation": 1, "Failures/retry_unscheduled": 1}, false, true},
+		}, true, map[string]int{"Logouts/automatic": 1, "Failures/revocation": 1, "Failures/retry_unscheduled": 1}, false, 0, true},
 		{"GitHub down at the retry cap", func(t *testing.T, f *fixture) session.Job {
 			return retiredJob(t, f, session.MaxRevocationAttempt)
-		}, false, map[string]int{"Failures/revocation": 1, "Failures/revocation_overdue": 1, "Failures/revocation_abandoned": 1}, false, true},
+		}, false, map[string]int{"Failures/revocation": 1, "Failures/revocation_overdue": 1, "Failures/revocation_abandoned": 1}, false, 0, true},
 		{"GitHub back before the cap", func(t *testing.T, f *fixture) session.Job {
 			job := retiredJob(t, f, session.MaxRevocationAttempt)
 			f.gh.ClearFault(githubtest.RouteRevokeToken)
 			return job
-		}, false, map[string]int{}, false, false},
+		}, false, map[string]int{}, false, 0, false},
 		{"store down, retry scheduled", func(t *testing.T, f *fixture) session.Job {
 			s := f.login(t, alice, "octocat")
 			f.clock.Advance(8 * 24 * time.Hour)
 			f.svc.Store = unreadableStore{f.db}
 			return session.Job{Site: site, UserID: alice.UserID, Generation: s.Generation}
-		}, false, map[string]int{"Failures/automatic_logout": 1}, true, true},
+		}, false, map[string]int{"Failures/automatic_logout": 1}, true, time.Minute, true},
 		{"store down, retry could not be scheduled", func(t *testing.T, f *fixture) session.Job {
 			s := f.login(t, alice, "octocat")
 			f.clock.Advance(8 * 24 * time.Hour)
 			f.svc.Store = unreadableStore{f.db}
 			f.svc.Scheduler = refusingScheduler{f.sched}
 			return session.Job{Site: site, UserID: alice.UserID, Generation: s.Generation}
-		}, true, map[string]int{"Failures/automatic_logout": 1, "Failures/retry_unscheduled": 1}, false, true},
+		}, true, map[string]int{"Failures/automatic_logout": 1, "Failures/retry_unscheduled": 1}, false, 0, true},
 		{"malformed job", func(t *testing.T, f *fixture) session.Job {
 			return session.Job{Site: site, UserID: " ", Generation: 1}
-		}, true, map[string]int{}, false, false},
+		}, true, map[string]int{}, false, 0, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -108,8 +109,12 @@ func TestExpireOutcomes(t *testing.T) {
 			}
 			next := job
 			next.Attempt++
-			if _, pending, err := f.sched.Due(ctx, next); err != nil || pending != c.wantRetry {
+			at, pending, err := f.sched.Due(ctx, next)
+			if err != nil || pending != c.wantRetry {
 				t.Errorf("next attempt pending = %v (%v), want %v", pending, err, c.wantRetry)
+			}
+			if pending && !at.Equal(f.clock.Now().Add(c.retryIn)) {
+				t.Errorf("next attempt due in %v, want %v", at.Sub(f.clock.Now()), c.retryIn)
 			}
 			_, rerr := f.db.GetRetired(ctx, job.Key(), job.Generation)
 			live, lerr := f.db.GetSession(ctx, job.Key())
