@@ -79,9 +79,13 @@ func TestLimitsAtTheEdge(t *testing.T) {
 	// A retired session padded to exactly the item size limit.
 	sess := session.Session{Key: k, GitHubLogin: "octocat", SealedToken: []byte("sealed"),
 		Started: expires, Ends: expires, Generation: 7}
-	sess.UserName = strings.Repeat("n", dynamodb.MaxItemBytes-dynamodb.RetiredItemSize(sess))
-	if got := dynamodb.RetiredItemSize(sess); got != dynamodb.MaxItemBytes {
-		t.Fatalf("padded item is %d bytes, want %d", got, dynamodb.MaxItemBytes)
+	base, err := dynamodb.RetiredItemSize(sess)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess.UserName = strings.Repeat("n", dynamodb.MaxItemBytes-base)
+	if got, err := dynamodb.RetiredItemSize(sess); err != nil || got != dynamodb.MaxItemBytes {
+		t.Fatalf("padded item is %d bytes (%v), want %d", got, err, dynamodb.MaxItemBytes)
 	}
 	counter.Reset()
 	stubPut.Store(true)
