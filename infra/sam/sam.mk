@@ -1,9 +1,11 @@
 # The serverless deployment: template.yaml checks, `sam build`, and the release zips.
 # Included by the root Makefile, so paths are relative to the repository root.
 #
-#   make sam-venvs          .venv-cfnlint/ and .venv-sam/, reinstalled only when
-#                           infra/sam/requirements-*.txt change
-#   make lint-template      cfn-lint: no error, warning or informational finding
+#   make sam-venvs          .venv-cfnlint/, .venv-sam/ and .venv-checkov/, reinstalled
+#                           only when infra/sam/requirements-*.txt change
+#   make lint-template      cfn-lint: no error, warning or informational finding; then
+#                           checkov: no failed check (each suppression is in the
+#                           template, with its one-line reason)
 #   make validate-template  sam validate --lint (needs a region, no credentials)
 #   make sam-build          sam build into .aws-sam/ with the local Go toolchain (no Docker)
 #   make release            bin/release/<function>/bootstrap and bin/release/<function>.zip
@@ -51,11 +53,12 @@ $(SAM_RELEASE_TARGETS): release-%:
 	cd $(SAM_RELEASE_DIR)/$* && zip -q -X ../$*.zip bootstrap
 
 # ---------------------------------------------------------------- tool venvs
-# Two venvs, because aws-sam-cli pins its own cfn-lint range and the linter is pinned
-# apart. The stamp file is only renewed when the requirements change; a changed
+# Three venvs, because aws-sam-cli pins its own cfn-lint range, and checkov its own
+# (older) one, while the linter is pinned apart. The stamp file is only renewed when the requirements change; a changed
 # requirements file rebuilds its venv from scratch, so nothing stale stays behind.
 SAM_CFNLINT_VENV := .venv-cfnlint
 SAM_SAM_VENV := .venv-sam
+SAM_CHECKOV_VENV := .venv-checkov
 SAM_PIP_ENV := PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
 
 # SAM CLI's settings live in this directory instead of ~/.aws-sam. Its metadata.json
@@ -67,9 +70,19 @@ SAM_ENV := SAM_CLI_TELEMETRY=0 __SAM_CLI_APP_DIR=$(abspath $(SAM_APP_DIR)) \
 	AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
 SAM := $(SAM_ENV) $(SAM_SAM_VENV)/bin/sam
 CFN_LINT := $(SAM_CFNLINT_VENV)/bin/cfn-lint
+# Offline: BC_SKIP_MAPPING and --skip-download keep checkov from asking Prisma Cloud
+# for its guideline mappings (which only add links to the report).
+CHECKOV := BC_SKIP_MAPPING=TRUE CHECKOV_RUN_SCA_PACKAGE_SCAN_V2=false $(SAM_CHECKOV_VENV)/bin/checkov
 
 .PHONY: sam-venvs
-sam-venvs: $(SAM_CFNLINT_VENV)/.installed $(SAM_SAM_VENV)/.installed
+sam-venvs: $(SAM_CFNLINT_VENV)/.installed $(SAM_SAM_VENV)/.installed $(SAM_CHECKOV_VENV)/.installed
+
+$(SAM_CHECKOV_VENV)/.installed: infra/sam/requirements-checkov.txt
+	rm -rf $(SAM_CHECKOV_VENV)
+	$(SAM_PYTHON) -m venv $(SAM_CHECKOV_VENV)
+	$(SAM_PIP_ENV) $(SAM_CHECKOV_VENV)/bin/pip install --quiet -r $<
+	$(SAM_PIP_ENV) $(SAM_CHECKOV_VENV)/bin/pip check
+	touch $@
 
 $(SAM_CFNLINT_VENV)/.installed: infra/sam/requirements-cfnlint.txt
 	rm -rf $(SAM_CFNLINT_VENV)
@@ -91,9 +104,11 @@ $(SAM_SAM_VENV)/.installed: infra/sam/requirements-sam.txt
 # Informational findings fail too. Experimental rules (-e) are left out: the one that
 # fires, I4010, asks for free-text Metadata.com.aws.cloudformation.Context on every resource.
 .PHONY: lint-template
-lint-template: $(SAM_CFNLINT_VENV)/.installed
+lint-template: $(SAM_CFNLINT_VENV)/.installed $(SAM_CHECKOV_VENV)/.installed
 	$(CFN_LINT) --include-checks I --non-zero-exit-code informational -- $(SAM_TEMPLATE)
 	@echo "cfn-lint: $(SAM_TEMPLATE) has no error, warning or informational finding"
+	$(CHECKOV) --quiet --compact --skip-download --framework cloudformation -f $(SAM_TEMPLATE)
+	@echo "checkov: $(SAM_TEMPLATE) has no failed check"
 
 .PHONY: validate-template
 validate-template: $(SAM_SAM_VENV)/.installed

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -54,16 +55,21 @@ func TestAWSCallsPerFlow(t *testing.T) {
 	}
 	counter := awstest.NewCounter()
 	iam := &iamRecorder{actions: map[string]bool{}}
-	app, err := awsapp.New(ctx, func(k string) string { return env[k] }, awsapp.Options{
-		AWSConfig: func(c *aws.Config) {
-			*c = cfg
-			counter.Install(c)
-			c.APIOptions = append(c.APIOptions, iam.add)
-		},
-	})
-	if err != nil {
-		t.Fatal(err)
+	faults := &awsFaults{}
+	newApp := func(env map[string]string) *awsapp.App {
+		app, err := awsapp.New(ctx, func(k string) string { return env[k] }, awsapp.Options{
+			AWSConfig: func(c *aws.Config) {
+				*c = cfg
+				counter.Install(c)
+				c.APIOptions = append(c.APIOptions, iam.add, faults.add)
+			},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return app
 	}
+	app := newApp(env)
 	srv.Config.Handler = app.Web.Routes()
 	srv.Start()
 	defer srv.Close()
@@ -91,6 +97,33 @@ func TestAWSCallsPerFlow(t *testing.T) {
 		"automatic logout":                      {"DynamoDB.GetItem": 3, "DynamoDB.TransactWriteItems": 1, "KMS.Decrypt": 1, "DynamoDB.DeleteItem": 1, "Scheduler.DeleteSchedule": 1},
 		"webhook: logout, GitHub down":          {"DynamoDB.GetItem": 3, "DynamoDB.TransactWriteItems": 1, "KMS.Decrypt": 1, "Scheduler.CreateSchedule": 1},
 		"automatic logout, GitHub down (retry)": {"DynamoDB.GetItem": 2, "KMS.Decrypt": 1, "Scheduler.CreateSchedule": 1},
+		"webhook: help":                         {},
+		// A GitHub App: the callback seals the token and its refresh token; a
+		// status with the token about to expire refreshes the pair and seals it.
+		"callback (GitHub App)":                         {"DynamoDB.DeleteItem": 1, "KMS.Encrypt": 2, "DynamoDB.GetItem": 1, "Scheduler.CreateSchedule": 1, "DynamoDB.PutItem": 1},
+		"webhook: status, token refreshed (GitHub App)": {"DynamoDB.GetItem": 1, "KMS.Decrypt": 1, "KMS.Encrypt": 2, "DynamoDB.UpdateItem": 1},
+		// The refreshed pair could not be stored and GitHub did not confirm its
+		// revocation: the new token is kept sealed, with a retry scheduled.
+		"webhook: status, refreshed token not stored, GitHub down (kept for retry)": {"DynamoDB.GetItem": 2, "KMS.Decrypt": 1, "KMS.Encrypt": 3, "DynamoDB.UpdateItem": 1, "Scheduler.CreateSchedule": 1, "DynamoDB.PutItem": 1},
+	}
+	// Which function serves each flow, and through which of its entry points
+	// (a route and, for the webhook, the command). Every entry point of every
+	// function must be measured by some flow: see entryPoints below.
+	flowEntry := map[string]struct{ function, entry string }{
+		"webhook: login":                                {"WebhookFunction", "POST /rocketchat/webhook: login"},
+		"webhook: status":                               {"WebhookFunction", "POST /rocketchat/webhook: status"},
+		"webhook: logout":                               {"WebhookFunction", "POST /rocketchat/webhook: logout"},
+		"webhook: logout, GitHub down":                  {"WebhookFunction", "POST /rocketchat/webhook: logout"},
+		"webhook: help":                                 {"WebhookFunction", "POST /rocketchat/webhook: help"},
+		"GET /oauth/start":                              {"CallbackFunction", "GET /oauth/start"},
+		"POST /oauth/start":                             {"CallbackFunction", "POST /oauth/start"},
+		"callback":                                      {"CallbackFunction", "GET /oauth/callback"},
+		"callback (re-login)":                           {"CallbackFunction", "GET /oauth/callback"},
+		"callback (GitHub App)":                         {"CallbackFunction", "GET /oauth/callback"},
+		"automatic logout":                              {"LogoutFunction", "scheduled job (attempt 0)"},
+		"automatic logout, GitHub down (retry)":         {"LogoutFunction", "scheduled retry (attempt 1 and later)"},
+		"webhook: status, token refreshed (GitHub App)": {"WebhookFunction", "POST /rocketchat/webhook: status"},
+		"webhook: status, refreshed token not stored, GitHub down (kept for retry)": {"WebhookFunction", "POST /rocketchat/webhook: status"},
 	}
 	// The cold start happened in awsapp.New above.
 	got["cold start"] = counter.Counts()
@@ -129,6 +162,8 @@ func TestAWSCallsPerFlow(t *testing.T) {
 	login("")
 	login(" (re-login)")
 	measure("webhook: status", func() { say("/github status") })
+	var help string
+	measure("webhook: help", func() { help = say("/github help") })
 	measure("webhook: logout", func() { say("/github logout") })
 	// GitHub failing to confirm a revocation: the retry is a schedule of its own.
 	login("")
@@ -158,11 +193,78 @@ func TestAWSCallsPerFlow(t *testing.T) {
 	retry, _ := json.Marshal(session.Job{Site: cur.Site, UserID: cur.UserID, Generation: downGen, Attempt: 1})
 	gh.SetFault(githubtest.RouteRevokeToken, githubtest.Fault{Status: 502})
 	measure("automatic logout, GitHub down (retry)", func() {
-		if err := app.Logout(ctx, retry); err == nil {
-			t.Fatal("a revocation GitHub did not confirm was reported as done")
+		// Its next retry is scheduled: the run succeeds, and nothing reaches
+		// the on-failure queue (see session's TestExpireOutcomes).
+		if err := app.Logout(ctx, retry); err != nil {
+			t.Fatalf("a run whose retry is scheduled failed: %v", err)
 		}
 	})
 	gh.ClearFault(githubtest.RouteRevokeToken)
+
+	// A GitHub App: its user tokens expire after 8 hours and /github status
+	// refreshes them (the webhook function seals the new pair).
+	ghApp := githubtest.New(githubtest.Options{ClientID: "Iv1.aws", ClientSecret: "aws-client-secret", GitHubApp: true})
+	ghAppURL, stopApp := ghApp.Start()
+	defer stopApp()
+	srv2 := httptest.NewUnstartedServer(nil)
+	appEnv := maps.Clone(env)
+	appEnv["GITHUB_URL"], appEnv["GITHUB_API_URL"] = ghAppURL, ghAppURL
+	appEnv["PUBLIC_URL"] = "http://" + srv2.Listener.Addr().String()
+	app2 := newApp(appEnv)
+	srv2.Config.Handler = app2.Web.Routes()
+	srv2.Start()
+	defer srv2.Close()
+	rc2 := &rocketchattest.Outgoing{URL: srv2.URL + "/rocketchat/webhook", Token: webhookToken, SiteURL: "https://chat.example.com"}
+	// A user per flow, so that each login is a first one.
+	users := []rocketchattest.User{{ID: "bobid", Name: "bob"}, {ID: "carolid", Name: "carol"}}
+	user := users[0]
+	say2 := func(text string) string {
+		d, err := rc2.Send(ctx, rc2.Message(user, text))
+		if err != nil || d.Posted == nil {
+			t.Fatalf("%s: %v %s", text, err, d.Body)
+		}
+		return d.Posted.Text
+	}
+	loginApp := func() {
+		link := regexp.MustCompile(`\S+/oauth/start\?link=\S+`).FindString(say2("/github login"))
+		jar, _ := cookiejar.New(nil)
+		b := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		mustGet(t, b, link, 200)
+		resp, err := b.PostForm(srv2.URL+"/oauth/start", url.Values{"link": {link[strings.Index(link, "=")+1:]}})
+		if err != nil || resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("POST /oauth/start: %v %v", err, resp)
+		}
+		resp.Body.Close()
+		cb, err := ghApp.Authorize(resp.Header.Get("Location"), "octocat")
+		if err != nil {
+			t.Fatal(err)
+		}
+		measure("callback (GitHub App)", func() { mustGet(t, b, cb, 200) })
+	}
+	// The service's clock moves to the token's last minutes; the stand-in's
+	// own clock stays, so the new token it issues is valid.
+	expiring := func() {
+		cur, err := app2.Service.Store.GetSession(ctx, session.Key{Site: "https://chat.example.com", UserID: user.ID})
+		if err != nil || cur.TokenExpires.IsZero() {
+			t.Fatalf("GitHub App session: %+v, %v", cur, err)
+		}
+		app2.Service.Now = func() time.Time { return cur.TokenExpires.Add(-time.Minute) }
+	}
+	loginApp()
+	expiring()
+	measure("webhook: status, token refreshed (GitHub App)", func() {
+		if text := say2("/github status"); !strings.Contains(text, "octocat") {
+			t.Fatalf("status after a refresh: %s", text)
+		}
+	})
+	app2.Service.Now = time.Now
+	user = users[1]
+	loginApp()
+	expiring()
+	faults.failNext("UpdateItem")
+	ghApp.SetFault(githubtest.RouteRevokeToken, githubtest.Fault{Status: 502})
+	measure("webhook: status, refreshed token not stored, GitHub down (kept for retry)", func() { say2("/github status") })
+	ghApp.ClearFault(githubtest.RouteRevokeToken)
 
 	// A malformed scheduler payload ends nothing and is reported as an error.
 	login("")
@@ -179,25 +281,33 @@ func TestAWSCallsPerFlow(t *testing.T) {
 		t.Errorf("a malformed payload ended the session: %v", err)
 	}
 
-	// Each function may call exactly what template.yaml grants it. The webhook
-	// and callback functions serve the same handler behind different routes;
-	// the logout function runs the scheduled payload.
-	session := templatePolicy(t, "SessionAccessPolicy")
-	seal := templatePolicy(t, "TokenSealPolicy")
-	pick := func(names ...string) map[string][]string {
-		m := map[string][]string{}
-		for _, n := range names {
-			m[n] = actions[n]
-		}
-		return m
-	}
-	quota := templatePolicy(t, "LinkQuotaPolicy")
+	// Each function may call exactly what template.yaml grants it: its managed
+	// policies and, for KMS, the key policy's statements naming its role.
 	// UpdateSchedule is taken only when a CreateSchedule meets its own earlier
 	// attempt (an answer lost on the way back), which these flows do not stage.
 	rescheduling := map[string][]string{"a retried CreateSchedule": {"scheduler:UpdateSchedule"}}
-	checkLeastPrivilege(t, "WebhookFunction", union(session, quota), merge(rescheduling, pick("cold start", "webhook: login", "webhook: status", "webhook: logout", "webhook: logout, GitHub down")))
-	checkLeastPrivilege(t, "CallbackFunction", union(session, seal), merge(rescheduling, pick("cold start", "GET /oauth/start", "POST /oauth/start", "callback", "callback (re-login)")))
-	checkLeastPrivilege(t, "LogoutFunction", session, merge(rescheduling, pick("cold start", "automatic logout", "automatic logout, GitHub down (retry)")))
+	entries := entryPoints(t, help)
+	for _, function := range []string{"WebhookFunction", "CallbackFunction", "LogoutFunction"} {
+		byFlow := map[string][]string{"cold start": actions["cold start"]}
+		covered := map[string]bool{}
+		for name, fe := range flowEntry {
+			if fe.function == function {
+				byFlow[name] = actions[name]
+				covered[fe.entry] = true
+			}
+		}
+		for _, e := range entries[function] {
+			if !covered[e] {
+				t.Errorf("%s: entry point %q is served but no flow measures it", function, e)
+			}
+		}
+		checkLeastPrivilege(t, function, grantedTo(t, function), merge(rescheduling, byFlow))
+	}
+	for _, name := range flows {
+		if _, ok := flowEntry[name]; !ok && name != "cold start" {
+			t.Errorf("flow %q is measured but belongs to no function's entry point", name)
+		}
+	}
 
 	var table strings.Builder
 	fmt.Fprintln(&table, "| flow | AWS calls |\n|---|---|")

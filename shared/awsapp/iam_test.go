@@ -2,6 +2,7 @@ package awsapp_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"regexp"
 	"slices"
@@ -140,4 +141,117 @@ func merge(maps ...map[string][]string) map[string][]string {
 		}
 	}
 	return out
+}
+
+// awsFaults fails the next call of one operation before it is sent, as a
+// throttled or unavailable AWS service would. The call still counts: the
+// counter and the IAM recorder run before it.
+type awsFaults struct {
+	mu      sync.Mutex
+	pending string
+}
+
+func (f *awsFaults) failNext(operation string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.pending = operation
+}
+
+func (f *awsFaults) add(stack *middleware.Stack) error {
+	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("awsFaults",
+		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+			op := awsmiddleware.GetOperationName(ctx)
+			f.mu.Lock()
+			fail := f.pending != "" && f.pending == op
+			if fail {
+				f.pending = ""
+			}
+			f.mu.Unlock()
+			if fail {
+				return middleware.InitializeOutput{}, middleware.Metadata{}, fmt.Errorf("awsFaults: %s failed (staged)", op)
+			}
+			return next.HandleInitialize(ctx, in)
+		}), middleware.After)
+}
+
+// templateResource returns the text of one top-level resource of template.yaml.
+func templateResource(t *testing.T, name string) string {
+	t.Helper()
+	tmpl, err := os.ReadFile("../../template.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(tmpl)
+	start := strings.Index(text, "\n  "+name+":\n")
+	if start < 0 {
+		t.Fatalf("template.yaml has no resource %s", name)
+	}
+	body := text[start+1:]
+	if end := regexp.MustCompile(`\n  [A-Za-z]+:\n|\n[A-Za-z]+:\n`).FindStringIndex(body[len(name)+3:]); end != nil {
+		body = body[:len(name)+3+end[0]]
+	}
+	return body
+}
+
+// grantedTo returns what template.yaml lets a function call: the actions of
+// the managed policies its Policies name, and the KMS actions of the key
+// policy statements that name its role.
+func grantedTo(t *testing.T, function string) []string {
+	t.Helper()
+	var granted []string
+	for _, m := range regexp.MustCompile(`(?m)^\s*- !Ref (\w+Policy)\s*$`).FindAllStringSubmatch(templateResource(t, function), -1) {
+		granted = union(granted, templatePolicy(t, m[1]))
+	}
+	key := templateResource(t, "TokenKey")
+	for _, stmt := range strings.Split(key, "- Sid: ")[1:] {
+		if strings.Contains(stmt, "!GetAtt "+function+"Role.Arn") {
+			for _, m := range regexp.MustCompile(`(?m)^\s*(?:- |Action: )(kms:[A-Za-z]+)\s*$`).FindAllStringSubmatch(stmt, -1) {
+				granted = union(granted, []string{m[1]})
+			}
+		}
+	}
+	return granted
+}
+
+// entryPoints lists what each function serves: the HTTP API routes
+// template.yaml sends to it and, for the webhook, each command its help text
+// names (help: the answer to "/github help"); the logout function runs the
+// scheduler's payloads, the automatic logout and the retries.
+func entryPoints(t *testing.T, help string) map[string][]string {
+	t.Helper()
+	functions := map[string]string{"webhook": "WebhookFunction", "callback": "CallbackFunction", "logout": "LogoutFunction"}
+	routes := map[string][]string{}
+	var path, method string
+	for _, line := range strings.Split(templateResource(t, "HttpApi"), "\n") {
+		if m := regexp.MustCompile(`^ {10}(/\S*):\s*$`).FindStringSubmatch(line); m != nil {
+			path = m[1]
+		}
+		if m := regexp.MustCompile(`^ {12}(get|post|put|patch|delete|head|options|x-amazon-apigateway-any-method):\s*$`).FindStringSubmatch(line); m != nil {
+			method = strings.ToUpper(m[1])
+		}
+		if m := regexp.MustCompile(`function:\$\{AWS::StackName\}-(\w+)/invocations`).FindStringSubmatch(line); m != nil {
+			fn, ok := functions[m[1]]
+			if !ok {
+				t.Fatalf("template.yaml routes %s %s to an unknown function %q", method, path, m[1])
+			}
+			routes[fn] = append(routes[fn], method+" "+path)
+		}
+	}
+	var commands []string
+	for _, m := range regexp.MustCompile("`/github (\\w+)`").FindAllStringSubmatch(help, -1) {
+		commands = append(commands, m[1])
+	}
+	if len(routes["WebhookFunction"]) == 0 || len(routes["CallbackFunction"]) == 0 || len(commands) == 0 {
+		t.Fatalf("no routes or commands found: routes %v, commands %v in help %q", routes, commands, help)
+	}
+	entries := map[string][]string{
+		"CallbackFunction": routes["CallbackFunction"],
+		"LogoutFunction":   {"scheduled job (attempt 0)", "scheduled retry (attempt 1 and later)"},
+	}
+	for _, r := range routes["WebhookFunction"] {
+		for _, c := range commands {
+			entries["WebhookFunction"] = append(entries["WebhookFunction"], r+": "+c)
+		}
+	}
+	return entries
 }

@@ -110,3 +110,29 @@ func TestUniqueName(t *testing.T) {
 		t.Errorf("UniqueName gave %q and %q", a, b)
 	}
 }
+
+func (r *recorder) Fatalf(format string, args ...any) {
+	r.failed = fmt.Sprintf(format, args...)
+	runtime.Goexit()
+}
+
+// TestSecretOverTheLimit: a value AWS would refuse fails the test before any
+// call, though moto would store it.
+func TestSecretOverTheLimit(t *testing.T) {
+	cfg := awstest.Config(t)
+	counter := awstest.NewCounter()
+	counter.Install(&cfg)
+	r := &recorder{TB: t}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		awstest.Secret(r, cfg, strings.Repeat("x", 65537))
+	}()
+	<-done
+	if !strings.Contains(r.failed, "65537 bytes") {
+		t.Errorf("Secret over the limit: failure %q, want one naming the size", r.failed)
+	}
+	if c := counter.Counts(); len(c) != 0 {
+		t.Errorf("Secret over the limit made calls: %v", c)
+	}
+}

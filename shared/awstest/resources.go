@@ -15,6 +15,7 @@ import (
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"rcgithub/shared/dynamodb"
+	"rcgithub/shared/secrets"
 )
 
 // UniqueName returns prefix followed by 16 random hex characters: short enough
@@ -110,9 +111,13 @@ func Queue(t testing.TB, cfg aws.Config) (url, arn string) {
 }
 
 // Secret creates a Secrets Manager secret holding value, deleted when the test
-// ends, and returns its ARN.
+// ends, and returns its ARN. A value over Secrets Manager's size limit, which
+// moto would store and AWS refuse, fails the test before any call.
 func Secret(t testing.TB, cfg aws.Config, value string) string {
 	t.Helper()
+	if err := secrets.CheckValue(value); err != nil {
+		t.Fatalf("create secret: %v", err)
+	}
 	client := secretsapi.NewFromConfig(cfg)
 	out, err := client.CreateSecret(t.Context(), &secretsapi.CreateSecretInput{
 		Name: aws.String(UniqueName("awstest")), SecretString: aws.String(value),

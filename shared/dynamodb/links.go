@@ -31,6 +31,10 @@ func (s *Store) CreateLink(ctx context.Context, l session.Link, q session.LinkQu
 	if err != nil {
 		return session.Link{}, fmt.Errorf("create link: %w", err)
 	}
+	quotaPK := quotaKey(l.Key, q.Window)
+	if err := checkKey(quotaPK); err != nil {
+		return session.Link{}, fmt.Errorf("create link: %w", err)
+	}
 	absent := aws.String("attribute_not_exists(#pk)")
 	names := map[string]string{"#pk": KeyAttribute}
 	input := &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
@@ -38,7 +42,7 @@ func (s *Store) CreateLink(ctx context.Context, l session.Link, q session.LinkQu
 			ConditionExpression: absent, ExpressionAttributeNames: names}},
 		{Put: &types.Put{TableName: aws.String(s.table), Item: linkItem,
 			ConditionExpression: absent, ExpressionAttributeNames: names}},
-		{Update: &types.Update{TableName: aws.String(s.table), Key: keyOf(quotaKey(l.Key, q.Window)),
+		{Update: &types.Update{TableName: aws.String(s.table), Key: keyOf(quotaPK),
 			UpdateExpression:         aws.String("ADD #n :one SET #ttl = :ttl"),
 			ConditionExpression:      aws.String("attribute_not_exists(#n) OR #n < :max"),
 			ExpressionAttributeNames: map[string]string{"#n": "links", "#ttl": TTLAttribute},

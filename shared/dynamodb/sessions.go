@@ -60,6 +60,11 @@ func (s *Store) PutSession(ctx context.Context, sess session.Session, prev int64
 	if err != nil {
 		return fmt.Errorf("put session: %w", err)
 	}
+	// A live session must be retirable: its retired copy, under a longer
+	// key, must fit DynamoDB's limits too.
+	if _, err := marshal(newSessionRecord(retiredKey(sess.Key, sess.Generation), sess)); err != nil {
+		return fmt.Errorf("put session: as retired: %w", err)
+	}
 	if prev == 0 {
 		_, err := s.client.PutItem(ctx, &dynamodb.PutItemInput{
 			TableName:                aws.String(s.table),
@@ -184,9 +189,13 @@ func (s *Store) UpdateToken(ctx context.Context, k session.Key, gen int64, seale
 	if len(remove) > 0 {
 		update += " REMOVE " + strings.Join(remove, ", ")
 	}
+	pk := sessionKey(k)
+	if err := checkKey(pk); err != nil {
+		return fmt.Errorf("update token: no live session: %w: %w", session.ErrNotFound, err)
+	}
 	_, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 aws.String(s.table),
-		Key:                       keyOf(sessionKey(k)),
+		Key:                       keyOf(pk),
 		UpdateExpression:          aws.String(update),
 		ConditionExpression:       aws.String(generationIs),
 		ExpressionAttributeNames:  names,
@@ -208,9 +217,13 @@ func (s *Store) UpdateToken(ctx context.Context, k session.Key, gen int64, seale
 
 // DeleteRetired deletes a retired session; deleting a missing one is not an error.
 func (s *Store) DeleteRetired(ctx context.Context, k session.Key, gen int64) error {
+	pk := retiredKey(k, gen)
+	if checkKey(pk) != nil {
+		return nil // no such item can exist: it is not there
+	}
 	_, err := s.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{
 		TableName: aws.String(s.table),
-		Key:       keyOf(retiredKey(k, gen)),
+		Key:       keyOf(pk),
 	})
 	if err != nil {
 		return fmt.Errorf("delete retired session: %w", err)

@@ -34,6 +34,9 @@ func keyOf(pk string) map[string]types.AttributeValue {
 // get reads the item pk with a consistent read into out; session.ErrNotFound
 // when there is none.
 func (s *Store) get(ctx context.Context, pk string, out any) error {
+	if err := checkKey(pk); err != nil {
+		return fmt.Errorf("%w: %w", session.ErrNotFound, err)
+	}
 	res, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName:      aws.String(s.table),
 		Key:            keyOf(pk),
@@ -54,6 +57,9 @@ func (s *Store) get(ctx context.Context, pk string, out any) error {
 // take deletes the item pk and decodes what it held into out; only one caller
 // gets it, the others get session.ErrNotFound.
 func (s *Store) take(ctx context.Context, pk string, out any) error {
+	if err := checkKey(pk); err != nil {
+		return fmt.Errorf("%w: %w", session.ErrNotFound, err)
+	}
 	res, err := s.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{
 		TableName:           aws.String(s.table),
 		Key:                 keyOf(pk),
@@ -76,10 +82,15 @@ func (s *Store) take(ctx context.Context, pk string, out any) error {
 	return nil
 }
 
+// marshal encodes a record as an item, refusing one over DynamoDB's key or
+// item size limits (see checkItem): every item written goes through it.
 func marshal(record any) (map[string]types.AttributeValue, error) {
 	item, err := attributevalue.MarshalMap(record)
 	if err != nil {
 		return nil, fmt.Errorf("encode item: %w", err)
+	}
+	if err := checkItem(item); err != nil {
+		return nil, err
 	}
 	return item, nil
 }

@@ -84,6 +84,13 @@ func (s *Scheduler) createInput(job session.Job, at time.Time) (*scheduler.Creat
 	if err != nil {
 		return nil, err
 	}
+	name := scheduleName(job)
+	if err := s.checkNames(name); err != nil {
+		return nil, fmt.Errorf("schedule logout: %w", err)
+	}
+	if err := checkInput(input); err != nil {
+		return nil, fmt.Errorf("schedule logout: %w", err)
+	}
 	target := &types.Target{
 		Arn:     aws.String(s.cfg.TargetARN),
 		RoleArn: aws.String(s.cfg.RoleARN),
@@ -98,7 +105,7 @@ func (s *Scheduler) createInput(job session.Job, at time.Time) (*scheduler.Creat
 	}
 	return &scheduler.CreateScheduleInput{
 		GroupName:                  aws.String(s.cfg.Group),
-		Name:                       aws.String(scheduleName(job)),
+		Name:                       aws.String(name),
 		ScheduleExpression:         aws.String(atExpression(at)),
 		ScheduleExpressionTimezone: aws.String("UTC"),
 		FlexibleTimeWindow:         &types.FlexibleTimeWindow{Mode: types.FlexibleTimeWindowModeOff},
@@ -129,6 +136,9 @@ func updateInput(in *scheduler.CreateScheduleInput) *scheduler.UpdateScheduleInp
 // deleted itself, or never existed) is not an error.
 func (s *Scheduler) Cancel(ctx context.Context, job session.Job) error {
 	name := scheduleName(job)
+	if err := s.checkNames(name); err != nil {
+		return fmt.Errorf("delete schedule: %w", err)
+	}
 	_, err := s.client.DeleteSchedule(ctx, &scheduler.DeleteScheduleInput{
 		GroupName: aws.String(s.cfg.Group),
 		Name:      aws.String(name),
@@ -145,6 +155,9 @@ func (s *Scheduler) Cancel(ctx context.Context, job session.Job) error {
 // (a name collision, or a schedule written by something else) is an error.
 func (s *Scheduler) Due(ctx context.Context, job session.Job) (time.Time, bool, error) {
 	name := scheduleName(job)
+	if err := s.checkNames(name); err != nil {
+		return time.Time{}, false, fmt.Errorf("get schedule: %w", err)
+	}
 	out, err := s.client.GetSchedule(ctx, &scheduler.GetScheduleInput{
 		GroupName: aws.String(s.cfg.Group),
 		Name:      aws.String(name),

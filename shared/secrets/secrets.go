@@ -4,16 +4,34 @@ package secrets
 
 import (
 	"context"
-
 	"encoding/json"
 	"errors"
 	"fmt"
-	"rcgithub/shared/config"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"rcgithub/shared/config"
 )
+
+// MaxValueBytes is Secrets Manager's limit on a secret value: SecretString
+// is 1 to 65,536 bytes (Secrets Manager API Reference, CreateSecret and
+// PutSecretValue). The service only reads its secret; the limit is checked
+// where a secret is written (awstest.Secret) and on what Load reads, since a
+// stand-in may hold more than AWS ever would.
+const MaxValueBytes = 65536
+
+// ErrOverLimit is wrapped by the errors about a secret value over MaxValueBytes.
+var ErrOverLimit = errors.New("over a Secrets Manager limit")
+
+// CheckValue checks a secret value against MaxValueBytes, before it is written.
+func CheckValue(value string) error {
+	if n := len(value); n == 0 || n > MaxValueBytes {
+		return fmt.Errorf("%w: secret value of %d bytes (1 to %d allowed)", ErrOverLimit, n, MaxValueBytes)
+	}
+	return nil
+}
 
 // Values are the service's secrets. Print them freely: String and
 // GoString redact every value.
@@ -70,6 +88,9 @@ func Load(ctx context.Context, client *secretsmanager.Client, secretID string) (
 	}
 	if out.SecretString == nil {
 		return Values{}, fmt.Errorf("secret %s has no SecretString (binary secrets are not supported)", secretID)
+	}
+	if err := CheckValue(aws.ToString(out.SecretString)); err != nil {
+		return Values{}, fmt.Errorf("secret %s: %w", secretID, err)
 	}
 	v, err := parse([]byte(aws.ToString(out.SecretString)))
 	if err != nil {

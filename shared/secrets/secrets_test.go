@@ -1,11 +1,14 @@
 package secrets_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"rcgithub/shared/awstest"
@@ -112,5 +115,40 @@ func TestValuesRedactSites(t *testing.T) {
 		if strings.Contains(out, hookToken) || strings.Contains(out, hookURL) || !strings.Contains(out, "sites:1") {
 			t.Errorf("%s = %s", format, out)
 		}
+	}
+}
+
+// TestValueSizeAtTheEdge: a secret value of exactly 65,536 bytes is written
+// and loaded; one byte more is refused before any write, and refused on read
+// when a stand-in holds it anyway (moto does, AWS does not).
+func TestValueSizeAtTheEdge(t *testing.T) {
+	cfg := awstest.Config(t)
+	client := secretsmanager.NewFromConfig(cfg)
+	valueOf := func(n int) string {
+		head := `{"github_client_secret":"` + clientSecret + `","rocketchat_webhook_token":"` + hookToken + `","padding":"`
+		return head + strings.Repeat("p", n-len(head)-2) + `"}`
+	}
+	at := valueOf(secrets.MaxValueBytes)
+	if err := secrets.CheckValue(at); err != nil {
+		t.Fatalf("value at the limit refused: %v", err)
+	}
+	v, err := secrets.Load(t.Context(), client, awstest.Secret(t, cfg, at))
+	if err != nil || v.GitHubClientSecret != clientSecret {
+		t.Fatalf("Load at the limit: %v", err)
+	}
+	over := valueOf(secrets.MaxValueBytes + 1)
+	if err := secrets.CheckValue(over); !errors.Is(err, secrets.ErrOverLimit) || !strings.Contains(err.Error(), "65537 bytes") {
+		t.Errorf("CheckValue one byte over: %v, want ErrOverLimit naming the size", err)
+	}
+	created, err := client.CreateSecret(t.Context(), &secretsmanager.CreateSecretInput{
+		Name: aws.String(awstest.UniqueName("over")), SecretString: aws.String(over)})
+	if err != nil {
+		t.Fatalf("moto refused an oversized secret (it enforces the limit now: this test can say so): %v", err)
+	}
+	t.Cleanup(func() {
+		_, _ = client.DeleteSecret(context.Background(), &secretsmanager.DeleteSecretInput{SecretId: created.ARN, ForceDeleteWithoutRecovery: aws.Bool(true)})
+	})
+	if _, err := secrets.Load(t.Context(), client, aws.ToString(created.ARN)); !errors.Is(err, secrets.ErrOverLimit) {
+		t.Errorf("Load of a value over the limit: %v, want ErrOverLimit", err)
 	}
 }

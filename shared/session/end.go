@@ -36,7 +36,9 @@ func (s *Service) Logout(ctx context.Context, k Key) (LogoutResult, error) {
 		}
 		s.count(ctx, "Logouts", "Reason", "user")
 		s.log().InfoContext(ctx, "logout", "reason", "user", "site", k.Site, "user", k.UserID, "generation", retired.Generation)
-		revoked := s.finishRetired(ctx, Job{Site: k.Site, UserID: k.UserID, Generation: retired.Generation})
+		// A revocation left without a retry is logged and counted by
+		// finishRetired; the session is over for the user either way.
+		revoked, _ := s.finishRetired(ctx, Job{Site: k.Site, UserID: k.UserID, Generation: retired.Generation})
 		return LogoutResult{Session: retired, Revoked: revoked}, nil
 	}
 	return LogoutResult{}, fmt.Errorf("end session: %w after retries", ErrConflict)
@@ -45,8 +47,13 @@ func (s *Service) Logout(ctx context.Context, k Key) (LogoutResult, error) {
 // Expire runs a scheduled job: it ends the session of that generation if it is
 // still live, revokes its token, and tells the user. A job for a session that
 // was replaced or already ended does nothing, so running it twice is harmless.
-// It returns an error when GitHub did not confirm the revocation, after
-// scheduling a retry, so that the scheduler's own retries happen too.
+//
+// It returns an error only when the work is unfinished and no retry of its own
+// is pending (the job is malformed, or the retry could not be scheduled): only
+// then can the invoker's retries and its on-failure queue help. A run whose
+// retry is scheduled has done what it can and returns nil, as does a run that
+// gave up at the retry cap (see MaxRevocationAttempt), which its own metric
+// and ERROR line report.
 func (s *Service) Expire(ctx context.Context, job Job) error {
 	if err := job.Validate(); err != nil {
 		return err
@@ -61,41 +68,77 @@ func (s *Service) Expire(ctx context.Context, job Job) error {
 			s.log().WarnContext(ctx, "automatic logout before the session's end: rescheduled",
 				"site", k.Site, "user", k.UserID, "generation", job.Generation, "ends", cur.Ends)
 			next := Job{Site: k.Site, UserID: k.UserID, Generation: job.Generation, Attempt: job.Attempt + 1}
-			return s.Scheduler.Schedule(ctx, next, cur.Ends)
+			if err := s.Scheduler.Schedule(ctx, next, cur.Ends); err != nil {
+				s.count(ctx, "Failures", "Kind", "retry_unscheduled")
+				return fmt.Errorf("reschedule automatic logout: %w: %w", errRetryUnscheduled, err)
+			}
+			return nil
 		}
 		if _, err := s.Store.RetireSession(ctx, k, job.Generation); err != nil &&
 			!errors.Is(err, ErrConflict) && !errors.Is(err, ErrNotFound) {
-			s.retryLater(ctx, job) // beyond the invoker's own few retries
 			s.count(ctx, "Failures", "Kind", "automatic_logout")
-			return fmt.Errorf("end expired session: %w", err)
+			s.log().WarnContext(ctx, "end expired session: will retry", "site", k.Site, "user", k.UserID,
+				"generation", job.Generation, "error", err)
+			if serr := s.retryLater(ctx, job, endRetryDelay); serr != nil {
+				return fmt.Errorf("end expired session: %w; and %w", err, serr)
+			}
+			return nil
 		} else if err == nil {
 			expired = true
 			s.count(ctx, "Logouts", "Reason", "automatic")
 			s.log().InfoContext(ctx, "logout", "reason", "automatic", "site", k.Site, "user", k.UserID, "generation", job.Generation)
 		}
 	case err != nil && !errors.Is(err, ErrNotFound):
-		s.retryLater(ctx, job)
 		s.count(ctx, "Failures", "Kind", "automatic_logout")
-		return fmt.Errorf("read session: %w", err)
+		s.log().WarnContext(ctx, "read session for its automatic logout: will retry", "site", k.Site, "user", k.UserID,
+			"generation", job.Generation, "error", err)
+		if serr := s.retryLater(ctx, job, endRetryDelay); serr != nil {
+			return fmt.Errorf("read session: %w; and %w", err, serr)
+		}
+		return nil
 	}
 	if expired {
 		s.notify(ctx, k, "Your GitHub session ended: you are logged out automatically "+FormatDuration(s.TTL)+" after login. Type /github login to connect again.")
 	}
-	if !s.finishRetired(ctx, job) {
-		return fmt.Errorf("revoke token of %s generation %d: GitHub did not confirm; retry scheduled", k.UserID, job.Generation)
+	if _, err := s.finishRetired(ctx, job); err != nil {
+		return fmt.Errorf("revoke token of %s generation %d: %w", k.UserID, job.Generation, err)
 	}
 	return nil
 }
 
-// finishRetired revokes the token of a retired session and forgets it. When
-// GitHub does not confirm, it schedules a retry and returns false; the sealed
-// token is kept only for that retry.
-func (s *Service) finishRetired(ctx context.Context, job Job) bool {
+// MaxRevocationAttempt is the last retry of a revocation GitHub does not
+// confirm: the retries back off from 5 minutes, doubling, to every 6 hours,
+// and attempt 33 runs about 6 days 23 hours after the first failure, so the
+// service gives up after about 7 days (MaxRevocationRetryTime). When that
+// attempt fails too it logs an ERROR line with the job's fields, counts
+// Failures Kind=revocation_abandoned and keeps the sealed token: the token is
+// alive at GitHub either way, and the kept record lets an operator retry
+// (invoke the logout function with that job) once GitHub answers again.
+const MaxRevocationAttempt = 33
+
+// MaxRevocationRetryTime bounds how long after the first failure a revocation
+// is still retried; MaxRevocationAttempt is the last attempt within it.
+const MaxRevocationRetryTime = 7 * 24 * time.Hour
+
+// revocationOverdueAfter is how long after the first failure a revocation
+// still unconfirmed counts Failures Kind=revocation_overdue (the alarm "GitHub
+// has not confirmed a revocation for an hour").
+const revocationOverdueAfter = time.Hour
+
+// errRetryUnscheduled marks work left undone with no retry pending.
+var errRetryUnscheduled = errors.New("no retry could be scheduled")
+
+// finishRetired revokes the token of a retired session and forgets it. It
+// reports revoked when GitHub confirmed (or the record is already gone). When
+// GitHub does not confirm, it schedules a retry, keeping the sealed token only
+// for it, and returns false with a nil error; at the retry cap it gives up
+// (false, nil). The error is set only when no retry could be scheduled.
+func (s *Service) finishRetired(ctx context.Context, job Job) (revoked bool, err error) {
 	k := job.Key()
 	r, err := s.Store.GetRetired(ctx, k, job.Generation)
 	if errors.Is(err, ErrNotFound) {
 		s.cancelAll(ctx, job)
-		return true // already revoked and forgotten
+		return true, nil // already revoked and forgotten
 	}
 	if err == nil {
 		var token []byte
@@ -106,13 +149,26 @@ func (s *Service) finishRetired(ctx context.Context, job Job) bool {
 	}
 	if err == nil {
 		s.forget(ctx, job)
-		return true
+		return true, nil
 	}
 	s.count(ctx, "Failures", "Kind", "revocation")
+	pending := revocationPending(job.Attempt)
+	if pending >= revocationOverdueAfter {
+		s.count(ctx, "Failures", "Kind", "revocation_overdue")
+	}
+	if job.Attempt >= MaxRevocationAttempt {
+		s.count(ctx, "Failures", "Kind", "revocation_abandoned")
+		s.log().ErrorContext(ctx, "revoke token: not confirmed, retries given up; the token may outlive its session and stays sealed in the store",
+			"site", k.Site, "user", k.UserID, "generation", job.Generation, "attempt", job.Attempt,
+			"unconfirmed_for", pending.String(), "error", err)
+		return false, nil
+	}
 	s.log().ErrorContext(ctx, "revoke token: not confirmed, will retry", "site", k.Site, "user", k.UserID,
 		"generation", job.Generation, "attempt", job.Attempt+1, "retry_in", retryDelay(job.Attempt+1).String(), "error", err)
-	s.retryLater(ctx, job)
-	return false
+	if serr := s.retryLater(ctx, job, retryDelay); serr != nil {
+		return false, fmt.Errorf("GitHub did not confirm (%w), and %w", err, serr)
+	}
+	return false, nil
 }
 
 // forget deletes a retired session whose token is dead and cancels what is
@@ -121,22 +177,28 @@ func (s *Service) forget(ctx context.Context, job Job) {
 	if err := s.Store.DeleteRetired(ctx, job.Key(), job.Generation); err != nil {
 		// Keep a job for the record: a later run finds the token dead and
 		// deletes it then.
+		// The token is dead: a record left behind costs nothing but storage.
 		s.log().WarnContext(ctx, "delete retired session: will retry", "site", job.Site, "user", job.UserID, "error", err)
-		s.retryLater(ctx, job)
+		_ = s.retryLater(ctx, job, retryDelay)
 		return
 	}
 	s.cancelAll(ctx, job)
 }
 
-// retryLater schedules the next attempt of job, backing off with the attempt
-// count; a failure to schedule is logged (the scheduler's own retries remain).
-func (s *Service) retryLater(ctx context.Context, job Job) {
+// retryLater schedules the next attempt of job, after the delay wait gives for
+// its attempt number. A failure to schedule leaves work undone with nothing
+// pending: it is logged as an ERROR, counted as Failures Kind=retry_unscheduled,
+// and returned.
+func (s *Service) retryLater(ctx context.Context, job Job, wait func(attempt int) time.Duration) error {
 	next := Job{Site: job.Site, UserID: job.UserID, Generation: job.Generation, Attempt: job.Attempt + 1}
-	delay := retryDelay(next.Attempt)
+	delay := wait(next.Attempt)
 	if err := s.Scheduler.Schedule(ctx, next, s.Now().Add(delay)); err != nil {
+		s.count(ctx, "Failures", "Kind", "retry_unscheduled")
 		s.log().ErrorContext(ctx, "could not schedule a retry", "site", job.Site, "user", job.UserID,
 			"generation", job.Generation, "attempt", next.Attempt, "error", err)
+		return fmt.Errorf("%w: %w", errRetryUnscheduled, err)
 	}
+	return nil
 }
 
 // cancelAll cancels the session's automatic logout and, when job is a retry,
@@ -171,6 +233,7 @@ func (s *Service) revokeUntracked(ctx context.Context, p Pending, token string) 
 	}
 	s.log().ErrorContext(ctx, "revoke token of a failed login: not confirmed, will retry", "site", p.Site, "user", p.UserID, "error", err)
 	if err = s.keepForRetry(ctx, p, token); err != nil {
+		s.count(ctx, "Failures", "Kind", "retry_unscheduled")
 		s.log().ErrorContext(ctx, "token of a failed login left alive at GitHub: could not keep it for a retry",
 			"site", p.Site, "user", p.UserID, "error", err)
 	}
@@ -201,8 +264,33 @@ func (s *Service) keepForRetry(ctx context.Context, p Pending, token string) err
 	return nil
 }
 
+// revocationPending is how long after the first failed try attempt runs: the
+// sum of the delays before attempts 1 to attempt.
+func revocationPending(attempt int) time.Duration {
+	var d time.Duration
+	for i := 1; i <= attempt; i++ {
+		d += retryDelay(i)
+	}
+	return d
+}
+
+// endRetryDelay is the wait before retrying to end a session the store would
+// not end: the session is past its end meanwhile, so the first retry comes a
+// minute later (the least lead EventBridge Scheduler is given), then doubling
+// up to 6 hours while the store stays down.
+func endRetryDelay(attempt int) time.Duration {
+	return backoff(time.Minute, attempt)
+}
+
+// retryDelay is the wait before a retry of a revocation: 5 minutes (longer
+// than an invoker's own retries of a run that failed), doubling up to 6 hours.
 func retryDelay(attempt int) time.Duration {
-	d := firstRetryDelay
+	return backoff(firstRetryDelay, attempt)
+}
+
+// backoff is first for attempt 1, doubling with each attempt up to maxRetryDelay.
+func backoff(first time.Duration, attempt int) time.Duration {
+	d := first
 	for i := 1; i < attempt && d < maxRetryDelay; i++ {
 		d *= 2
 	}
