@@ -51,7 +51,7 @@ func TestLogLinesAreBounded(t *testing.T) {
 func TestRequestIDFromClientOnlyInStrictForm(t *testing.T) {
 	tests := []struct {
 		name, header, ctxID string
-		want               string // "" means: made by the server
+		want                string // "" means: made by the server
 	}{
 		{name: "proxy's hex id", header: "4f6c2a1b9d8e7f60a1b2c3d4e5f60718", want: "4f6c2a1b9d8e7f60a1b2c3d4e5f60718"},
 		{name: "uuid", header: "0f8fad5b-d9cb-469f-a165-70867728950e", want: "0f8fad5b-d9cb-469f-a165-70867728950e"},

@@ -25,6 +25,9 @@ const maxWebhookBody = 64 << 10
 // and a logout whose revocation did not finish is retried in the background.
 const webhookDeadline = 12 * time.Second
 
+// maxMessageID bounds a message id, which becomes part of a store key.
+const maxMessageID = 256
+
 // webhook answers Rocket.Chat's outgoing webhook. Rocket.Chat retries every
 // answer but 200/201/202 with a body six times, over about three hours (and a
 // 500 with a body stops it, a 410 with a body disables the integration), so:
@@ -74,6 +77,13 @@ func (h *Handler) webhook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	k := session.Key{Site: session.NormalizeSite(msg.SiteURL), UserID: msg.UserID}
+	if len(msg.MessageID) > maxMessageID {
+		// Rocket.Chat's ids are 17 characters; a longer one would make the
+		// login link's idempotency key outgrow DynamoDB's partition key.
+		annotate(r.Context(), slog.String("outcome", "unusable message: message_id too long"))
+		writeJSON(w, http.StatusOK, map[string]string{"error": fmt.Sprintf("the message's message_id is over %d bytes", maxMessageID)})
+		return
+	}
 	if err := k.Validate(); err != nil || msg.UserName == "" || !strings.Contains(msg.SiteURL, "://") {
 		// The token is right, so this is Rocket.Chat, and the same body would
 		// be refused on every retry: 200, which ends the retries, with the reason.

@@ -80,6 +80,9 @@ func TestWebhookAnswersAsTheREADMETableSays(t *testing.T) {
 		{"whitespace-only user_id", http.MethodPost, msg(func(m map[string]any) { m["user_id"] = "   " }), 200, false, 0},
 		{"user_id with a space", http.MethodPost, msg(func(m map[string]any) { m["user_id"] = "a b" }), 200, false, 0},
 		{"user_id over 256 bytes", http.MethodPost, msg(func(m map[string]any) { m["user_id"] = strings.Repeat("u", 257) }), 200, false, 0},
+		{"message_id over 256 bytes", http.MethodPost, msg(func(m map[string]any) {
+			m["text"], m["message_id"] = "/github login", strings.Repeat("m", 257)
+		}), 200, false, 0},
 		{"no user_id", http.MethodPost, msg(func(m map[string]any) { delete(m, "user_id") }), 200, false, 0},
 		{"no user_name", http.MethodPost, msg(func(m map[string]any) { delete(m, "user_name") }), 200, false, 0},
 		{"wrong token", http.MethodPost, msg(func(m map[string]any) { m["token"] = "wrong-token-0123456789" }), 401, false, 6},
