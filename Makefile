@@ -119,12 +119,14 @@ TEST_COUNTS ?=
 .PHONY: test
 test: deps system-deps
 	@mkdir -p .cache; counts=$$(mktemp "$(CURDIR)/.cache/test-counts.XXXXXX"); trap 'rm -f "$$counts"' EXIT; \
-	  $(MAKE) --no-print-directory TEST_COUNTS=$$counts $(TEST_STEPS) || exit 1; \
-	  echo "make test: all checks passed"; \
+	  $(MAKE) --no-print-directory TEST_COUNTS=$$counts $(TEST_STEPS); rc=$$?; \
+	  if [ $$rc -eq 0 ]; then echo "make test: all checks passed"; \
+	  else echo "make test: FAILED (the failing step's output is above)"; fi; \
 	  awk '{ n[$$1] += $$2 } END { \
 	    printf "  Go tests passed:    %d\n", n["go-tests-passed"]; \
 	    printf "  fuzz targets run:   %d (each $(FUZZTIME))\n", n["fuzz-targets-run"]; \
-	    printf "  schemathesis cases: %d\n", n["schemathesis-cases"] }' "$$counts"
+	    printf "  schemathesis cases: %d\n", n["schemathesis-cases"] }' "$$counts"; \
+	  exit $$rc
 
 .PHONY: check-format
 check-format:
@@ -166,9 +168,11 @@ FUZZ_TARGETS := \
 
 .PHONY: fuzz-smoke fuzz
 fuzz-smoke:
-	@n=0; for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; name=$${t##*:}; \
+	@set -o pipefail; mkdir -p .cache; out=$$(mktemp .cache/fuzz.XXXXXX); trap 'rm -f "$$out"' EXIT; \
+	  n=0; for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; name=$${t##*:}; \
 	  echo "fuzz $$name ($(FUZZTIME))"; \
-	  $(GO) test $$pkg -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 2s || exit 1; \
+	  $(GO) test $$pkg -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 2s 2>&1 | tee "$$out" || exit 1; \
+	  if grep -q 'no fuzz tests to fuzz' "$$out"; then echo "fuzz target $$name not found in $$pkg" >&2; exit 1; fi; \
 	  n=$$((n + 1)); done; \
 	  if [ -n "$(TEST_COUNTS)" ]; then echo "fuzz-targets-run $$n" >>"$(TEST_COUNTS)"; fi
 fuzz:
