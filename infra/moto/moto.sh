@@ -88,6 +88,10 @@ stop() {
 		done
 		if is_our_moto "$pid"; then kill -9 "$pid" 2>/dev/null || true; fi
 		echo "moto stopped (port $port, pid $pid)" >&2
+	else
+		# It died before its time: what it said is the evidence.
+		echo "moto: moto_server (pid $pid) on port $port had already exited; the end of its log:" >&2
+		tail -n 40 "$cache/moto-$port.log" >&2 2>/dev/null || true
 	fi
 	rm -f "$pidfile" "$cache/moto-$port.log"
 }
