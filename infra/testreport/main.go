@@ -1,6 +1,7 @@
 // Command testreport turns `go test -json` output into what a person reads:
 // each package's result line, the whole output of every test that failed
-// (and of a package that failed outside its tests), and at the end the number
+// (and of a package that failed outside its tests), the name and reason of
+// every skipped test, and at the end the number
 // of tests that passed, failed and were skipped. `make test` uses it so that
 // it can count the tests without printing every passing test's log.
 //
@@ -127,6 +128,8 @@ func report(in io.Reader, out io.Writer) (totals, error) {
 				t.Passed++
 			case "skip":
 				t.Skipped++
+				// Named, with the reason it gave: a skip hides a test.
+				fmt.Fprintf(out, "skipped: %s %s: %s\n", pkg, e.Test, lastLine(running[pkg][e.Test]))
 			case "fail":
 				t.Failed++
 				failedTests[pkg]++
@@ -141,6 +144,22 @@ func report(in io.Reader, out io.Writer) (totals, error) {
 		return t, fmt.Errorf("read go test output: %w", err)
 	}
 	return t, nil
+}
+
+// lastLine is the last line a test wrote itself (a skip's reason), trimmed:
+// not the "--- SKIP" and "=== RUN" lines of the testing package.
+func lastLine(b *strings.Builder) string {
+	if b == nil {
+		return ""
+	}
+	lines := strings.Split(b.String(), "\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		l := strings.TrimSpace(lines[i])
+		if l != "" && !strings.HasPrefix(l, "--- ") && !strings.HasPrefix(l, "=== ") {
+			return l
+		}
+	}
+	return ""
 }
 
 func printUnfinished(out io.Writer, pkg string, tests map[string]*strings.Builder) {

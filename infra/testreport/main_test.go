@@ -19,15 +19,16 @@ func TestReport(t *testing.T) {
 {"Action":"output","Package":"p","Test":"TestA","Output":"=== RUN   TestA\n"}
 {"Action":"output","Package":"p","Test":"TestA","Output":"    a_test.go:1: chatty log\n"}
 {"Action":"pass","Package":"p","Test":"TestA"}
-{"Action":"output","Package":"p","Test":"TestB/sub","Output":"skipping\n"}
+{"Action":"output","Package":"p","Test":"TestB/sub","Output":"    b_test.go:3: skipping\n"}
+{"Action":"output","Package":"p","Test":"TestB/sub","Output":"--- SKIP: TestB/sub (0.00s)\n"}
 {"Action":"skip","Package":"p","Test":"TestB/sub"}
 {"Action":"pass","Package":"p","Test":"TestB"}
 {"Action":"output","Package":"p","Output":"ok  \tp\t0.1s\n"}
 {"Action":"pass","Package":"p"}
 `,
 			want:  totals{Passed: 2, Skipped: 1},
-			shows: []string{"ok  \tp\t0.1s"},
-			hides: []string{"chatty log", "skipping"},
+			shows: []string{"ok  \tp\t0.1s", "skipped: p TestB/sub: b_test.go:3: skipping"},
+			hides: []string{"chatty log"},
 		},
 		{
 			name: "a failing subtest shows its output",
