@@ -118,7 +118,8 @@ TEST_COUNTS ?=
 
 .PHONY: test
 test: deps system-deps
-	@mkdir -p .cache; counts=$$(mktemp "$(CURDIR)/.cache/test-counts.XXXXXX"); trap 'rm -f "$$counts"' EXIT; \
+	@mkdir -p .cache; counts=$$(mktemp "$(CURDIR)/.cache/test-counts.XXXXXX"); \
+	  trap 'rm -f "$$counts"' EXIT; trap 'exit 130' INT TERM; \
 	  $(MAKE) --no-print-directory TEST_COUNTS=$$counts $(TEST_STEPS); rc=$$?; \
 	  if [ $$rc -eq 0 ]; then echo "make test: all checks passed"; \
 	  else echo "make test: FAILED (the failing step's output is above)"; fi; \
