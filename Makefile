@@ -12,22 +12,59 @@ LONG_FUZZTIME ?= 2m
 export GOFLAGS := -buildvcs=false
 export SAM_CLI_TELEMETRY := 0
 
+TEMPLATE_CHECKS := lint-template validate-template sam-build
+
 include infra/moto/moto.mk
 include infra/sam/sam.mk
 include infra/e2e/e2e.mk
 include infra/schemathesis/schemathesis.mk
 include infra/load/load.mk
 
+# Every target, one short line each; targets added elsewhere without a line
+# here are still listed at the end, by name.
+HELP := \
+	"run                start the service on one machine (GitHub sandbox when no GITHUB_* variable is set)" \
+	"end-sessions       end the sessions of SITE= [USER_ID=] (locally, or AWS=1)" \
+	"test               every check, then the totals: Go tests, fuzz targets, schemathesis cases" \
+	"check-format       gofmt check" \
+	"vet                go vet" \
+	"staticcheck        staticcheck (pinned)" \
+	"go-test            every Go test, with a moto of its own and Chromium" \
+	"fuzz-smoke         each fuzz target for FUZZTIME ($(FUZZTIME))" \
+	"fuzz               each fuzz target for LONG_FUZZTIME ($(LONG_FUZZTIME))" \
+	"api-fuzz           schemathesis against the local server (api/openapi.yaml)" \
+	"template-checks    lint-template, validate-template, sam-build" \
+	"lint-template      cfn-lint on template.yaml" \
+	"validate-template  sam validate --lint" \
+	"sam-build          sam build into .aws-sam/" \
+	"release            the release Lambda binaries and zips (linux/arm64)" \
+	"e2e                the built Lambdas under the Lambda Runtime Interface Emulator" \
+	"bench              Go benchmarks" \
+	"bench-lambda       cold start, size and warm latency of the Lambdas" \
+	"bench-load         requests/s and p99 of make run's server vs bare net/http" \
+	"reliability        fault-injection, concurrency and crash tests with their figures" \
+	"crash-long         real-time crash + expiry (about 7 minutes)" \
+	"moto-start         start moto [MOTO_PORT=N, else a free port]; prints its endpoint" \
+	"moto-stop          stop it: MOTO_PORT=N" \
+	"moto-list          the motos this clone started and left running" \
+	"deps               go mod download" \
+	"system-deps        apt-get install chromium, zip, file when missing" \
+	"moto-venv          .venv-moto" \
+	"schemathesis-venv  .venv-schemathesis" \
+	"sam-venvs          .venv-cfnlint and .venv-sam" \
+	"rie                the Lambda Runtime Interface Emulator, into .cache/rie/" \
+	"build-WebhookFunction   run by sam build (Metadata: BuildMethod: makefile)" \
+	"build-CallbackFunction  run by sam build" \
+	"build-LogoutFunction    run by sam build" \
+	"clean              remove bin, .aws-sam and .cache" \
+	"help               this list"
+
 .PHONY: help
 help:
-	@echo "make run    start the service on one machine (GitHub sandbox unless GITHUB_CLIENT_ID is set)"
-	@echo "make test   every check: vet, staticcheck, unit + adapter tests (moto), fuzz smoke, template lint + sam build"
-	@echo "make fuzz   run each fuzz target for $(LONG_FUZZTIME)"
-	@echo "make bench  Go benchmarks;  make bench-lambda  cold start, size and warm latency of the Lambdas under the runtime emulator"
-	@echo "make bench-load  requests/s and p99 of make run's server vs a bare net/http handler"
-	@echo "make reliability  fault-injection, concurrency and crash tests with their figures; make crash-long: real-time crash + expiry"
-	@echo "make e2e    the built Lambdas under the Lambda Runtime Interface Emulator, against moto and the stand-ins"
-	@echo "make release build the release Lambda binaries and zips (linux/arm64)"
+	@documented=" "; for line in $(HELP); do echo "make $$line"; documented="$$documented$${line%% *} "; done; \
+	  others=""; for t in $$(sed -n 's/^\([a-zA-Z][a-zA-Z0-9_-]*\):.*/\1/p' $(MAKEFILE_LIST) | sort -u); do \
+	    case "$$documented" in *" $$t "*) ;; *) others="$$others $$t";; esac; done; \
+	  if [ -n "$$others" ]; then echo "other targets:$$others"; fi
 
 .PHONY: deps
 deps:
@@ -44,17 +81,22 @@ system-deps:
 
 # --- run on one machine -------------------------------------------------------
 
-# Without GitHub credentials, run against the built-in GitHub sandbox, and give
-# the webhook a development token so the README's curl works as written.
-ifeq ($(strip $(GITHUB_CLIENT_ID)),)
+# The GitHub sandbox only when no GITHUB_* variable is set at all (in the
+# environment or on the command line, even empty): any of them means real
+# GitHub is being configured, and the environment is then passed as it is. The
+# sandbox's default webhook token (so that the README's curl works as written)
+# exists only in the sandbox branch.
+RUN_GITHUB_VARIABLES := $(sort $(filter GITHUB_%,$(.VARIABLES)))
+ifeq ($(RUN_GITHUB_VARIABLES),)
 run: export GITHUB_SANDBOX := true
 run: export ROCKETCHAT_WEBHOOK_TOKEN := $(or $(ROCKETCHAT_WEBHOOK_TOKEN),sandbox-webhook-token)
 endif
 
 .PHONY: run
 run:
-	@if [ "$$GITHUB_SANDBOX" = "true" ]; then \
-	  echo "GitHub sandbox: no GITHUB_CLIENT_ID given, so a stand-in GitHub runs inside the server at $${PUBLIC_URL:-http://$${LISTEN_ADDR:-127.0.0.1:8080}}/sandbox/github (set GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET for real GitHub)."; fi
+	@if [ -z "$(RUN_GITHUB_VARIABLES)" ]; then \
+	  echo "GitHub sandbox: no GITHUB_* variable is set, so a stand-in GitHub runs inside the server at $${PUBLIC_URL:-http://$${LISTEN_ADDR:-127.0.0.1:8080}}/sandbox/github (set GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET for real GitHub)."; \
+	else echo "GitHub: no sandbox, because these are set: $(RUN_GITHUB_VARIABLES); the environment is passed to the server as it is (unset every GITHUB_* variable for the sandbox)."; fi
 	@$(GO) build -o bin/local ./infra/local
 	@exec ./bin/local
 
@@ -69,9 +111,23 @@ end-sessions:
 
 # --- checks -------------------------------------------------------------------
 
+# The steps of `make test`, in order. Each that counts something appends
+# "<what> <n>" to $(TEST_COUNTS), a file of this run alone, summed at the end.
+TEST_STEPS := check-format vet staticcheck go-test fuzz-smoke api-fuzz template-checks e2e
+TEST_COUNTS ?=
+
 .PHONY: test
-test: deps system-deps check-format vet staticcheck go-test fuzz-smoke api-fuzz template-checks e2e
-	@echo "make test: all checks passed"
+test: deps system-deps
+	@mkdir -p .cache; counts=$$(mktemp "$(CURDIR)/.cache/test-counts.XXXXXX"); \
+	  trap 'rm -f "$$counts"' EXIT; trap 'exit 130' INT TERM; \
+	  $(MAKE) --no-print-directory TEST_COUNTS=$$counts $(TEST_STEPS); rc=$$?; \
+	  if [ $$rc -eq 0 ]; then echo "make test: all checks passed"; \
+	  else echo "make test: FAILED (the failing step's output is above)"; fi; \
+	  awk '{ n[$$1] += $$2 } END { \
+	    printf "  Go tests passed:    %d\n", n["go-tests-passed"]; \
+	    printf "  fuzz targets run:   %d (each $(FUZZTIME))\n", n["fuzz-targets-run"]; \
+	    printf "  schemathesis cases: %d\n", n["schemathesis-cases"] }' "$$counts"; \
+	  exit $$rc
 
 .PHONY: check-format
 check-format:
@@ -86,12 +142,20 @@ vet:
 staticcheck:
 	$(GO) run $(STATICCHECK) ./...
 
-# Go tests, with moto's server for the AWS adapters and Chromium for the pages;
-# REQUIRE_MOTO and REQUIRE_CHROMIUM make those tests fail rather than skip when
-# either is missing. Screenshots land in artifacts/screenshots.
-.PHONY: go-test
-go-test: moto-venv system-deps
-	@$(call with_moto,REQUIRE_MOTO=1 REQUIRE_CHROMIUM=1 SCREENSHOT_DIR=$(CURDIR)/artifacts/screenshots $(GO) test -count=1 ./...)
+# Go tests, with a moto of their own for the AWS adapters and Chromium for the
+# pages; REQUIRE_MOTO and REQUIRE_CHROMIUM make those tests fail rather than
+# skip when either is missing. Screenshots land in artifacts/screenshots.
+# bin/testreport prints each package's result and the whole output of every
+# failed test, and counts the tests.
+TESTREPORT = bin/testreport $(if $(TEST_COUNTS),-counts $(TEST_COUNTS))
+
+.PHONY: go-test bin/testreport
+bin/testreport:
+	@$(GO) build -o $@ ./infra/testreport
+
+go-test: moto-venv system-deps bin/testreport
+	@$(call with_moto,set -o pipefail; REQUIRE_MOTO=1 REQUIRE_CHROMIUM=1 SCREENSHOT_DIR=$(CURDIR)/artifacts/screenshots \
+	  $(GO) test -count=1 -json ./... | $(TESTREPORT))
 
 # Each fuzz target for a short, bounded time; `make fuzz` runs them longer.
 FUZZ_TARGETS := \
@@ -105,14 +169,19 @@ FUZZ_TARGETS := \
 
 .PHONY: fuzz-smoke fuzz
 fuzz-smoke:
-	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; name=$${t##*:}; \
+	@set -o pipefail; mkdir -p .cache; out=$$(mktemp .cache/fuzz.XXXXXX); trap 'rm -f "$$out"' EXIT; \
+	  n=0; for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; name=$${t##*:}; \
 	  echo "fuzz $$name ($(FUZZTIME))"; \
-	  $(GO) test $$pkg -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 2s || exit 1; done
+	  $(GO) test $$pkg -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 2s 2>&1 | tee "$$out" || exit 1; \
+	  if grep -q 'no fuzz tests to fuzz' "$$out"; then echo "fuzz target $$name not found in $$pkg" >&2; exit 1; fi; \
+	  n=$$((n + 1)); done; \
+	  if [ -n "$(TEST_COUNTS)" ]; then echo "fuzz-targets-run $$n" >>"$(TEST_COUNTS)"; fi
 fuzz:
 	@$(MAKE) --no-print-directory fuzz-smoke FUZZTIME=$(LONG_FUZZTIME)
 
+# infra/sam/sam.mk may add a check with TEMPLATE_CHECKS += <target>.
 .PHONY: template-checks
-template-checks: lint-template validate-template sam-build
+template-checks: $(TEMPLATE_CHECKS)
 
 .PHONY: bench
 bench:

@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -66,7 +67,8 @@ func freeAddr(t *testing.T) string {
 }
 
 // startChild starts the server on addr with its data in dataDir and waits
-// until it answers.
+// until its own log says it listens on addr: a stranger that took the port
+// in the meantime may answer HTTP, but cannot write this process's log.
 func startChild(t *testing.T, bin, addr, dataDir, ttl string) *child {
 	t.Helper()
 	c := &child{url: "http://" + addr, logs: &syncBuilder{}, done: make(chan error, 1)}
@@ -83,10 +85,9 @@ func startChild(t *testing.T, bin, addr, dataDir, ttl string) *child {
 	go func() { c.done <- c.cmd.Wait() }()
 	t.Cleanup(func() { c.kill() })
 	deadline := time.Now().Add(20 * time.Second)
+	listening := `"msg":"listening","addr":"` + addr + `"`
 	for {
-		resp, err := http.Get(c.url + "/")
-		if err == nil {
-			resp.Body.Close()
+		if strings.Contains(c.logs.String(), listening) {
 			return c
 		}
 		select {
