@@ -165,7 +165,8 @@ FUZZ_TARGETS := \
 	./shared/web:FuzzOAuthCallback \
 	./shared/web:FuzzOAuthStartPage \
 	./shared/web:FuzzOAuthStartForm \
-	./shared/web:FuzzExpireJob
+	./shared/web:FuzzExpireJob \
+	./shared/session:FuzzKeyRule
 
 .PHONY: fuzz-smoke fuzz
 fuzz-smoke:
