@@ -14,11 +14,11 @@ export SAM_CLI_TELEMETRY := 0
 
 TEMPLATE_CHECKS := lint-template validate-template sam-build
 
-include infra/moto/moto.mk
-include infra/sam/sam.mk
-include infra/e2e/e2e.mk
-include infra/schemathesis/schemathesis.mk
-include infra/load/load.mk
+include infra/tools/moto/moto.mk
+include infra/tools/sam/sam.mk
+include infra/test/e2e/e2e.mk
+include infra/tools/schemathesis/schemathesis.mk
+include infra/perf/load/load.mk
 
 # Every target, one short line each; targets added elsewhere without a line
 # here are still listed at the end, by name.
@@ -151,7 +151,7 @@ TESTREPORT = bin/testreport $(if $(TEST_COUNTS),-counts $(TEST_COUNTS))
 
 .PHONY: go-test bin/testreport
 bin/testreport:
-	@$(GO) build -o $@ ./infra/testreport
+	@$(GO) build -o $@ ./infra/tools/testreport
 
 go-test: moto-venv system-deps bin/testreport
 	@$(call with_moto,set -o pipefail; REQUIRE_MOTO=1 REQUIRE_CHROMIUM=1 SCREENSHOT_DIR=$(CURDIR)/artifacts/screenshots \
@@ -160,7 +160,7 @@ go-test: moto-venv system-deps bin/testreport
 # Each fuzz target for a short, bounded time; `make fuzz` runs them longer.
 FUZZ_TARGETS := \
 	./shared/rocketchat:FuzzParseCommand \
-	./shared/scheduler:FuzzParseJob \
+	./shared/eventbridge:FuzzParseJob \
 	./shared/web:FuzzWebhook \
 	./shared/web:FuzzOAuthCallback \
 	./shared/web:FuzzOAuthStartPage \
@@ -180,7 +180,7 @@ fuzz-smoke:
 fuzz:
 	@$(MAKE) --no-print-directory fuzz-smoke FUZZTIME=$(LONG_FUZZTIME)
 
-# infra/sam/sam.mk may add a check with TEMPLATE_CHECKS += <target>.
+# infra/tools/sam/sam.mk may add a check with TEMPLATE_CHECKS += <target>.
 .PHONY: template-checks
 template-checks: $(TEMPLATE_CHECKS)
 

@@ -21,7 +21,7 @@ import (
 
 	bbolt "go.etcd.io/bbolt"
 
-	"rcgithub/infra/faults"
+	"rcgithub/infra/test/faults"
 	"rcgithub/shared/rocketchattest"
 )
 

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"rcgithub/infra/faults"
+	"rcgithub/infra/test/faults"
 )
 
 // TestConcurrentUsersMatchModel runs 50 simulated users for 28 rounds (about 1000 operations) against
@@ -13,7 +13,7 @@ import (
 // all users at once log in (the whole browser flow through HTTP), log in
 // again, ask for their status or log out, while the due automatic logouts
 // run. Every answer is checked against a model of what should be, and so is
-// the final state, with the three invariants (see infra/faults).
+// the final state, with the three invariants (see infra/test/faults).
 func TestConcurrentUsersMatchModel(t *testing.T) {
 	const sessionTTL = 6 * time.Hour // short, so that sessions run out during the run
 	e := newEnv(t, func(vars map[string]string) { vars["SESSION_TTL"] = sessionTTL.String() })

@@ -28,7 +28,7 @@ import (
 	"rcgithub/shared/github"
 	"rcgithub/shared/kms"
 	"rcgithub/shared/rocketchat"
-	"rcgithub/shared/scheduler"
+	"rcgithub/shared/eventbridge"
 	"rcgithub/shared/secrets"
 	"rcgithub/shared/session"
 	"rcgithub/shared/web"
@@ -108,7 +108,7 @@ func New(ctx context.Context, getenv func(string) string, opts Options) (*App, e
 	notifier := &rocketchat.Notifier{Lookup: live.IncomingWebhookURL, Client: &http.Client{Timeout: 10 * time.Second}}
 	svc := &session.Service{
 		Store: dynamodb.New(awsdynamodb.NewFromConfig(awsCfg), cfg.TokensTable),
-		Scheduler: scheduler.New(awsscheduler.NewFromConfig(awsCfg), scheduler.Config{
+		Scheduler: eventbridge.New(awsscheduler.NewFromConfig(awsCfg), eventbridge.Config{
 			Group: cfg.ScheduleGroup, TargetARN: cfg.LogoutFunctionARN, RoleARN: cfg.SchedulerRoleARN,
 			DeadLetterARN: cfg.LogoutDLQARN, MaxRetries: 10, MaxEventAge: 86400,
 		}),
@@ -138,7 +138,7 @@ func (a *App) Logout(ctx context.Context, payload json.RawMessage) error {
 	if lc, ok := lambdacontext.FromContext(ctx); ok {
 		ctx = web.WithRequestID(ctx, lc.AwsRequestID)
 	}
-	job, err := scheduler.ParseJob(payload)
+	job, err := eventbridge.ParseJob(payload)
 	if err != nil {
 		a.Logger.ErrorContext(ctx, "automatic logout: malformed payload, nothing ended", "error", err, "payload_bytes", len(payload))
 		return err

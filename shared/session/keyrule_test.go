@@ -12,7 +12,7 @@ import (
 	"testing/quick"
 
 	"rcgithub/shared/githubtest"
-	"rcgithub/shared/scheduler"
+	"rcgithub/shared/eventbridge"
 	"rcgithub/shared/session"
 )
 
@@ -180,7 +180,7 @@ func checkOneRule(t *testing.T, k session.Key, gen int64, attempt int) {
 	if len(payload) > maxScheduleInput {
 		t.Fatalf("payload of %d bytes, over EventBridge's %d", len(payload), maxScheduleInput)
 	}
-	back, err := scheduler.ParseJob(payload)
+	back, err := eventbridge.ParseJob(payload)
 	if err != nil || back != job {
 		t.Fatalf("ParseJob(%s) = %+v, %v; want %+v", payload, back, err, job)
 	}

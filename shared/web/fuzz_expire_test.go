@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"testing"
 
-	"rcgithub/shared/scheduler"
+	"rcgithub/shared/eventbridge"
 )
 
 // placeholderGeneration in a payload stands for the victim's generation, which
@@ -14,7 +14,7 @@ import (
 const placeholderGeneration = "GEN"
 
 // FuzzExpireJob feeds arbitrary scheduled-logout payloads through
-// scheduler.ParseJob (what the logout Lambda does with EventBridge's payload)
+// eventbridge.ParseJob (what the logout Lambda does with EventBridge's payload)
 // to session.Service.Expire, on a real store holding the victim's live
 // session, which ends only 7 days from now. Whatever the payload, even one
 // naming the victim's own site, user and generation: no panic, and the
@@ -29,7 +29,7 @@ func FuzzExpireJob(f *testing.F) {
 	f.Add([]byte(`{"site":"https://chat.example.com","user":"u1","generation":1}`))
 	f.Fuzz(func(t *testing.T, payload []byte) {
 		payload = bytes.ReplaceAll(payload, []byte(placeholderGeneration), []byte(strconv.FormatInt(victim.Generation, 10)))
-		job, err := scheduler.ParseJob(payload)
+		job, err := eventbridge.ParseJob(payload)
 		if err != nil {
 			return
 		}

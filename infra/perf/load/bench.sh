@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The load benchmark (make bench-load): builds the server as `make run` does,
+# the bare yardstick and the load generator, then runs the load generator,
+# which starts both servers on loopback ports, loads each in turn and prints
+# the table. The table is also written to infra/perf/load/results/latest.md.
+# Extra arguments go to the load generator (-conns, -duration, -warmup).
+set -euo pipefail
+cd "$(dirname "$0")/../../.."
+bin=$(mktemp -d)
+trap 'rm -rf "$bin"' EXIT
+go build -o "$bin/local" ./infra/local
+go build -o "$bin/bare" ./infra/perf/load/bare
+go build -o "$bin/loadgen" ./infra/perf/load/loadgen
+mkdir -p infra/perf/load/results
+"$bin/loadgen" -server "$bin/local" -bare "$bin/bare" -results infra/perf/load/results/latest.md "$@"

@@ -1,0 +1,30 @@
+# Reliability and load (included by the root Makefile).
+#
+#   make bench-load    load benchmark: the server binary (as `make run` runs it) under load from a
+#                      second process, `/github help` and `/github login`, each against a bare
+#                      net/http handler in the same run; prints the table, writes infra/perf/load/results/latest.md
+#   make crash-long    kill -9 the server under load, restart it, and wait (about 7 minutes) for the
+#                      restarted server to fire every automatic logout itself (SESSION_TTL=5m)
+#   make reliability   the fault-injection, concurrency and crash tests (they also run in `make test`),
+#                      verbose, with their figures: runs, users, operations, violations
+#
+# Needs from the root Makefile: GO, and with_moto (infra/tools/moto/moto.mk).
+
+RELIABILITY_TESTS := TestAWSFaults|TestFaultCases|TestFaultSweep|TestDieSweep|TestUntrackedTokenWindow|TestExchangeToStoreWindow|TestModelAWS|TestConcurrentUsersMatchModel|TestCrashDurability
+RELIABILITY_LOG := .cache/reliability.log
+# The lines the tests log with their figures.
+RELIABILITY_FIGURES := sweep: |concurrent: |one at a time: |crash [0-9]: |after the crash: |every due automatic logout|token issued but not yet stored|^\s+\| |untracked tokens left
+
+.PHONY: bench-load crash-long reliability
+
+bench-load:
+	infra/perf/load/bench.sh
+
+crash-long:
+	$(GO) test -tags crashlong -count=1 -v -timeout 20m -run '^TestCrashLong$$' ./infra/local
+
+reliability: moto-venv
+	@mkdir -p .cache
+	@$(call with_moto,REQUIRE_MOTO=1 $(GO) test -count=1 -v -timeout 30m -run '^($(RELIABILITY_TESTS))' ./infra/test/faults ./infra/local >$(RELIABILITY_LOG) 2>&1; echo $$? >$(RELIABILITY_LOG).rc)
+	@grep -E '$(RELIABILITY_FIGURES)' $(RELIABILITY_LOG); grep -E '^(--- FAIL|ok|FAIL)' $(RELIABILITY_LOG); \
+	  echo "full log: $(RELIABILITY_LOG)"; exit $$(cat $(RELIABILITY_LOG).rc)
