@@ -34,7 +34,7 @@ func (s *Service) Logout(ctx context.Context, k Key) (LogoutResult, error) {
 			}
 			retired = r
 		}
-		s.count(ctx, "Logouts", "Reason", "user")
+		s.count(ctx, LogoutUser)
 		s.log().InfoContext(ctx, "logout", "reason", "user", "site", k.Site, "user", k.UserID, "generation", retired.Generation)
 		// A revocation left without a retry is logged and counted by
 		// finishRetired; the session is over for the user either way.
@@ -63,20 +63,20 @@ func (s *Service) Expire(ctx context.Context, job Job) error {
 	cur, err := s.Store.GetSession(ctx, k)
 	switch {
 	case err == nil && cur.Generation == job.Generation:
-		if s.Now().Add(earlyTolerance).Before(cur.Ends) {
+		if s.now().Add(earlyTolerance).Before(cur.Ends) {
 			// Never end a live session before its time, whatever invoked us.
 			s.log().WarnContext(ctx, "automatic logout before the session's end: rescheduled",
 				"site", k.Site, "user", k.UserID, "generation", job.Generation, "ends", cur.Ends)
 			next := Job{Site: k.Site, UserID: k.UserID, Generation: job.Generation, Attempt: job.Attempt + 1}
 			if err := s.Scheduler.Schedule(ctx, next, cur.Ends); err != nil {
-				s.count(ctx, "Failures", "Kind", "retry_unscheduled")
+				s.count(ctx, FailureRetryUnscheduled)
 				return fmt.Errorf("reschedule automatic logout: %w: %w", errRetryUnscheduled, err)
 			}
 			return nil
 		}
 		if _, err := s.Store.RetireSession(ctx, k, job.Generation); err != nil &&
 			!errors.Is(err, ErrConflict) && !errors.Is(err, ErrNotFound) {
-			s.count(ctx, "Failures", "Kind", "automatic_logout")
+			s.count(ctx, FailureAutomaticLogout)
 			s.log().WarnContext(ctx, "end expired session: will retry", "site", k.Site, "user", k.UserID,
 				"generation", job.Generation, "error", err)
 			if serr := s.retryLater(ctx, job, endRetryDelay); serr != nil {
@@ -85,11 +85,11 @@ func (s *Service) Expire(ctx context.Context, job Job) error {
 			return nil
 		} else if err == nil {
 			expired = true
-			s.count(ctx, "Logouts", "Reason", "automatic")
+			s.count(ctx, LogoutAutomatic)
 			s.log().InfoContext(ctx, "logout", "reason", "automatic", "site", k.Site, "user", k.UserID, "generation", job.Generation)
 		}
 	case err != nil && !errors.Is(err, ErrNotFound):
-		s.count(ctx, "Failures", "Kind", "automatic_logout")
+		s.count(ctx, FailureAutomaticLogout)
 		s.log().WarnContext(ctx, "read session for its automatic logout: will retry", "site", k.Site, "user", k.UserID,
 			"generation", job.Generation, "error", err)
 		if serr := s.retryLater(ctx, job, endRetryDelay); serr != nil {
@@ -98,7 +98,8 @@ func (s *Service) Expire(ctx context.Context, job Job) error {
 		return nil
 	}
 	if expired {
-		s.notify(ctx, k, "Your GitHub session ended: you are logged out automatically "+FormatDuration(s.TTL)+" after login. Type /github login to connect again.")
+		s.notify(ctx, Notice{Kind: NoticeLoggedOutAutomatically, Key: k, Trigger: cur.Trigger,
+			GitHubLogin: cur.GitHubLogin, TTL: s.TTL})
 	}
 	if _, err := s.finishRetired(ctx, job); err != nil {
 		return fmt.Errorf("revoke token of %s generation %d: %w", k.UserID, job.Generation, err)
@@ -151,13 +152,13 @@ func (s *Service) finishRetired(ctx context.Context, job Job) (revoked bool, err
 		s.forget(ctx, job)
 		return true, nil
 	}
-	s.count(ctx, "Failures", "Kind", "revocation")
+	s.count(ctx, FailureRevocation)
 	pending := revocationPending(job.Attempt)
 	if pending >= revocationOverdueAfter {
-		s.count(ctx, "Failures", "Kind", "revocation_overdue")
+		s.count(ctx, FailureRevocationOverdue)
 	}
 	if job.Attempt >= MaxRevocationAttempt {
-		s.count(ctx, "Failures", "Kind", "revocation_abandoned")
+		s.count(ctx, FailureRevocationAbandoned)
 		s.log().ErrorContext(ctx, "revoke token: not confirmed, retries given up; the token may outlive its session and stays sealed in the store",
 			"site", k.Site, "user", k.UserID, "generation", job.Generation, "attempt", job.Attempt,
 			"unconfirmed_for", pending.String(), "error", err)
@@ -192,8 +193,8 @@ func (s *Service) forget(ctx context.Context, job Job) {
 func (s *Service) retryLater(ctx context.Context, job Job, wait func(attempt int) time.Duration) error {
 	next := Job{Site: job.Site, UserID: job.UserID, Generation: job.Generation, Attempt: job.Attempt + 1}
 	delay := wait(next.Attempt)
-	if err := s.Scheduler.Schedule(ctx, next, s.Now().Add(delay)); err != nil {
-		s.count(ctx, "Failures", "Kind", "retry_unscheduled")
+	if err := s.Scheduler.Schedule(ctx, next, s.now().Add(delay)); err != nil {
+		s.count(ctx, FailureRetryUnscheduled)
 		s.log().ErrorContext(ctx, "could not schedule a retry", "site", job.Site, "user", job.UserID,
 			"generation", job.Generation, "attempt", next.Attempt, "error", err)
 		return fmt.Errorf("%w: %w", errRetryUnscheduled, err)
@@ -233,7 +234,7 @@ func (s *Service) revokeUntracked(ctx context.Context, p Pending, token string) 
 	}
 	s.log().ErrorContext(ctx, "revoke token of a failed login: not confirmed, will retry", "site", p.Site, "user", p.UserID, "error", err)
 	if err = s.keepForRetry(ctx, p, token); err != nil {
-		s.count(ctx, "Failures", "Kind", "retry_unscheduled")
+		s.count(ctx, FailureRetryUnscheduled)
 		s.log().ErrorContext(ctx, "token of a failed login left alive at GitHub: could not keep it for a retry",
 			"site", p.Site, "user", p.UserID, "error", err)
 	}
@@ -251,7 +252,7 @@ func (s *Service) keepForRetry(ctx context.Context, p Pending, token string) err
 	if err != nil {
 		return err
 	}
-	now := s.Now()
+	now := s.now()
 	job := Job{Site: p.Site, UserID: p.UserID, Generation: gen, Attempt: 1}
 	if err := s.Scheduler.Schedule(ctx, job, now.Add(retryDelay(1))); err != nil {
 		return err
