@@ -218,7 +218,7 @@ func (fx *fixture) loginVictim(tb testing.TB) session.Session {
 		tb.Fatalf("victim callback: %v", err)
 	}
 	fx.store.takeWrites()
-	return s
+	return s.Session
 }
 
 // checkVictim fails unless the victim's session is exactly as it was: same

@@ -249,13 +249,13 @@ type countingMetrics struct {
 
 var _ session.Metrics = (*countingMetrics)(nil)
 
-func (m *countingMetrics) Count(_ context.Context, metric, dimension, value string) {
+func (m *countingMetrics) Count(_ context.Context, metric session.Metric) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.counts == nil {
 		m.counts = map[string]int{}
 	}
-	m.counts[metric+"/"+dimension+"/"+value]++
+	m.counts[metric.Name+"/"+metric.Dimension+"/"+metric.Value]++
 }
 
 func (m *countingMetrics) count(metric, dimension, value string) int {
