@@ -61,4 +61,3 @@ func (s *Service) landed(ctx context.Context, sess Session) bool {
 	cur, err := s.Store.GetSession(ctx, sess.Key)
 	return err == nil && cur.Generation == sess.Generation
 }
-

@@ -206,9 +206,9 @@ func TestStartLoginIsIdempotentPerMessage(t *testing.T) {
 
 func TestLoginRefusals(t *testing.T) {
 	tests := []struct {
-		name string
-		run  func(t *testing.T, f *fixture) error
-		kind session.ProblemKind
+		name   string
+		run    func(t *testing.T, f *fixture) error
+		kind   session.ProblemKind
 		reason session.Reason
 	}{
 		{"unknown link", func(t *testing.T, f *fixture) error {
