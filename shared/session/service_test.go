@@ -626,3 +626,53 @@ func TestMetrics(t *testing.T) {
 		t.Fatalf("counts %v, want %v", m.counts, want)
 	}
 }
+
+// TestTriggerTravelsWithTheLogin: the trigger word the user typed goes with
+// the link, the sign-in and the session, into the problems once the service
+// has read them and into the direct message after the automatic logout; an
+// unfit one is not kept.
+func TestTriggerTravelsWithTheLogin(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	l, err := f.svc.StartLogin(ctx, session.LinkRequest{Key: alice, UserName: "alice", MessageID: "m1", Trigger: "!github"})
+	if err != nil || l.Trigger != "!github" {
+		t.Fatalf("StartLogin: trigger %q, %v", l.Trigger, err)
+	}
+	browser := "browser-secret"
+	authURL, err := f.svc.Authorize(ctx, l.ID, browser)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, state := f.callback(t, authURL, "octocat")
+	login, err := f.svc.CompleteLogin(ctx, state, code, browser)
+	if err != nil || login.Trigger != "!github" {
+		t.Fatalf("CompleteLogin: trigger %q, %v", login.Trigger, err)
+	}
+	if stored, err := f.db.GetSession(ctx, alice); err != nil || stored.Trigger != "!github" {
+		t.Fatalf("stored session: trigger %q, %v", stored.Trigger, err)
+	}
+	f.clock.Advance(f.svc.TTL + time.Minute)
+	f.runDue(t)
+	dms := f.chat.MessagesTo("@" + alice.UserID)
+	if len(dms) != 2 || !strings.Contains(dms[1].Text, "`!github login`") || strings.Contains(dms[1].Text, "/github") {
+		t.Fatalf("DMs %+v: want the automatic logout's hint with !github", dms)
+	}
+
+	// Problems carry the word once the service has read the record.
+	l, _ = f.svc.StartLogin(ctx, session.LinkRequest{Key: bob, UserName: "bob", MessageID: "m2", Trigger: "!github"})
+	authURL, _ = f.svc.Authorize(ctx, l.ID, browser)
+	_, state = f.callback(t, authURL, "bob-gh")
+	f.clock.Advance(session.LinkTTL)
+	_, err = f.svc.CompleteLogin(ctx, state, "code", browser)
+	var p *session.Problem
+	if !errors.As(err, &p) || p.Reason != session.StateGone || p.Trigger != "!github" {
+		t.Fatalf("expired sign-in: %v, want StateGone with the trigger", err)
+	}
+
+	for _, unfit := range []string{strings.Repeat("!", session.MaxTriggerLen+1), "\xff"} {
+		l, err := f.svc.StartLogin(ctx, session.LinkRequest{Key: bob, UserName: "bob", MessageID: "m-" + unfit, Trigger: unfit})
+		if err != nil || l.Trigger != "" {
+			t.Fatalf("unfit trigger %q kept as %q, %v", unfit, l.Trigger, err)
+		}
+	}
+}
