@@ -79,7 +79,7 @@ func Assemble(cfg config.Common, clientSecret string, sites *config.LiveSites, a
 	}
 	gh := github.New(github.Config{ClientID: cfg.ClientID, ClientSecret: clientSecret, BaseURL: cfg.GitHubURL,
 		APIURL: cfg.GitHubAPIURL, RedirectURL: cfg.PublicURL + "/oauth/callback", Scopes: cfg.Scopes,
-		HTTPClient: o.GitHubHTTPClient})
+		HTTPClient: o.GitHubHTTPClient, Now: o.Now})
 	svc := &session.Service{
 		Store:     a.Store,
 		Scheduler: a.Scheduler,

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"rcgithub/infra/test/faults"
-	"rcgithub/shared/github"
 	"rcgithub/shared/githubtest"
 	"rcgithub/shared/rocketchattest"
 	"rcgithub/shared/session"
@@ -113,11 +112,6 @@ func newStandIns(t *testing.T, publicURL string, clock *sessiontest.Clock) (*git
 	chat := rocketchattest.NewIncoming()
 	t.Cleanup(chat.Close)
 	return gh, ghURL, chat
-}
-
-func githubClient(ghURL, publicURL string) *github.Client {
-	return github.New(github.Config{ClientID: clientID, ClientSecret: clientSecret, BaseURL: ghURL, APIURL: ghURL,
-		RedirectURL: publicURL + "/oauth/callback", HTTPClient: &http.Client{Timeout: githubTimeout}})
 }
 
 // keys and logins of the two users every case has.
