@@ -57,11 +57,12 @@ func (s *Scheduler) Due(_ context.Context, job session.Job) (time.Time, bool, er
 	return at, ok, nil
 }
 
-// Pending returns how many jobs are scheduled.
-func (s *Scheduler) Pending() int {
+// Pending returns how many jobs are scheduled (never an error: it has the
+// bolt scheduler's signature, so tests can use either).
+func (s *Scheduler) Pending(context.Context) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return len(s.due)
+	return len(s.due), nil
 }
 
 // RunDue runs, one at a time and earliest first, every job due at now() when

@@ -55,8 +55,8 @@ func TestRunDue(t *testing.T) {
 					t.Fatalf("ran %v, want %v", ran, tt.wantRan)
 				}
 			}
-			if s.Pending() != len(tt.wantLeft) {
-				t.Fatalf("%d jobs left, want %d", s.Pending(), len(tt.wantLeft))
+			if n, _ := s.Pending(ctx); n != len(tt.wantLeft) {
+				t.Fatalf("%d jobs left, want %d", n, len(tt.wantLeft))
 			}
 			for user, d := range tt.wantLeft {
 				if at, ok, _ := s.Due(ctx, job(user)); !ok || !at.Equal(t0.Add(d)) {
