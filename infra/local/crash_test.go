@@ -30,9 +30,7 @@ import (
 // its session. `make crash-long` runs the same crash, then lets the restarted
 // server's own scheduler do it in real time (TestCrashLong).
 func TestCrashDurability(t *testing.T) {
-	if testing.Short() {
-		t.Skip("slow: make test runs it")
-	}
+	skipIfShort(t)
 	r := crashUnderLoad(t)
 	r.checkFile(t)
 	r.fireAll(t)

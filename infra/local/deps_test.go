@@ -39,3 +39,11 @@ func TestServerLinksNoAWSNorTestStandIns(t *testing.T) {
 		}
 	}
 }
+
+// skipIfShort skips a slow test under -short (make check); make test runs it.
+func skipIfShort(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("slow: make test runs it")
+	}
+}

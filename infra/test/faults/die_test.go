@@ -23,12 +23,7 @@ import (
 // the service never learned: that is the one case I3 cannot close, and the
 // sweep expects exactly one such token there and none anywhere else.
 
-func TestDieSweepEmbedded(t *testing.T) {
-	if testing.Short() {
-		t.Skip("slow: make test runs it")
-	}
-	runDieSweep(t, "embedded", newEmbeddedWorld)
-}
+func TestDieSweepEmbedded(t *testing.T) { skipIfShort(t); runDieSweep(t, "embedded", newEmbeddedWorld) }
 
 func TestDieSweepAWS(t *testing.T) { runDieSweep(t, "AWS", awsWorlds(t)) }
 

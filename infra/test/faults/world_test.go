@@ -205,3 +205,11 @@ func (w *world) dms(u rocketchattest.User) []string {
 	}
 	return texts
 }
+
+// skipIfShort skips a slow test under -short (make check); make test runs it.
+func skipIfShort(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("slow: make test runs it")
+	}
+}
