@@ -16,6 +16,7 @@ import (
 	"rcgithub/shared/githubtest"
 	"rcgithub/shared/memapp"
 	"rcgithub/shared/memstore"
+	"rcgithub/shared/rocketchat"
 	"rcgithub/shared/rocketchattest"
 	"rcgithub/shared/session"
 	"rcgithub/shared/session/sessiontest"
@@ -62,7 +63,8 @@ func newFixtureFor(t *testing.T, githubApp bool) *fixture {
 	t.Cleanup(chat.Close)
 	env := map[string]string{"PUBLIC_URL": strings.TrimSuffix(redirect, "/oauth/callback"), "GITHUB_CLIENT_ID": clientID,
 		"GITHUB_CLIENT_SECRET": secret, "GITHUB_URL": ghURL, "GITHUB_API_URL": ghURL, "GITHUB_SCOPES": "read:user",
-		"ROCKETCHAT_WEBHOOK_TOKEN": "test-webhook-token-0123456789", "ROCKETCHAT_INCOMING_WEBHOOK_URL": chat.URL()}
+		"ROCKETCHAT_WEBHOOK_TOKEN": "test-webhook-token-0123456789", "ROCKETCHAT_INCOMING_WEBHOOK_URL": chat.URL(),
+		"ROCKETCHAT_TRIGGER_WORDS": strings.Join(rocketchat.DefaultTriggerWords, ",")}
 	cfg, err := config.LoadLocal(func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
