@@ -9,33 +9,29 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"rcgithub/shared/aesgcm"
-	"rcgithub/shared/bolt"
 	"rcgithub/shared/config"
-	"rcgithub/shared/github"
 	"rcgithub/shared/githubtest"
+	"rcgithub/shared/memapp"
+	"rcgithub/shared/memstore"
 	"rcgithub/shared/rocketchat"
 	"rcgithub/shared/rocketchattest"
 	"rcgithub/shared/session"
 	"rcgithub/shared/session/sessiontest"
-	"rcgithub/shared/web"
 )
 
-// wordsWorld is the service with the trigger words of a deployment that
-// leaves /github to Rocket.Chat's GitHub App: the GitHub and Rocket.Chat
-// stand-ins, a bbolt store that can be made to fail, and the direct messages
-// the service sends.
+// wordsWorld is the service wired in memory (memapp) with the trigger words
+// of a deployment that leaves /github to Rocket.Chat's GitHub App: the GitHub
+// and Rocket.Chat stand-ins, a store that can be made to fail, and the direct
+// messages the service sends.
 type wordsWorld struct {
+	app     *memapp.App
 	handler http.Handler
-	svc     *session.Service
-	sched   *bolt.Scheduler
 	gh      *githubtest.Server
 	chat    *rocketchattest.Incoming
 	clock   *sessiontest.Clock
@@ -45,49 +41,56 @@ type wordsWorld struct {
 
 const (
 	wordsToken  = "words-webhook-token-0123456789"
-	wordsPublic = "http://rcgithub.test"
+	wordsPublic = "http://127.0.0.1:8080"
 )
 
 func newWordsWorld(t *testing.T, triggerWords []string) *wordsWorld {
 	t.Helper()
-	dir := t.TempDir()
 	c := sessiontest.NewClock(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC))
-	db, err := bolt.Open(filepath.Join(dir, "s.db"), bolt.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	sealer, err := aesgcm.LoadOrCreateKey(filepath.Join(dir, "k"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	gh := githubtest.New(githubtest.Options{ClientID: "Iv1.words", ClientSecret: "words-secret",
 		RedirectURLs: []string{wordsPublic + "/oauth/callback"}, Now: c.Now})
 	ghURL, stop := gh.Start()
 	t.Cleanup(stop)
 	chat := rocketchattest.NewIncoming()
 	t.Cleanup(chat.Close)
-	notifier := rocketchat.NewNotifier(chat.URL())
-	notifier.DefaultTrigger = triggerWords[0]
-	logger := slog.New(slog.DiscardHandler)
-	sched := bolt.NewScheduler(db, c.Now, logger)
-	store := &failingStore{Store: db}
-	svc := &session.Service{Store: store, Scheduler: sched, Sealer: sealer, Notifier: notifier, Logger: logger,
-		Now: c.Now, TTL: 7 * 24 * time.Hour, IDKey: session.DeriveIDKey("words-secret"),
-		GitHub: github.New(github.Config{ClientID: "Iv1.words", ClientSecret: "words-secret", BaseURL: ghURL, APIURL: ghURL,
-			RedirectURL: wordsPublic + "/oauth/callback"})}
-	h, err := web.New(svc, web.Config{PublicURL: wordsPublic, GitHubURL: ghURL, TriggerWords: triggerWords,
-		SessionTTL: svc.TTL, Sites: config.FixedSites(config.SingleSite(wordsToken, chat.URL(), "")), Logger: logger, Now: c.Now})
+	env := map[string]string{
+		"PUBLIC_URL": wordsPublic, "GITHUB_CLIENT_ID": "Iv1.words", "GITHUB_CLIENT_SECRET": "words-secret",
+		"GITHUB_URL": ghURL, "GITHUB_API_URL": ghURL, "DATA_DIR": t.TempDir(),
+		"ROCKETCHAT_WEBHOOK_TOKEN": wordsToken, "ROCKETCHAT_INCOMING_WEBHOOK_URL": chat.URL(),
+		"ROCKETCHAT_TRIGGER_WORDS": strings.Join(triggerWords, ","),
+	}
+	cfg, err := config.LoadLocal(func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &wordsWorld{handler: h.Routes(), svc: svc, sched: sched, gh: gh, chat: chat, clock: c, store: store}
+	store := &failingStore{Store: memstore.NewStore()}
+	app, err := memapp.New(cfg, memapp.Options{Logger: slog.New(slog.DiscardHandler), Now: c.Now, Store: store})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &wordsWorld{app: app, handler: app.Web.Routes(), gh: gh, chat: chat, clock: c, store: store}
 }
 
-// failingStore fails every call while down is set.
+// runDue runs the automatic logouts that are due.
+func (w *wordsWorld) runDue(t *testing.T) {
+	t.Helper()
+	if _, err := w.app.RunDue(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// failingStore fails the link calls while down is set, and stores sessions
+// as a binary from before the trigger word was kept while old is set.
 type failingStore struct {
 	session.Store
-	down atomic.Bool
+	down, old atomic.Bool
+}
+
+func (s *failingStore) PutSession(ctx context.Context, sess session.Session, prev int64) error {
+	if s.old.Load() {
+		sess.Trigger = ""
+	}
+	return s.Store.PutSession(ctx, sess, prev)
 }
 
 var errStoreDown = errors.New("store down")
@@ -246,10 +249,8 @@ func TestWordsNameTheTriggerWord(t *testing.T) {
 	}(), http.StatusForbidden))
 
 	// The automatic logout, with its direct message.
-	w.clock.Advance(w.svc.TTL)
-	if _, err := w.sched.RunDue(context.Background(), w.svc.Expire); err != nil {
-		t.Fatal(err)
-	}
+	w.clock.Advance(w.app.Service.TTL)
+	w.runDue(t)
 	dms := w.chat.MessagesTo("@alice-id-0000001")
 	if len(dms) != 2 {
 		t.Fatalf("DMs to alice: %+v, want the login's and the automatic logout's", dms)
@@ -276,18 +277,26 @@ func TestWordsCarryTheTypedWord(t *testing.T) {
 	if body := bodyOf(t, w.visit(t, http.MethodGet, denied, nil, cookies)); !strings.Contains(body, "Type !github login") {
 		t.Errorf("access denied page does not name !github: %s", body)
 	}
-	link = linkID(t, w.say(t, "alice", "!github login"))
-	callback, cookies = w.signIn(t, link, "octocat")
-	if resp := w.visit(t, http.MethodGet, callback, nil, cookies); resp.StatusCode != http.StatusOK {
-		t.Fatalf("callback: %d", resp.StatusCode)
+	login := func(user string) {
+		t.Helper()
+		link := linkID(t, w.say(t, user, "!github login"))
+		callback, cookies := w.signIn(t, link, user+"-gh")
+		if resp := w.visit(t, http.MethodGet, callback, nil, cookies); resp.StatusCode != http.StatusOK {
+			t.Fatalf("callback: %d", resp.StatusCode)
+		}
 	}
-	w.clock.Advance(w.svc.TTL + time.Minute)
-	if _, err := w.sched.RunDue(context.Background(), w.svc.Expire); err != nil {
-		t.Fatal(err)
-	}
+	login("alice")
+	w.store.old.Store(true) // bob's session is stored without its word, as by an older binary
+	login("bob")
+	w.clock.Advance(w.app.Service.TTL + time.Minute)
+	w.runDue(t)
 	dms := w.chat.MessagesTo("@alice-id-0000001")
 	if len(dms) != 2 || !strings.Contains(dms[1].Text, "`!github login`") {
 		t.Fatalf("DMs %+v: want the automatic logout's hint with !github", dms)
+	}
+	dms = w.chat.MessagesTo("@bob-id-0000001")
+	if len(dms) != 2 || !strings.Contains(dms[1].Text, "`/gh login`") {
+		t.Fatalf("DMs %+v: want the automatic logout's hint with the first configured word", dms)
 	}
 	// A link made before words travelled (none stored): the first configured one.
 	if body := bodyOf(t, w.visit(t, http.MethodGet, "/nowhere", nil, nil)); !strings.Contains(body, "Type /gh help") {
