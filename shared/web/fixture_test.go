@@ -51,7 +51,11 @@ type fixture struct {
 	flows   atomic.Int64 // numbers the users of fresh flows, so each has its own quota
 }
 
-func newFixture(tb testing.TB) *fixture {
+func newFixture(tb testing.TB) *fixture { return newFixtureWith(tb, nil, memapp.Options{}) }
+
+// newFixtureWith is newFixture with more configuration (env, as the server
+// reads it) and the options memapp takes (its Now and Store are the fixture's).
+func newFixtureWith(tb testing.TB, more map[string]string, o memapp.Options) *fixture {
 	tb.Helper()
 	c := sessiontest.NewClock(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC))
 	gh := githubtest.New(githubtest.Options{ClientID: "Iv1.fuzz", ClientSecret: "fuzz-client-secret",
@@ -62,13 +66,20 @@ func newFixture(tb testing.TB) *fixture {
 		"PUBLIC_URL": fixturePublicURL, "GITHUB_CLIENT_ID": "Iv1.fuzz", "GITHUB_CLIENT_SECRET": "fuzz-client-secret",
 		"GITHUB_URL": ghURL, "GITHUB_API_URL": ghURL, "DATA_DIR": tb.TempDir(), "ROCKETCHAT_WEBHOOK_TOKEN": fixtureToken,
 	}
+	for k, v := range more {
+		env[k] = v
+	}
 	cfg, err := config.LoadLocal(func(k string) string { return env[k] })
 	if err != nil {
 		tb.Fatal(err)
 	}
 	calls := sessiontest.NewCountingStore(memstore.NewStore())
 	store := &recordingStore{Store: calls}
-	app, err := memapp.New(cfg, memapp.Options{Logger: slog.New(slog.DiscardHandler), Now: c.Now, Store: store})
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	o.Now, o.Store = c.Now, store
+	app, err := memapp.New(cfg, o)
 	if err != nil {
 		tb.Fatal(err)
 	}
