@@ -54,7 +54,8 @@ type fixture struct {
 func newFixture(tb testing.TB) *fixture { return newFixtureWith(tb, nil, memapp.Options{}) }
 
 // newFixtureWith is newFixture with more configuration (env, as the server
-// reads it) and the options memapp takes (its Now and Store are the fixture's).
+// reads it) and the options memapp takes: its Now is the fixture's clock, and
+// o.Store, when set, replaces the memstore under the fixture's recording.
 func newFixtureWith(tb testing.TB, more map[string]string, o memapp.Options) *fixture {
 	tb.Helper()
 	c := sessiontest.NewClock(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC))
@@ -73,7 +74,11 @@ func newFixtureWith(tb testing.TB, more map[string]string, o memapp.Options) *fi
 	if err != nil {
 		tb.Fatal(err)
 	}
-	calls := sessiontest.NewCountingStore(memstore.NewStore())
+	base := o.Store
+	if base == nil {
+		base = memstore.NewStore()
+	}
+	calls := sessiontest.NewCountingStore(base)
 	store := &recordingStore{Store: calls}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -15,66 +14,37 @@ import (
 	"testing"
 	"time"
 
-	"rcgithub/shared/config"
-	"rcgithub/shared/githubtest"
 	"rcgithub/shared/memapp"
 	"rcgithub/shared/memstore"
 	"rcgithub/shared/rocketchat"
 	"rcgithub/shared/rocketchattest"
 	"rcgithub/shared/session"
-	"rcgithub/shared/session/sessiontest"
 )
 
-// wordsWorld is the service wired in memory (memapp) with the trigger words
-// of a deployment that leaves /github to Rocket.Chat's GitHub App: the GitHub
-// and Rocket.Chat stand-ins, a store that can be made to fail, and the direct
-// messages the service sends.
+// wordsWorld is the fixture with the trigger words of a deployment that
+// leaves /github to Rocket.Chat's GitHub App, the direct messages the service
+// sends, and a store that can be made to fail.
 type wordsWorld struct {
-	app     *memapp.App
-	handler http.Handler
-	gh      *githubtest.Server
-	chat    *rocketchattest.Incoming
-	clock   *sessiontest.Clock
-	store   *failingStore
-	seq     atomic.Int64
+	*fixture
+	chat  *rocketchattest.Incoming
+	store *failingStore
+	seq   atomic.Int64
 }
-
-const (
-	wordsToken  = "words-webhook-token-0123456789"
-	wordsPublic = "http://127.0.0.1:8080"
-)
 
 func newWordsWorld(t *testing.T, triggerWords []string) *wordsWorld {
 	t.Helper()
-	c := sessiontest.NewClock(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC))
-	gh := githubtest.New(githubtest.Options{ClientID: "Iv1.words", ClientSecret: "words-secret",
-		RedirectURLs: []string{wordsPublic + "/oauth/callback"}, Now: c.Now})
-	ghURL, stop := gh.Start()
-	t.Cleanup(stop)
 	chat := rocketchattest.NewIncoming()
 	t.Cleanup(chat.Close)
-	env := map[string]string{
-		"PUBLIC_URL": wordsPublic, "GITHUB_CLIENT_ID": "Iv1.words", "GITHUB_CLIENT_SECRET": "words-secret",
-		"GITHUB_URL": ghURL, "GITHUB_API_URL": ghURL, "DATA_DIR": t.TempDir(),
-		"ROCKETCHAT_WEBHOOK_TOKEN": wordsToken, "ROCKETCHAT_INCOMING_WEBHOOK_URL": chat.URL(),
-		"ROCKETCHAT_TRIGGER_WORDS": strings.Join(triggerWords, ","),
-	}
-	cfg, err := config.LoadLocal(func(k string) string { return env[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
 	store := &failingStore{Store: memstore.NewStore()}
-	app, err := memapp.New(cfg, memapp.Options{Logger: slog.New(slog.DiscardHandler), Now: c.Now, Store: store})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &wordsWorld{app: app, handler: app.Web.Routes(), gh: gh, chat: chat, clock: c, store: store}
+	fx := newFixtureWith(t, map[string]string{"ROCKETCHAT_INCOMING_WEBHOOK_URL": chat.URL(),
+		"ROCKETCHAT_TRIGGER_WORDS": strings.Join(triggerWords, ",")}, memapp.Options{Store: store})
+	return &wordsWorld{fixture: fx, chat: chat, store: store}
 }
 
 // runDue runs the automatic logouts that are due.
 func (w *wordsWorld) runDue(t *testing.T) {
 	t.Helper()
-	if _, err := w.app.RunDue(context.Background()); err != nil {
+	if _, err := w.sched.RunDue(context.Background(), w.service.Expire); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -112,7 +82,7 @@ func (s *failingStore) CreateLink(ctx context.Context, l session.Link, q session
 // say posts text to the webhook as user and returns the reply's text.
 func (w *wordsWorld) say(t *testing.T, user, text string) string {
 	t.Helper()
-	body, _ := json.Marshal(rocketchat.Message{Token: wordsToken, UserID: user + "-id-0000001", UserName: user,
+	body, _ := json.Marshal(rocketchat.Message{Token: fixtureToken, UserID: user + "-id-0000001", UserName: user,
 		Text: text, SiteURL: "https://chat.example.com", MessageID: "msg-" + strconv.FormatInt(w.seq.Add(1), 10)})
 	rec := httptest.NewRecorder()
 	w.handler.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/rocketchat/webhook", strings.NewReader(string(body))))
@@ -249,7 +219,7 @@ func TestWordsNameTheTriggerWord(t *testing.T) {
 	}(), http.StatusForbidden))
 
 	// The automatic logout, with its direct message.
-	w.clock.Advance(w.app.Service.TTL)
+	w.clock.Advance(w.service.TTL)
 	w.runDue(t)
 	dms := w.chat.MessagesTo("@alice-id-0000001")
 	if len(dms) != 2 {
@@ -288,7 +258,7 @@ func TestWordsCarryTheTypedWord(t *testing.T) {
 	login("alice")
 	w.store.old.Store(true) // bob's session is stored without its word, as by an older binary
 	login("bob")
-	w.clock.Advance(w.app.Service.TTL + time.Minute)
+	w.clock.Advance(w.service.TTL + time.Minute)
 	w.runDue(t)
 	dms := w.chat.MessagesTo("@alice-id-0000001")
 	if len(dms) != 2 || !strings.Contains(dms[1].Text, "`!github login`") {
