@@ -77,25 +77,25 @@ CHECKOV := BC_SKIP_MAPPING=TRUE CHECKOV_RUN_SCA_PACKAGE_SCAN_V2=false $(SAM_CHEC
 .PHONY: sam-venvs
 sam-venvs: $(SAM_CFNLINT_VENV)/.installed $(SAM_SAM_VENV)/.installed $(SAM_CHECKOV_VENV)/.installed
 
+# sam_venv builds the venv $(1) afresh from the requirements file the rule
+# depends on ($<) and checks that its packages agree.
+define sam_venv
+	rm -rf $(1)
+	$(SAM_PYTHON) -m venv $(1)
+	$(SAM_PIP_ENV) $(1)/bin/pip install --quiet -r $<
+	$(SAM_PIP_ENV) $(1)/bin/pip check
+endef
+
 $(SAM_CHECKOV_VENV)/.installed: infra/tools/sam/requirements-checkov.txt
-	rm -rf $(SAM_CHECKOV_VENV)
-	$(SAM_PYTHON) -m venv $(SAM_CHECKOV_VENV)
-	$(SAM_PIP_ENV) $(SAM_CHECKOV_VENV)/bin/pip install --quiet -r $<
-	$(SAM_PIP_ENV) $(SAM_CHECKOV_VENV)/bin/pip check
+	$(call sam_venv,$(SAM_CHECKOV_VENV))
 	touch $@
 
 $(SAM_CFNLINT_VENV)/.installed: infra/tools/sam/requirements-cfnlint.txt
-	rm -rf $(SAM_CFNLINT_VENV)
-	$(SAM_PYTHON) -m venv $(SAM_CFNLINT_VENV)
-	$(SAM_PIP_ENV) $(SAM_CFNLINT_VENV)/bin/pip install --quiet -r $<
-	$(SAM_PIP_ENV) $(SAM_CFNLINT_VENV)/bin/pip check
+	$(call sam_venv,$(SAM_CFNLINT_VENV))
 	touch $@
 
 $(SAM_SAM_VENV)/.installed: infra/tools/sam/requirements-sam.txt
-	rm -rf $(SAM_SAM_VENV)
-	$(SAM_PYTHON) -m venv $(SAM_SAM_VENV)
-	$(SAM_PIP_ENV) $(SAM_SAM_VENV)/bin/pip install --quiet -r $<
-	$(SAM_PIP_ENV) $(SAM_SAM_VENV)/bin/pip check
+	$(call sam_venv,$(SAM_SAM_VENV))
 	mkdir -p $(SAM_APP_DIR)
 	printf '{"telemetryEnabled": false, "lastVersionCheck": 4102444800.0}\n' > $(SAM_APP_DIR)/metadata.json
 	touch $@
