@@ -22,6 +22,7 @@ import (
 	bbolt "go.etcd.io/bbolt"
 
 	"rcgithub/infra/test/faults"
+	"rcgithub/shared/logtest"
 	"rcgithub/shared/rocketchattest"
 )
 
@@ -50,7 +51,7 @@ func buildServer(t *testing.T) string {
 type child struct {
 	cmd  *exec.Cmd
 	url  string
-	logs *syncBuilder
+	logs *logtest.Buffer
 	done chan error // receives the exit status once
 }
 
@@ -71,7 +72,7 @@ func freeAddr(t *testing.T) string {
 // in the meantime may answer HTTP, but cannot write this process's log.
 func startChild(t *testing.T, bin, addr, dataDir, ttl string) *child {
 	t.Helper()
-	c := &child{url: "http://" + addr, logs: &syncBuilder{}, done: make(chan error, 1)}
+	c := &child{url: "http://" + addr, logs: &logtest.Buffer{}, done: make(chan error, 1)}
 	c.cmd = exec.Command(bin)
 	c.cmd.Env = []string{
 		"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),

@@ -1,26 +1,14 @@
 package main
 
 import (
-	"bytes"
-	"sync"
 	"testing"
 	"time"
+
+	"rcgithub/shared/logtest"
 )
 
-type lockedBuffer struct {
-	mu sync.Mutex
-	bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.Buffer.Write(p)
-}
-func (b *lockedBuffer) String() string { b.mu.Lock(); defer b.mu.Unlock(); return b.Buffer.String() }
-
 func TestLogWriterFlushesByItselfAndOnClose(t *testing.T) {
-	var out lockedBuffer
+	var out logtest.Buffer
 	lw := newLogWriter(&out)
 	if _, err := lw.Write([]byte("one\n")); err != nil {
 		t.Fatal(err)

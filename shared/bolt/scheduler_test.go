@@ -1,7 +1,6 @@
 package bolt
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -13,6 +12,7 @@ import (
 
 	bbolt "go.etcd.io/bbolt"
 
+	"rcgithub/shared/logtest"
 	"rcgithub/shared/session"
 	"rcgithub/shared/session/sessiontest"
 )
@@ -22,24 +22,6 @@ func TestSchedulerContract(t *testing.T) {
 		s := NewScheduler(openTest(t), nil, quietLogger())
 		return s, s.Due
 	})
-}
-
-// logBuffer collects log output, safely from several goroutines.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 func quietLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
@@ -282,7 +264,7 @@ func TestJobCancelledByAnEarlierJobDoesNotRun(t *testing.T) {
 }
 
 func TestPanickingJobIsRetriedAndOthersRun(t *testing.T) {
-	var logs logBuffer
+	var logs logtest.Buffer
 	clock := sessiontest.NewClock(t0)
 	s := NewScheduler(openTest(t), clock.Now, slog.New(slog.NewTextHandler(&logs, nil)))
 	bad, good := testJob("bad"), testJob("good")
@@ -369,7 +351,7 @@ func putUnvalidated(t *testing.T, s *Scheduler, job session.Job, at time.Time) {
 // with an error in the log instead of being retried forever, and the valid
 // jobs around it run.
 func TestStoredInvalidJobIsDroppedNotRetried(t *testing.T) {
-	var logs logBuffer
+	var logs logtest.Buffer
 	clock := sessiontest.NewClock(t0)
 	s := NewScheduler(openTest(t), clock.Now, slog.New(slog.NewTextHandler(&logs, nil)))
 	bad := session.Job{Site: site, UserID: " ", Generation: 42}

@@ -23,6 +23,7 @@ import (
 	"rcgithub/shared/dynamodb"
 	"rcgithub/shared/eventbridge"
 	"rcgithub/shared/kms"
+	"rcgithub/shared/logtest"
 	"rcgithub/shared/session"
 	"rcgithub/shared/session/sessiontest"
 )
@@ -89,7 +90,7 @@ func newAWSWorld(t *testing.T, res awsResources, edit func(env map[string]string
 		edit(env)
 	}
 	inj := faults.NewAWSFaults()
-	logs := &lockedBuffer{}
+	logs := &logtest.Buffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, nil))
 	app, err := awsapp.New(ctx, func(k string) string { return env[k] }, awsapp.Options{
 		AWSConfig: func(c *aws.Config) { *c = res.cfg.Copy(); c.Retryer = noDelayRetryer; inj.Install(c) },

@@ -12,6 +12,7 @@ import (
 	"rcgithub/shared/config"
 	"rcgithub/shared/emf"
 	"rcgithub/shared/localapp"
+	"rcgithub/shared/logtest"
 	"rcgithub/shared/session/sessiontest"
 	"rcgithub/shared/web"
 )
@@ -25,7 +26,7 @@ func newEmbeddedWorld(t *testing.T) *world {
 	clock := sessiontest.NewClock(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC))
 	srv, publicURL := newServer(t)
 	gh, ghURL, chat := newStandIns(t, publicURL, clock)
-	logs := &lockedBuffer{}
+	logs := &logtest.Buffer{}
 	logger := slog.New(web.LogHandler(slog.NewJSONHandler(logs, nil)))
 	env := map[string]string{"PUBLIC_URL": publicURL, "GITHUB_CLIENT_ID": clientID, "GITHUB_CLIENT_SECRET": clientSecret,
 		"GITHUB_URL": ghURL, "GITHUB_API_URL": ghURL, "ROCKETCHAT_WEBHOOK_TOKEN": webhookToken,

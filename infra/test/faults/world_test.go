@@ -7,12 +7,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"rcgithub/infra/test/faults"
 	"rcgithub/shared/githubtest"
+	"rcgithub/shared/logtest"
 	"rcgithub/shared/rocketchattest"
 	"rcgithub/shared/session"
 	"rcgithub/shared/session/sessiontest"
@@ -47,25 +47,7 @@ type world struct {
 	redrive func(ctx context.Context) error
 	alice   rocketchattest.User
 	bob     rocketchattest.User
-	logs    *lockedBuffer
-}
-
-// lockedBuffer collects log lines from concurrent writers.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
+	logs    *logtest.Buffer
 }
 
 func randomSuffix() string {

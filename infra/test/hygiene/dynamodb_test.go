@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,6 +19,7 @@ import (
 	"rcgithub/shared/awsapp"
 	"rcgithub/shared/awstest"
 	"rcgithub/shared/githubtest"
+	"rcgithub/shared/logtest"
 	"rcgithub/shared/session"
 )
 
@@ -28,24 +28,6 @@ const (
 	clientSecret = "hygiene-client-secret"
 	webhookToken = "hygiene-webhook-token-0123456789"
 )
-
-// lockedBuffer collects log lines written from any goroutine.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // TestDynamoDBTableHoldsNoPlaintextToken logs users in through the service
 // wired as the Lambdas wire it (awsapp.New: DynamoDB, KMS, EventBridge
@@ -71,7 +53,7 @@ func TestDynamoDBTableHoldsNoPlaintextToken(t *testing.T) {
 		"TOKEN_KMS_KEY_ID":    awstest.KMSKey(t, cfg),
 		"SECRETS_ARN":         awstest.Secret(t, cfg, string(secret)),
 	}
-	logs := &lockedBuffer{}
+	logs := &logtest.Buffer{}
 	app, err := awsapp.New(ctx, func(k string) string { return env[k] }, awsapp.Options{
 		AWSConfig: func(c *aws.Config) { *c = cfg },
 		Logger:    slog.New(slog.NewJSONHandler(logs, nil)),
