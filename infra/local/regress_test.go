@@ -144,8 +144,8 @@ func TestLogLinesStayBounded(t *testing.T) {
 	}
 }
 
-// Cross-site posts of someone's link are refused however the browser says so,
-// and leave the link usable by its owner.
+// Cross-site posts of someone's link (login CSRF) are refused however the browser says so,
+// and leave the link usable by its owner, whom GitHub asks to pick the account.
 func TestCrossSiteStartPostsAreRefused(t *testing.T) {
 	e := newEnv(t)
 	link := e.loginLink(t, alice)
@@ -171,8 +171,9 @@ func TestCrossSiteStartPostsAreRefused(t *testing.T) {
 			t.Errorf("POST with %v: status %d, location %q, cookies %v", header, resp.StatusCode, resp.Header.Get("Location"), resp.Cookies())
 		}
 	}
-	if authURL := e.pressContinue(t, newBrowser(t), link); authURL == "" {
-		t.Fatal("the owner could not use the link after the refused posts")
+	authURL := e.pressContinue(t, newBrowser(t), link)
+	if !strings.Contains(authURL, "prompt=select_account") || !strings.Contains(authURL, "code_challenge_method=S256") {
+		t.Fatalf("the owner's authorize URL after the refused posts: %q", authURL)
 	}
 }
 

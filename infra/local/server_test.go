@@ -12,13 +12,13 @@ import (
 	"os"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"rcgithub/shared/config"
 	"rcgithub/shared/githubtest"
 	"rcgithub/shared/localapp"
+	"rcgithub/shared/logtest"
 	"rcgithub/shared/rocketchat"
 	"rcgithub/shared/rocketchattest"
 	"rcgithub/shared/session"
@@ -38,7 +38,7 @@ type env struct {
 	chat  *rocketchattest.Incoming
 	rc    *rocketchattest.Outgoing
 	clock *sessiontest.Clock
-	logs  *strings.Builder
+	logs  *logtest.Buffer
 }
 
 var (
@@ -47,17 +47,6 @@ var (
 )
 
 const site = "https://chat.example.com"
-
-type syncBuilder struct {
-	mu sync.Mutex
-	strings.Builder
-}
-
-func (b *syncBuilder) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.Builder.Write(p)
-}
 
 // newEnv starts the server; edits change its environment before it starts.
 func newEnv(t *testing.T, edits ...func(vars map[string]string)) *env {
@@ -87,7 +76,7 @@ func newEnv(t *testing.T, edits ...func(vars map[string]string)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &syncBuilder{}
+	logs := &logtest.Buffer{}
 	a, err := localapp.New(cfg, localapp.Options{Now: c.Now, Logger: slog.New(web.LogHandler(slog.NewJSONHandler(logs, nil)))})
 	if err != nil {
 		t.Fatal(err)
@@ -95,7 +84,7 @@ func newEnv(t *testing.T, edits ...func(vars map[string]string)) *env {
 	srv := newServer(a.Handler, serverLimits)
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close(); a.Close() })
-	return &env{url: publicURL, app: a, gh: gh, chat: chat, clock: c, logs: &logs.Builder,
+	return &env{url: publicURL, app: a, gh: gh, chat: chat, clock: c, logs: logs,
 		rc: &rocketchattest.Outgoing{URL: publicURL + "/rocketchat/webhook", Token: webhookToken, SiteURL: site + "/"}}
 }
 
@@ -187,16 +176,23 @@ func (e *env) pressContinue(t *testing.T, b browser, link string) string {
 	return resp.Header.Get("Location")
 }
 
+// authorize takes a fresh login link for u through browser b to GitHub and
+// approves it there as GitHub user ghLogin; it returns the callback URL
+// GitHub sends b back to, not yet opened.
+func (e *env) authorize(t *testing.T, b browser, u rocketchattest.User, ghLogin string) string {
+	t.Helper()
+	cb, err := e.gh.Authorize(e.pressContinue(t, b, e.loginLink(t, u)), ghLogin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cb
+}
+
 // login walks the whole browser flow for u as GitHub user ghLogin.
 func (e *env) login(t *testing.T, u rocketchattest.User, ghLogin string) string {
 	t.Helper()
 	b := newBrowser(t)
-	authURL := e.pressContinue(t, b, e.loginLink(t, u))
-	cb, err := e.gh.Authorize(authURL, ghLogin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, page := b.get(t, cb)
+	resp, page := b.get(t, e.authorize(t, b, u, ghLogin))
 	if resp.StatusCode != 200 || !strings.Contains(page, "Connected to GitHub as @"+ghLogin+" until") || !strings.Contains(page, "You can close this tab.") {
 		t.Fatalf("callback %d: %s", resp.StatusCode, page)
 	}
@@ -439,10 +435,7 @@ func TestOAuthPages(t *testing.T) {
 		}, 400, "another browser"},
 		{"replayed callback", func(t *testing.T) (*http.Response, string) {
 			b := newBrowser(t)
-			cb, err := e.gh.Authorize(e.pressContinue(t, b, e.loginLink(t, bob)), "bob-gh")
-			if err != nil {
-				t.Fatal(err)
-			}
+			cb := e.authorize(t, b, bob, "bob-gh")
 			if resp, _ := b.get(t, cb); resp.StatusCode != 200 {
 				t.Fatalf("first callback %d", resp.StatusCode)
 			}
@@ -464,10 +457,7 @@ func TestOAuthPages(t *testing.T) {
 		}, 400, "expired"},
 		{"github down at token exchange", func(t *testing.T) (*http.Response, string) {
 			b := newBrowser(t)
-			cb, err := e.gh.Authorize(e.pressContinue(t, b, e.loginLink(t, alice)), "octocat")
-			if err != nil {
-				t.Fatal(err)
-			}
+			cb := e.authorize(t, b, alice, "octocat")
 			e.gh.FailNext(githubtest.RouteToken, 503)
 			return b.get(t, cb)
 		}, 503, "GitHub did not answer"},
@@ -509,35 +499,4 @@ func TestWebhookLoginLinkQuota(t *testing.T) {
 		t.Fatalf("sixth login link: %q", text)
 	}
 	e.loginLink(t, bob) // bob is not limited by alice
-}
-
-// A page on another site that posts someone's link id in the visitor's browser
-// (login CSRF) is refused, and the link stays usable by its owner.
-func TestStartPostFromAnotherSiteIsRefused(t *testing.T) {
-	e := newEnv(t)
-	link := e.loginLink(t, alice)
-	id := link[strings.Index(link, "link=")+5:]
-	for _, header := range []map[string]string{
-		{"Sec-Fetch-Site": "cross-site"},
-		{"Origin": "https://evil.example"},
-	} {
-		req, _ := http.NewRequest("POST", e.url+"/oauth/start", strings.NewReader(url.Values{"link": {id}}.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		for k, v := range header {
-			req.Header.Set(k, v)
-		}
-		resp, err := newBrowser(t).Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusForbidden || resp.Header.Get("Location") != "" || len(resp.Cookies()) != 0 {
-			t.Fatalf("cross-site POST %v: status %d, location %q, cookies %v", header, resp.StatusCode, resp.Header.Get("Location"), resp.Cookies())
-		}
-	}
-	// The owner's own browser still gets through, and GitHub is asked to show the account.
-	authURL := e.pressContinue(t, newBrowser(t), link)
-	if !strings.Contains(authURL, "prompt=select_account") || !strings.Contains(authURL, "code_challenge_method=S256") {
-		t.Fatalf("authorize URL %s", authURL)
-	}
 }
