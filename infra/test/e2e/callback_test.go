@@ -22,6 +22,16 @@ func TestCallbackFailurePages(t *testing.T) {
 		b := apigw.NewBrowser(f.api)
 		return b, f.authorizeURL(t, b, u, f.loginLink(t, u))
 	}
+	// approved is started, then approval at GitHub as gh: it returns the
+	// browser and the callback URL GitHub sends it to, not yet opened.
+	approved := func(t *testing.T, u rocketchattest.User, gh string) (*apigw.Browser, string) {
+		b, authorize := started(t, u)
+		callback, err := f.github.Authorize(authorize, gh)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b, callback
+	}
 
 	tests := []struct {
 		name string
@@ -45,11 +55,7 @@ func TestCallbackFailurePages(t *testing.T) {
 	}, {
 		name: "forged state",
 		open: func(t *testing.T, u rocketchattest.User, gh string) (*apigw.Browser, string) {
-			b, authorize := started(t, u)
-			callback, err := f.github.Authorize(authorize, gh)
-			if err != nil {
-				t.Fatal(err)
-			}
+			b, callback := approved(t, u, gh)
 			return b, withParam(t, callback, "state", rand.Text())
 		},
 		status: http.StatusBadRequest,
@@ -66,11 +72,7 @@ func TestCallbackFailurePages(t *testing.T) {
 	}, {
 		name: "missing cookie (another browser)",
 		open: func(t *testing.T, u rocketchattest.User, gh string) (*apigw.Browser, string) {
-			_, authorize := started(t, u)
-			callback, err := f.github.Authorize(authorize, gh)
-			if err != nil {
-				t.Fatal(err)
-			}
+			_, callback := approved(t, u, gh)
 			return apigw.NewBrowser(f.api), callback
 		},
 		status: http.StatusBadRequest,
