@@ -191,14 +191,7 @@ func TestCookieAttributesOverHTTPS(t *testing.T) {
 	if resp.StatusCode != 200 || resp.Header.Get("Strict-Transport-Security") != "max-age=31536000" {
 		t.Fatalf("link page %d, HSTS %q: %s", resp.StatusCode, resp.Header.Get("Strict-Transport-Security"), page)
 	}
-	resp, err := b.PostForm(e.url+"/oauth/start", url.Values{"link": {id}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("POST /oauth/start = %d", resp.StatusCode)
-	}
+	resp = e.postStart(t, b, id)
 	checkCookie := func(what string, setCookie []string) {
 		t.Helper()
 		if len(setCookie) != 1 {

@@ -165,6 +165,13 @@ func (e *env) pressContinue(t *testing.T, b browser, link string) string {
 		t.Fatalf("link page %d: %s", resp.StatusCode, page)
 	}
 	id := strings.TrimPrefix(link[strings.Index(link, "link=")+5:], "")
+	return e.postStart(t, b, id).Header.Get("Location")
+}
+
+// postStart presses the link page's button for link id in browser b; it
+// returns the redirect to GitHub (its body closed).
+func (e *env) postStart(t *testing.T, b browser, id string) *http.Response {
+	t.Helper()
 	resp, err := b.PostForm(e.url+"/oauth/start", url.Values{"link": {id}})
 	if err != nil {
 		t.Fatal(err)
@@ -173,7 +180,7 @@ func (e *env) pressContinue(t *testing.T, b browser, link string) string {
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("POST /oauth/start = %d", resp.StatusCode)
 	}
-	return resp.Header.Get("Location")
+	return resp
 }
 
 // authorize takes a fresh login link for u through browser b to GitHub and
