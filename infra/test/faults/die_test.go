@@ -48,7 +48,7 @@ func runDieSweep(t *testing.T, backend string, newWorld func(t *testing.T) *worl
 					s := setup(t, w, flow)
 					r := s.run(t, func() { w.ports.Set(faults.PortRule{Op: p.op, Call: p.n, Effect: faults.Die}) },
 						runOptions{untracked: untracked, afterRecovery: oldSessionRunsOut})
-					sum.add(resultNames[r])
+					sum.add(r)
 					if r != aborted {
 						t.Errorf("the process died, yet alice saw %s", s.out)
 					}
