@@ -32,16 +32,6 @@ func TestConcurrentUsersMatchModel(t *testing.T) {
 		Concurrent: true,
 		Seed:       1,
 	}
-	res, err := sim.Run(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("local server, concurrent: %s", res)
-	for _, v := range res.Violations {
-		t.Error(v)
-	}
-	if res.Counts["automatic logout"] == 0 || res.Counts["login"] == 0 || res.Counts["logout"] == 0 {
-		t.Errorf("the run did not exercise every operation: %v", res.Counts)
-	}
+	sim.RunChecked(t, "local server, concurrent", "automatic logout", "login", "logout")
 	assertNoSecretsLogged(t, e)
 }

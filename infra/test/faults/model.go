@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"testing"
 	"time"
 
 	"rcgithub/shared/rocketchattest"
@@ -83,6 +84,27 @@ const (
 	opLogout op = "logout"
 	opWait   op = "wait" // do nothing while time passes
 )
+
+// RunChecked runs the simulation in test t, logs its result under label, and
+// fails t for every violation found and for every kind of operation in
+// exercised that never happened (a run that tested nothing of it).
+func (s *Simulation) RunChecked(t testing.TB, label string, exercised ...string) SimResult {
+	t.Helper()
+	res, err := s.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%s: %s", label, res)
+	for _, v := range res.Violations {
+		t.Error(v)
+	}
+	for _, kind := range exercised {
+		if res.Counts[kind] == 0 {
+			t.Errorf("the run did not exercise %q: %v", kind, res.Counts)
+		}
+	}
+	return res
+}
 
 // Run plays the simulation. Its error is about the harness (an answer that is
 // not a direct message, the inspector failing); what the service got wrong

@@ -1,7 +1,6 @@
 package faults_test
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -19,15 +18,5 @@ func TestModelAWS(t *testing.T) {
 		Flow: w.flow, Site: site, Users: 10, Rounds: 20, TTL: 6 * time.Hour,
 		Clock: w.clock, RunDue: w.runDue, Inspector: w.inspector, Seed: 7,
 	}
-	res2, err := sim.Run(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("AWS (moto), one at a time: %s", res2)
-	for _, v := range res2.Violations {
-		t.Error(v)
-	}
-	if res2.Counts["automatic logout"] == 0 || res2.Counts["login"] == 0 {
-		t.Errorf("the simulation did not exercise every operation: %v", res2.Counts)
-	}
+	sim.RunChecked(t, "AWS (moto), one at a time", "automatic logout", "login")
 }
