@@ -5,7 +5,10 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 GO ?= go
-STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+STATICCHECK_VERSION := v0.8.2
+# Built once into .cache/bin (per version), so that neither `make check` nor
+# `make test` relinks it on every run.
+STATICCHECK := .cache/bin/staticcheck-$(STATICCHECK_VERSION)
 FUZZTIME ?= 5s
 LONG_FUZZTIME ?= 2m
 
@@ -25,6 +28,7 @@ include infra/perf/load/load.mk
 HELP := \
 	"run                start the service on one machine (GitHub sandbox when no GITHUB_* variable is set)" \
 	"end-sessions       end the sessions of SITE= [USER_ID=] (locally, or AWS=1)" \
+	"check              the fast inner loop: gofmt check, vet, staticcheck, go test -short (no services)" \
 	"test               every check, then the totals: Go tests, fuzz targets, schemathesis cases" \
 	"check-format       gofmt check" \
 	"vet                go vet" \
@@ -129,6 +133,15 @@ test: deps system-deps
 	    printf "  schemathesis cases: %d\n", n["schemathesis-cases"] }' "$$counts"; \
 	  exit $$rc
 
+# The fast inner loop (under a minute with warm caches): the static checks and
+# the Go tests that need no service. Without MOTO_ENDPOINT, E2E=1 and with
+# REQUIRE_MOTO/REQUIRE_CHROMIUM unset, the moto and end-to-end tests skip
+# (Chromium's run where it is installed); -short skips the slow sweeps.
+# `make test` runs everything, never with -short.
+.PHONY: check
+check: check-format vet staticcheck
+	@env -u MOTO_ENDPOINT -u REQUIRE_MOTO -u REQUIRE_CHROMIUM -u E2E $(GO) test -short ./...
+
 .PHONY: check-format
 check-format:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.*')); \
@@ -139,8 +152,13 @@ vet:
 	$(GO) vet ./...
 
 .PHONY: staticcheck
-staticcheck:
-	$(GO) run $(STATICCHECK) ./...
+staticcheck: $(STATICCHECK)
+	$(STATICCHECK) ./...
+
+$(STATICCHECK):
+	@mkdir -p $(@D)
+	GOBIN=$(abspath $(@D)) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+	@mv $(@D)/staticcheck $@
 
 # Go tests, with a moto of their own for the AWS adapters and Chromium for the
 # pages; REQUIRE_MOTO and REQUIRE_CHROMIUM make those tests fail rather than
