@@ -92,8 +92,11 @@ func newApp(cfg config.Local, now func() time.Time, logger *slog.Logger) (*app, 
 		Notifier: notifier, Logger: logger, Now: now, TTL: cfg.SessionTTL, Scopes: cfg.Scopes,
 		IDKey: session.DeriveIDKey(cfg.ClientSecret),
 	}
-	h := &web.Handler{Service: a.Service, PublicURL: cfg.PublicURL, Sites: a.Sites,
-		TriggerWords: cfg.TriggerWords, GitHubURL: gh.BaseURL, Logger: logger}
+	h, err := web.New(a.Service, web.Config{PublicURL: cfg.PublicURL, GitHubURL: gh.BaseURL, TriggerWords: cfg.TriggerWords,
+		SessionTTL: cfg.SessionTTL, Sites: a.Sites, Logger: logger, Now: now})
+	if err != nil {
+		return nil, err
+	}
 	if a.Sandbox != nil {
 		// The sandbox's pages get the service's security headers, their own
 		// inline style allowed by hash.

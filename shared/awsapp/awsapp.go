@@ -25,10 +25,10 @@ import (
 	"rcgithub/shared/config"
 	"rcgithub/shared/dynamodb"
 	"rcgithub/shared/emf"
+	"rcgithub/shared/eventbridge"
 	"rcgithub/shared/github"
 	"rcgithub/shared/kms"
 	"rcgithub/shared/rocketchat"
-	"rcgithub/shared/eventbridge"
 	"rcgithub/shared/secrets"
 	"rcgithub/shared/session"
 	"rcgithub/shared/web"
@@ -122,13 +122,12 @@ func New(ctx context.Context, getenv func(string) string, opts Options) (*App, e
 		Scopes:   cfg.Scopes,
 		IDKey:    session.DeriveIDKey(sec.ClientSecret),
 	}
-	return &App{
-		Service: svc,
-		Sites:   live,
-		Logger:  logger,
-		Web: &web.Handler{Service: svc, PublicURL: cfg.PublicURL, Sites: live,
-			TriggerWords: cfg.TriggerWords, GitHubURL: cfg.GitHubURL, Logger: logger},
-	}, nil
+	h, err := web.New(svc, web.Config{PublicURL: cfg.PublicURL, GitHubURL: cfg.GitHubURL, TriggerWords: cfg.TriggerWords,
+		SessionTTL: cfg.SessionTTL, Sites: live, Metrics: svc.Metrics, Logger: logger, Now: now})
+	if err != nil {
+		return nil, err
+	}
+	return &App{Service: svc, Sites: live, Logger: logger, Web: h}, nil
 }
 
 // Logout handles a scheduled automatic logout. A malformed payload is logged

@@ -69,3 +69,7 @@ func (l *LiveSites) IncomingWebhookURL(ctx context.Context, site string) string 
 	s, _ := l.Current(ctx).Lookup(site)
 	return s.IncomingWebhookURL
 }
+
+// FixedSites is a LiveSites whose table never changes, for a deployment (or a
+// test) that configures its sites once.
+func FixedSites(s Sites) *LiveSites { return NewLiveSites(s, 0, nil, nil, nil) }

@@ -9,9 +9,11 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"rcgithub/shared/config"
 	"rcgithub/shared/httpapi"
 	"rcgithub/shared/web"
 )
@@ -113,7 +115,12 @@ func TestResponseBinaryBody(t *testing.T) {
 func TestAPIGatewayRequestIDIsLogged(t *testing.T) {
 	var logs strings.Builder
 	logger := slog.New(web.LogHandler(slog.NewJSONHandler(&logs, nil)))
-	h := httpapi.Handler((&web.Handler{PublicURL: "https://abc.execute-api.us-east-1.amazonaws.com", Logger: logger}).Routes())
+	wh, err := web.New(noService{}, web.Config{PublicURL: "https://abc.execute-api.us-east-1.amazonaws.com", TriggerWords: []string{"/github"},
+		SessionTTL: time.Hour, Sites: config.FixedSites(nil), Logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := httpapi.Handler(wh.Routes())
 	e := event("GET", "/nowhere", "", "")
 	e.RequestContext.RequestID = "JKJaXmPLvHcESHA="
 	e.Headers["x-request-id"] = "client-chosen-id"
@@ -124,3 +131,6 @@ func TestAPIGatewayRequestIDIsLogged(t *testing.T) {
 		t.Fatalf("access log does not carry API Gateway's request id:\n%s", logs.String())
 	}
 }
+
+// noService has nothing: a request for an unknown path never reaches it.
+type noService struct{ web.Service }

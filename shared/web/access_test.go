@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -9,17 +10,43 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
-	"rcgithub/shared/session"
+	"rcgithub/shared/config"
 )
 
 // Every caller-chosen string that reaches a log line is cut: the query's
 // error parameter, the path, an error's text, a group member, the message.
+// noService has nothing: the tests that use it never reach the service.
+type noService struct{ Service }
+
+func (noService) CancelLogin(context.Context, string, string) {}
+
+// edgeHandler is a Handler on noService, for tests of the edge alone;
+// it fills the Config's required fields c leaves empty.
+func edgeHandler(tb testing.TB, c Config) *Handler {
+	tb.Helper()
+	if c.TriggerWords == nil {
+		c.TriggerWords = []string{"/github"}
+	}
+	if c.SessionTTL == 0 {
+		c.SessionTTL = time.Hour
+	}
+	if c.Sites == nil {
+		c.Sites = config.FixedSites(nil)
+	}
+	h, err := New(noService{}, c)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return h
+}
+
 func TestLogLinesAreBounded(t *testing.T) {
 	huge := strings.Repeat("é", 600_000) // 1.2 MB, two bytes a character
 	var buf bytes.Buffer
 	logger := slog.New(LogHandler(slog.NewJSONHandler(&buf, nil)))
-	h := &Handler{Service: &session.Service{}, PublicURL: "https://rcgithub.example.com", Logger: logger}
+	h := edgeHandler(t, Config{PublicURL: "https://rcgithub.example.com", Logger: logger})
 	req := httptest.NewRequest("GET", "/oauth/callback?error="+huge, nil)
 	h.Routes().ServeHTTP(httptest.NewRecorder(), req)
 	req = httptest.NewRequest("GET", "/"+strings.Repeat("p", 1<<20), nil)
@@ -92,7 +119,7 @@ func TestPageSecurityHeaders(t *testing.T) {
 		{"https://rcgithub.example.com", "max-age=31536000"},
 		{"http://127.0.0.1:8080", ""},
 	} {
-		h := &Handler{PublicURL: tt.public, GitHubURL: "https://github.com", Logger: slog.New(slog.DiscardHandler)}
+		h := edgeHandler(t, Config{PublicURL: tt.public, GitHubURL: "https://github.com", Logger: slog.New(slog.DiscardHandler)})
 		rec := httptest.NewRecorder()
 		h.Routes().ServeHTTP(rec, httptest.NewRequest("GET", "/nowhere", nil))
 		if got := rec.Header().Get("Strict-Transport-Security"); got != tt.wantHSTS {

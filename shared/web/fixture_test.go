@@ -17,6 +17,7 @@ import (
 
 	"rcgithub/shared/aesgcm"
 	"rcgithub/shared/bolt"
+	"rcgithub/shared/config"
 	"rcgithub/shared/github"
 	"rcgithub/shared/githubtest"
 	"rcgithub/shared/rocketchat"
@@ -83,8 +84,11 @@ func newFixture(tb testing.TB) *fixture {
 		GitHub: github.New(github.Config{ClientID: "Iv1.fuzz", ClientSecret: "fuzz-client-secret",
 			BaseURL: ghURL, APIURL: ghURL, RedirectURL: fixturePublicURL + "/oauth/callback"}),
 	}
-	h := &web.Handler{Service: svc, PublicURL: fixturePublicURL, WebhookToken: fixtureToken,
-		TriggerWords: rocketchat.DefaultTriggerWords, GitHubURL: ghURL, Logger: logger}
+	h, err := web.New(svc, web.Config{PublicURL: fixturePublicURL, GitHubURL: ghURL, TriggerWords: rocketchat.DefaultTriggerWords,
+		SessionTTL: svc.TTL, Sites: config.FixedSites(config.SingleSite(fixtureToken, "", "")), Logger: logger, Now: now})
+	if err != nil {
+		tb.Fatal(err)
+	}
 	return &fixture{handler: h.Routes(), service: svc, store: store, calls: calls, sched: sched, gh: gh, ghURL: ghURL, clock: c}
 }
 

@@ -28,7 +28,7 @@ var crossOrigin = http.NewCrossOriginProtection()
 // uses nothing up: link previewers and scanners open links too.
 func (h *Handler) startPage(w http.ResponseWriter, r *http.Request) {
 	id := r.URL.Query().Get("link")
-	l, err := h.Service.OpenLink(r.Context(), id)
+	l, err := h.svc.OpenLink(r.Context(), id)
 	if err != nil {
 		h.problem(w, r, err)
 		return
@@ -60,7 +60,7 @@ func (h *Handler) startPost(w http.ResponseWriter, r *http.Request) {
 		h.page(w, http.StatusInternalServerError, "Sign-in failed", "Something went wrong on our side. Type /github login in Rocket.Chat to try again.")
 		return
 	}
-	authURL, err := h.Service.Authorize(r.Context(), r.PostForm.Get("link"), secret)
+	authURL, err := h.svc.Authorize(r.Context(), r.PostForm.Get("link"), secret)
 	if err != nil {
 		h.problem(w, r, err)
 		return
@@ -81,14 +81,14 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 	if code := q.Get("error"); code != "" {
 		// Only the browser that started the sign-in can cancel it: the
 		// service checks the state against this browser's cookie.
-		h.Service.CancelLogin(r.Context(), state, secret)
+		h.svc.CancelLogin(r.Context(), state, secret)
 		h.log().InfoContext(r.Context(), "callback: github reported an error", "error_code", code)
 		status, title, text := authorizeError(code)
 		http.SetCookie(w, h.cookie("", -1))
 		h.page(w, status, title, text)
 		return
 	}
-	s, err := h.Service.CompleteLogin(r.Context(), state, q.Get("code"), secret)
+	s, err := h.svc.CompleteLogin(r.Context(), state, q.Get("code"), secret)
 	if err != nil {
 		http.SetCookie(w, h.cookie("", -1)) // its sign-in is over
 		h.problem(w, r, err)
@@ -103,7 +103,7 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 	h.render(w, http.StatusOK, connectedTemplate, map[string]any{
 		"Login": s.GitHubLogin,
 		"Ends":  session.FormatTime(s.Ends),
-		"Note":  h.Service.ScopeNote(s),
+		"Note":  h.scopeNote(s),
 	})
 }
 
@@ -155,7 +155,7 @@ func (h *Handler) problem(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 func (h *Handler) cookieName() string {
-	if strings.HasPrefix(h.PublicURL, "https://") {
+	if strings.HasPrefix(h.cfg.PublicURL, "https://") {
 		return securePrefixCookie
 	}
 	return bindingCookie
@@ -164,7 +164,7 @@ func (h *Handler) cookieName() string {
 func (h *Handler) cookie(value string, maxAge int) *http.Cookie {
 	return &http.Cookie{
 		Name: h.cookieName(), Value: value, Path: "/", MaxAge: maxAge,
-		HttpOnly: true, Secure: strings.HasPrefix(h.PublicURL, "https://"), SameSite: http.SameSiteLaxMode,
+		HttpOnly: true, Secure: strings.HasPrefix(h.cfg.PublicURL, "https://"), SameSite: http.SameSiteLaxMode,
 	}
 }
 

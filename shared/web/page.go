@@ -49,7 +49,7 @@ const hstsMaxAge = "max-age=31536000"
 
 func (h *Handler) setSecurityHeaders(header http.Header, styleHashes ...string) {
 	formAction := "'self'"
-	if o := origin(h.GitHubURL); o != "" {
+	if o := origin(h.cfg.GitHubURL); o != "" {
 		// Chrome applies form-action to the redirect that follows our form post.
 		formAction += " " + o
 	}
@@ -58,7 +58,7 @@ func (h *Handler) setSecurityHeaders(header http.Header, styleHashes ...string) 
 	header.Set("X-Content-Type-Options", "nosniff")
 	header.Set("Content-Security-Policy", "default-src 'none'; style-src "+strings.Join(styleHashes, " ")+
 		"; form-action "+formAction+"; frame-ancestors 'none'; base-uri 'none'")
-	if strings.HasPrefix(h.PublicURL, "https://") {
+	if strings.HasPrefix(h.cfg.PublicURL, "https://") {
 		header.Set("Strict-Transport-Security", hstsMaxAge)
 	}
 }

@@ -17,10 +17,7 @@ type SiteTokens interface {
 
 // webhookTokens returns the tokens a request claiming site may carry.
 func (h *Handler) webhookTokens(ctx context.Context, site string) ([]string, bool) {
-	if h.Sites == nil {
-		return []string{h.WebhookToken}, true
-	}
-	return h.Sites.WebhookTokens(ctx, site)
+	return h.cfg.Sites.WebhookTokens(ctx, site)
 }
 
 // refuseUnknownSite answers a request from a Rocket.Chat server that is not
@@ -32,8 +29,8 @@ func (h *Handler) refuseUnknownSite(w http.ResponseWriter, r *http.Request, site
 	site = truncate(site, 200) // the caller's text
 	annotate(r.Context(), slog.String("outcome", "unknown site"), slog.String("site", site))
 	h.log().WarnContext(r.Context(), "webhook from a Rocket.Chat site that is not configured: add it to the sites to serve it", "site", site)
-	if h.Service != nil && h.Service.Metrics != nil {
-		h.Service.Metrics.Count(r.Context(), "Failures", "Kind", "unknown_site")
+	if h.cfg.Metrics != nil {
+		h.cfg.Metrics.Count(r.Context(), "Failures", "Kind", "unknown_site")
 	}
 	writeJSON(w, http.StatusForbidden, map[string]string{"error": "this Rocket.Chat site is not configured in the service: ask its admin to add the site's URL and webhook token"})
 }

@@ -61,8 +61,11 @@ func newSitesWorld(t *testing.T) *sitesWorld {
 	}, logger)
 	w.service.Metrics = w.metrics
 	w.service.Notifier = &rocketchat.Notifier{Lookup: live.IncomingWebhookURL, Client: http.DefaultClient}
-	h := &web.Handler{Service: w.service, PublicURL: fixturePublicURL, Sites: live,
-		TriggerWords: rocketchat.DefaultTriggerWords, GitHubURL: w.ghURL, Logger: logger}
+	h, err := web.New(w.service, web.Config{PublicURL: fixturePublicURL, GitHubURL: w.ghURL, TriggerWords: rocketchat.DefaultTriggerWords,
+		SessionTTL: w.service.TTL, Sites: live, Metrics: w.metrics, Logger: logger, Now: w.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
 	w.handler = h.Routes()
 	return w
 }

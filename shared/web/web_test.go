@@ -23,7 +23,7 @@ func TestSafeCode(t *testing.T) {
 }
 
 func TestPageHeadersAndEscaping(t *testing.T) {
-	h := &Handler{PublicURL: "https://svc.example.com", GitHubURL: "https://github.com/"}
+	h := edgeHandler(t, Config{PublicURL: "https://svc.example.com", GitHubURL: "https://github.com/"})
 	rec := httptest.NewRecorder()
 	h.page(rec, http.StatusBadRequest, "Sign-in failed", `<img src=x onerror=alert(1)>`)
 	res := rec.Result()
@@ -59,7 +59,7 @@ func TestCookieIsHostOnlyAndSecureOnHTTPS(t *testing.T) {
 		{"http://127.0.0.1:8080", "rcgh_login", false},
 	}
 	for _, tt := range tests {
-		c := (&Handler{PublicURL: tt.public}).cookie("v", 600)
+		c := edgeHandler(t, Config{PublicURL: tt.public}).cookie("v", 600)
 		if c.Name != tt.wantName || c.Secure != tt.wantSecure || !c.HttpOnly || c.SameSite != http.SameSiteLaxMode || c.Path != "/" || c.Domain != "" {
 			t.Errorf("%s: cookie %+v", tt.public, c)
 		}

@@ -70,7 +70,7 @@ func (h *Handler) webhook(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, struct{}{})
 		return
 	}
-	cmd, ok := rocketchat.ParseCommand(msg.Text, h.TriggerWords)
+	cmd, ok := rocketchat.ParseCommand(msg.Text, h.cfg.TriggerWords)
 	if !ok {
 		annotate(r.Context(), slog.String("outcome", "ignored: no trigger word"))
 		writeJSON(w, http.StatusOK, struct{}{})
@@ -116,18 +116,13 @@ func (h *Handler) command(r *http.Request, k session.Key, msg rocketchat.Message
 	}
 }
 
-// help returns the help text for a trigger word, built once per word.
+// help returns the help text for a trigger word, built by New for the
+// configured words.
 func (h *Handler) help(trigger string) string {
-	h.helpOnce.Do(func() {
-		h.helpTexts = make(map[string]string, len(h.TriggerWords))
-		for _, t := range h.TriggerWords {
-			h.helpTexts[t] = helpText(t, h.Service.TTL)
-		}
-	})
 	if text, ok := h.helpTexts[trigger]; ok {
 		return text
 	}
-	return helpText(trigger, h.Service.TTL)
+	return helpText(trigger, h.cfg.SessionTTL)
 }
 
 func helpText(trigger string, ttl time.Duration) string {
@@ -142,10 +137,10 @@ func helpText(trigger string, ttl time.Duration) string {
 }
 
 func (h *Handler) login(r *http.Request, k session.Key, msg rocketchat.Message) string {
-	l, err := h.Service.StartLogin(r.Context(), session.LinkRequest{Key: k, UserName: msg.UserName, MessageID: msg.MessageID})
+	l, err := h.svc.StartLogin(r.Context(), session.LinkRequest{Key: k, UserName: msg.UserName, MessageID: msg.MessageID})
 	var tooMany *session.TooManyLinksError
 	if errors.As(err, &tooMany) {
-		wait := tooMany.RetryAt.Sub(h.Service.Now()).Round(time.Minute)
+		wait := tooMany.RetryAt.Sub(h.now()).Round(time.Minute)
 		return fmt.Sprintf("You asked for too many login links in a short time. Try again in %s; the links you already have work for 10 minutes each.",
 			session.FormatDuration(max(wait, time.Minute)))
 	}
@@ -153,11 +148,11 @@ func (h *Handler) login(r *http.Request, k session.Key, msg rocketchat.Message) 
 		h.log().ErrorContext(r.Context(), "login link", "site", k.Site, "user", k.UserID, "error", err)
 		return "Sorry, the login link could not be created because our storage is unavailable. Wait a minute and try again."
 	}
-	return fmt.Sprintf("Connect your GitHub account: %s/oauth/start?link=%s\nThe link works once, for 10 minutes. Do not share it.", h.PublicURL, l.ID)
+	return fmt.Sprintf("Connect your GitHub account: %s/oauth/start?link=%s\nThe link works once, for 10 minutes. Do not share it.", h.cfg.PublicURL, l.ID)
 }
 
 func (h *Handler) status(r *http.Request, k session.Key, trigger string) string {
-	st, err := h.Service.GetStatus(r.Context(), k)
+	st, err := h.svc.GetStatus(r.Context(), k)
 	switch {
 	case errors.Is(err, session.ErrNotFound):
 		return fmt.Sprintf("You are not logged in to GitHub. Type `%s login` to connect.", trigger)
@@ -167,7 +162,7 @@ func (h *Handler) status(r *http.Request, k session.Key, trigger string) string 
 		h.log().ErrorContext(r.Context(), "status", "site", k.Site, "user", k.UserID, "error", err)
 		return "Sorry, your status could not be read because our storage is unavailable. Wait a minute and try again."
 	}
-	left := st.Ends.Sub(h.Service.Now()).Round(time.Minute)
+	left := st.Ends.Sub(h.now()).Round(time.Minute)
 	text := fmt.Sprintf("You are logged in to GitHub as @%s since %s. The session ends %s (in %s).",
 		st.GitHubLogin, session.FormatTime(st.Started), session.FormatTime(st.Ends), session.FormatDuration(left))
 	if !st.Checked {
@@ -177,7 +172,7 @@ func (h *Handler) status(r *http.Request, k session.Key, trigger string) string 
 }
 
 func (h *Handler) logout(r *http.Request, k session.Key, trigger string) string {
-	res, err := h.Service.Logout(r.Context(), k)
+	res, err := h.svc.Logout(r.Context(), k)
 	switch {
 	case errors.Is(err, session.ErrNotFound):
 		return fmt.Sprintf("You are not logged in to GitHub, so there is nothing to log out. Type `%s login` to connect.", trigger)

@@ -20,6 +20,7 @@ import (
 
 	"rcgithub/infra/test/e2e/apigw"
 	"rcgithub/shared/awsapp"
+	"rcgithub/shared/config"
 	"rcgithub/shared/httpapi"
 	"rcgithub/shared/rocketchat"
 	"rcgithub/shared/rocketchattest"
@@ -33,7 +34,7 @@ const (
 )
 
 func BenchmarkWebhook(b *testing.B) {
-	handler := lambda.NewHandler(httpapi.Handler(newWeb().Routes()))
+	handler := lambda.NewHandler(httpapi.Handler(newWeb(b).Routes()))
 	tests := []struct {
 		name, token, text, want string
 	}{
@@ -57,7 +58,7 @@ func BenchmarkWebhook(b *testing.B) {
 }
 
 func BenchmarkOAuthStartPage(b *testing.B) {
-	handler := lambda.NewHandler(httpapi.Handler(newWeb().Routes()))
+	handler := lambda.NewHandler(httpapi.Handler(newWeb(b).Routes()))
 	event := httpEvent(b, apigw.Request{Method: http.MethodGet, URL: publicURL + "/oauth/start?link=unknown-link-0123456789"})
 	benchInvoke(b, handler, event, "This login link is unknown")
 }
@@ -104,9 +105,14 @@ func newService() *session.Service {
 	return &session.Service{Store: emptyStore{}, Scheduler: idleScheduler{}, Logger: discard, Now: time.Now, TTL: 168 * time.Hour, IDKey: session.DeriveIDKey("bench-client-secret")}
 }
 
-func newWeb() *web.Handler {
-	return &web.Handler{Service: newService(), PublicURL: publicURL, WebhookToken: webhookToken,
-		TriggerWords: rocketchat.DefaultTriggerWords, GitHubURL: "https://github.com", Logger: discard}
+func newWeb(b *testing.B) *web.Handler {
+	svc := newService()
+	h, err := web.New(svc, web.Config{PublicURL: publicURL, GitHubURL: "https://github.com", TriggerWords: rocketchat.DefaultTriggerWords,
+		SessionTTL: svc.TTL, Sites: config.FixedSites(config.SingleSite(webhookToken, "", "")), Logger: discard})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return h
 }
 
 // emptyStore holds nothing: reads find nothing, a new link is kept as given.

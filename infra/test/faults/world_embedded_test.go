@@ -10,6 +10,7 @@ import (
 	"rcgithub/infra/test/faults"
 	"rcgithub/shared/aesgcm"
 	"rcgithub/shared/bolt"
+	"rcgithub/shared/config"
 	"rcgithub/shared/rocketchat"
 	"rcgithub/shared/session"
 	"rcgithub/shared/session/sessiontest"
@@ -44,8 +45,11 @@ func newEmbeddedWorld(t *testing.T) *world {
 			_, err := sched.RunDue(ctx, svc.Expire)
 			return err
 		}}
-	h := &web.Handler{Service: svc, PublicURL: publicURL, WebhookToken: webhookToken,
-		TriggerWords: rocketchat.DefaultTriggerWords, GitHubURL: ghURL, Logger: logger}
+	h, err := web.New(svc, web.Config{PublicURL: publicURL, GitHubURL: ghURL, TriggerWords: rocketchat.DefaultTriggerWords,
+		SessionTTL: ttl, Sites: config.FixedSites(config.SingleSite(webhookToken, "", "")), Logger: logger, Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
 	w.finish(t, srv, publicURL, h.Routes())
 	return w
 }
