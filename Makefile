@@ -193,10 +193,17 @@ fuzz-smoke:
 	  echo "fuzz $$name ($(FUZZTIME))"; \
 	  $(GO) test $$pkg -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 2s 2>&1 | tee "$$out" || exit 1; \
 	  if grep -q 'no fuzz tests to fuzz' "$$out"; then echo "fuzz target $$name not found in $$pkg" >&2; exit 1; fi; \
+	  if [ -n "$(FUZZ_RESULTS)" ]; then echo "$$pkg $$name: $$(grep -E '^fuzz: elapsed' "$$out" | tail -n 1)" >>"$(FUZZ_RESULTS)"; fi; \
 	  n=$$((n + 1)); done; \
 	  if [ -n "$(TEST_COUNTS)" ]; then echo "fuzz-targets-run $$n" >>"$(TEST_COUNTS)"; fi
+# `make fuzz` also writes each target's last progress line (executions, new
+# inputs) to $(FUZZ_RESULTS_FILE), linked from docs/reliability.md.
+FUZZ_RESULTS ?=
+FUZZ_RESULTS_FILE := infra/test/results/fuzz.txt
 fuzz:
-	@$(MAKE) --no-print-directory fuzz-smoke FUZZTIME=$(LONG_FUZZTIME)
+	@mkdir -p $(dir $(FUZZ_RESULTS_FILE)); \
+	  echo "# make fuzz, $$(date -u +%Y-%m-%dT%H:%MZ), commit $$(git rev-parse --short HEAD 2>/dev/null || echo unknown), $(LONG_FUZZTIME) per target, $$(nproc) CPUs" >$(FUZZ_RESULTS_FILE)
+	@$(MAKE) --no-print-directory fuzz-smoke FUZZTIME=$(LONG_FUZZTIME) FUZZ_RESULTS=$(abspath $(FUZZ_RESULTS_FILE))
 
 # infra/tools/sam/sam.mk may add a check with TEMPLATE_CHECKS += <target>.
 .PHONY: template-checks
