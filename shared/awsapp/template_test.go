@@ -105,3 +105,34 @@ func TestAlarmKindsAreCounted(t *testing.T) {
 		}
 	}
 }
+
+// TestURLParametersAreHTTPSOnly: the template's URL parameters accept https
+// only, as the configuration does (GitHub and the public URL are never
+// loopback in a deployment), and never a trailing slash.
+func TestURLParametersAreHTTPSOnly(t *testing.T) {
+	tmpl, err := os.ReadFile("../../template.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	params := regexp.MustCompile(`(?m)^  (\w*Url):\n(?:    .*\n)*?    AllowedPattern: (.+)\n`).FindAllStringSubmatch(string(tmpl), -1)
+	if len(params) < 3 {
+		t.Fatalf("found %d URL parameters with a pattern, want PublicUrl, GitHubUrl, GitHubApiUrl", len(params))
+	}
+	for _, p := range params {
+		re, err := regexp.Compile(p[2])
+		if err != nil {
+			t.Fatalf("%s: pattern %q: %v", p[1], p[2], err)
+		}
+		for value, want := range map[string]bool{
+			"https://github.example.com":        true,
+			"https://github.example.com/api/v3": true,
+			"http://github.example.com":         false,
+			"http://127.0.0.1:8080":             false,
+			"https://github.example.com/":       false,
+		} {
+			if got := re.MatchString(value); got != want {
+				t.Errorf("%s accepts %q: %v, want %v", p[1], value, got, want)
+			}
+		}
+	}
+}
