@@ -110,8 +110,8 @@ run:
 .PHONY: end-sessions
 end-sessions:
 	@test -n "$(SITE)" || { echo "usage: make end-sessions SITE=https://chat.example.com [USER_ID=<rocket.chat user id>] [AWS=1]"; exit 2; }
-	@$(GO) build -o bin/local ./infra/local
-	@./bin/local end-sessions -site "$(SITE)" $(if $(USER_ID),-user "$(USER_ID)") $(if $(AWS),-aws)
+	@$(GO) build -o bin/admin ./infra/admin
+	@./bin/admin end-sessions -site "$(SITE)" $(if $(USER_ID),-user "$(USER_ID)") $(if $(AWS),-aws)
 
 # --- checks -------------------------------------------------------------------
 

@@ -1,25 +1,15 @@
-// Command webhook is the Lambda behind API Gateway for POST /rocketchat/webhook (Rocket.Chat's outgoing webhook).
+// Command webhook is the Lambda behind API Gateway for POST /rocketchat/webhook
+// (Rocket.Chat's outgoing webhook); it answers 404 to every other path.
 // Wiring only: the handlers live in shared/web.
 package main
 
 import (
-	"context"
-	"log/slog"
-	"os"
-
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"rcgithub/shared/awsapp"
 	"rcgithub/shared/httpapi"
-	"rcgithub/shared/web"
 )
 
 func main() {
-	logger := slog.New(web.LogHandler(slog.NewJSONHandler(os.Stdout, nil)))
-	app, err := awsapp.New(context.Background(), os.Getenv, awsapp.Options{Logger: logger})
-	if err != nil {
-		logger.Error("init failed", "error", err)
-		os.Exit(1)
-	}
-	lambda.Start(httpapi.Handler(app.Web.Routes()))
+	lambda.Start(httpapi.Handler(awsapp.Init().Web.WebhookRoutes()))
 }

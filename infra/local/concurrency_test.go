@@ -15,6 +15,7 @@ import (
 // run. Every answer is checked against a model of what should be, and so is
 // the final state, with the three invariants (see infra/test/faults).
 func TestConcurrentUsersMatchModel(t *testing.T) {
+	skipIfShort(t)
 	const sessionTTL = 6 * time.Hour // short, so that sessions run out during the run
 	e := newEnv(t, func(vars map[string]string) { vars["SESSION_TTL"] = sessionTTL.String() })
 	store, sealer := e.app.Service.Store, e.app.Service.Sealer

@@ -9,10 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"rcgithub/shared/aesgcm"
-	"rcgithub/shared/bolt"
-	"rcgithub/shared/github"
+	"rcgithub/shared/config"
 	"rcgithub/shared/githubtest"
+	"rcgithub/shared/localapp"
 	"rcgithub/shared/rocketchattest"
 	"rcgithub/shared/session"
 )
@@ -26,11 +25,12 @@ import (
 // binary reads the wall clock and accepts SESSION_TTL of 5 minutes at the
 // least, so waiting would add 5 minutes to `make test`. Once the restarted
 // server has stopped, the test opens its data file with the service's own
-// code (shared/bolt and a real session.Service) under a clock set past every
+// code (localapp, as `make run` wires it) under a clock set past every
 // session's end, and runs the due jobs: each must fire exactly once and end
 // its session. `make crash-long` runs the same crash, then lets the restarted
 // server's own scheduler do it in real time (TestCrashLong).
 func TestCrashDurability(t *testing.T) {
+	skipIfShort(t)
 	r := crashUnderLoad(t)
 	r.checkFile(t)
 	r.fireAll(t)
@@ -174,31 +174,29 @@ func (r *crashRun) fireAll(t *testing.T) {
 			latest = j.Due
 		}
 	}
-	db, err := bolt.Open(path, bolt.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	sealer, err := aesgcm.LoadOrCreateKey(filepath.Join(r.dataDir, "token.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	// A new GitHub stand-in: like the restarted sandbox, it does not know the
 	// tokens, so each revocation finds the token already dead.
 	gh := githubtest.New(githubtest.Options{ClientID: "sandbox-client-id", ClientSecret: "sandbox-client-secret"})
 	ghURL, stopGH := gh.Start()
 	defer stopGH()
 	now := latest.Add(time.Minute)
-	quiet := slog.New(slog.DiscardHandler)
-	sched := bolt.NewScheduler(db, func() time.Time { return now }, quiet)
-	svc := &session.Service{Store: db, Scheduler: sched, Sealer: sealer, Logger: quiet, TTL: 5 * time.Minute,
-		Now:    func() time.Time { return now },
-		GitHub: github.New(github.Config{ClientID: "sandbox-client-id", ClientSecret: "sandbox-client-secret", BaseURL: ghURL, APIURL: ghURL})}
+	env := map[string]string{"DATA_DIR": r.dataDir, "SESSION_TTL": "5m", "ROCKETCHAT_WEBHOOK_TOKEN": childWebhookToken,
+		"GITHUB_CLIENT_ID": "sandbox-client-id", "GITHUB_CLIENT_SECRET": "sandbox-client-secret",
+		"GITHUB_URL": ghURL, "GITHUB_API_URL": ghURL}
+	cfg, err := config.LoadLocal(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	app, err := localapp.New(cfg, localapp.Options{Now: func() time.Time { return now }, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer app.Close()
 	fired := map[session.Job]int{}
 	var failures []string
-	if _, err := sched.RunDue(ctx, func(ctx context.Context, job session.Job) error {
+	if _, err := app.Scheduler.RunDue(ctx, func(ctx context.Context, job session.Job) error {
 		fired[job]++
-		err := svc.Expire(ctx, job)
+		err := app.Service.Expire(ctx, job)
 		if err != nil {
 			failures = append(failures, err.Error())
 		}
@@ -215,7 +213,7 @@ func (r *crashRun) fireAll(t *testing.T) {
 			t.Errorf("the job of %s generation %d fired %d times, want once", job.UserID, job.Generation, fired[job])
 		}
 	}
-	if err := db.Close(); err != nil {
+	if err := app.Close(); err != nil {
 		t.Fatal(err)
 	}
 	after := readFile(t, path)

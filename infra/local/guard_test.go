@@ -20,6 +20,7 @@ import (
 	"rcgithub/shared/aesgcm"
 	"rcgithub/shared/bolt"
 	"rcgithub/shared/config"
+	"rcgithub/shared/localapp"
 	"rcgithub/shared/session"
 )
 
@@ -89,13 +90,13 @@ func TestDataOpenToOthersIsRefused(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "data")
-			a, err := newApp(load(dir), time.Now, logger)
+			a, err := localapp.New(load(dir), localapp.Options{Logger: logger})
 			if err != nil {
 				t.Fatal(err)
 			}
 			a.Close()
 			tt.prepare(dir)
-			a, err = newApp(load(dir), time.Now, logger)
+			a, err = localapp.New(load(dir), localapp.Options{Logger: logger})
 			if err == nil {
 				a.Close()
 				t.Fatal("the server started")

@@ -2,6 +2,8 @@
 // web handlers the Lambdas serve, a bbolt store and durable scheduler in
 // DATA_DIR, tokens sealed with a local AES-GCM key, and, when asked for with
 // GITHUB_SANDBOX=true, a stand-in GitHub so the flow can be walked without one.
+// Wiring only: shared/localapp composes the service. Admin commands live in
+// infra/admin, so this server links no AWS SDK (deps_test.go checks it).
 package main
 
 import (
@@ -18,19 +20,12 @@ import (
 
 	"rcgithub/shared/config"
 	"rcgithub/shared/emf"
+	"rcgithub/shared/localapp"
 	"rcgithub/shared/session"
 	"rcgithub/shared/web"
 )
 
 func main() {
-	// An admin's subcommand: `local end-sessions -site URL [-user ID] [-aws]`.
-	if len(os.Args) > 1 && os.Args[1] == "end-sessions" {
-		if err := runEndSessions(os.Args[2:], os.Stdout); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
-		return
-	}
 	cfg, err := config.LoadLocal(os.Getenv)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -50,11 +45,10 @@ func run(cfg config.Local, logger *slog.Logger, metrics session.Metrics) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	a, err := newApp(cfg, time.Now, logger)
+	a, err := localapp.New(cfg, localapp.Options{Logger: logger, Metrics: metrics})
 	if err != nil {
 		return err
 	}
-	a.Service.Metrics = metrics
 	defer a.Close()
 
 	ln, err := net.Listen("tcp", cfg.ListenAddr)
@@ -62,7 +56,7 @@ func run(cfg config.Local, logger *slog.Logger, metrics session.Metrics) error {
 		return fmt.Errorf("listen on LISTEN_ADDR %s: %w", cfg.ListenAddr, err)
 	}
 	srv := newServer(a.Handler, serverLimits)
-	go a.RunScheduler(ctx)
+	go a.Run(ctx)
 	logger.Info("listening", "addr", ln.Addr().String(), "public_url", cfg.PublicURL, "sandbox", cfg.Sandbox,
 		"webhook", cfg.PublicURL+"/rocketchat/webhook", "oauth_callback", cfg.PublicURL+"/oauth/callback")
 	errc := make(chan error, 1)

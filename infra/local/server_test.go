@@ -18,6 +18,7 @@ import (
 
 	"rcgithub/shared/config"
 	"rcgithub/shared/githubtest"
+	"rcgithub/shared/localapp"
 	"rcgithub/shared/rocketchat"
 	"rcgithub/shared/rocketchattest"
 	"rcgithub/shared/session"
@@ -32,7 +33,7 @@ const webhookToken = "test-webhook-token-0123456789"
 // clock the test controls.
 type env struct {
 	url   string
-	app   *app
+	app   *localapp.App
 	gh    *githubtest.Server
 	chat  *rocketchattest.Incoming
 	rc    *rocketchattest.Outgoing
@@ -87,7 +88,7 @@ func newEnv(t *testing.T, edits ...func(vars map[string]string)) *env {
 		t.Fatal(err)
 	}
 	logs := &syncBuilder{}
-	a, err := newApp(cfg, c.Now, slog.New(web.LogHandler(slog.NewJSONHandler(logs, nil))))
+	a, err := localapp.New(cfg, localapp.Options{Now: c.Now, Logger: slog.New(web.LogHandler(slog.NewJSONHandler(logs, nil)))})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"rcgithub/shared/config"
 	"rcgithub/shared/rocketchattest"
 )
 
@@ -48,14 +49,14 @@ func TestSitesFileIsReReadWhileRunning(t *testing.T) {
 		t.Fatalf("unconfigured site: status %d, want 403", got)
 	}
 	write(fmt.Sprintf(`{%s, %q: {"webhook_tokens": [%q, %q]}}`, ours, other, oldToken, newToken))
-	e.clock.Advance(sitesRefresh)
+	e.clock.Advance(config.LocalSitesRefresh)
 	for _, tok := range []string{oldToken, newToken} {
 		if got := send(other, tok); got != http.StatusOK {
 			t.Fatalf("added site during the rotation: status %d", got)
 		}
 	}
 	write(fmt.Sprintf(`{%s, %q: {"webhook_tokens": [%q]}}`, ours, other, newToken))
-	e.clock.Advance(sitesRefresh)
+	e.clock.Advance(config.LocalSitesRefresh)
 	if got := send(other, oldToken); got != http.StatusUnauthorized {
 		t.Fatalf("old token after the rotation: status %d, want 401", got)
 	}

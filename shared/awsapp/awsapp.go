@@ -1,8 +1,9 @@
 // Package awsapp wires the service for AWS Lambda: configuration from the
 // environment, secrets read from Secrets Manager at cold start (the Rocket.Chat
 // sites again every SitesRefresh), and the DynamoDB, EventBridge Scheduler and
-// KMS adapters. Each function's main calls
-// New and hands one of its handlers to lambda.Start.
+// KMS adapters, assembled by wiring as the
+// one-machine server is. Each function's main calls Init and hands its own
+// handler to lambda.Start: WebhookRoutes, OAuthRoutes or Logout.
 package awsapp
 
 import (
@@ -26,12 +27,11 @@ import (
 	"rcgithub/shared/dynamodb"
 	"rcgithub/shared/emf"
 	"rcgithub/shared/eventbridge"
-	"rcgithub/shared/github"
 	"rcgithub/shared/kms"
-	"rcgithub/shared/rocketchat"
 	"rcgithub/shared/secrets"
 	"rcgithub/shared/session"
 	"rcgithub/shared/web"
+	"rcgithub/shared/wiring"
 )
 
 // SitesRefresh is how long the functions keep the Rocket.Chat sites read from
@@ -42,10 +42,7 @@ const SitesRefresh = 5 * time.Minute
 
 // App is the service wired to AWS.
 type App struct {
-	Service *session.Service
-	Web     *web.Handler
-	Sites   *config.LiveSites
-	Logger  *slog.Logger
+	wiring.App
 }
 
 // Options let tests add SDK options (moto's endpoint, call counters); the
@@ -54,6 +51,9 @@ type Options struct {
 	AWSConfig func(*aws.Config)
 	Logger    *slog.Logger
 	Now       func() time.Time
+	Metrics   session.Metrics // default: EMF lines on stdout (CloudWatch metrics)
+	// GitHubHTTPClient makes the requests to GitHub (default: github.DefaultTimeout).
+	GitHubHTTPClient *http.Client
 }
 
 // New reads the configuration and secrets and builds the service. Its errors
@@ -102,32 +102,35 @@ func New(ctx context.Context, getenv func(string) string, opts Options) (*App, e
 		return s, nil
 	}, logger)
 
-	gh := github.Config{ClientID: cfg.ClientID, ClientSecret: sec.ClientSecret, BaseURL: cfg.GitHubURL,
-		APIURL: cfg.GitHubAPIURL, RedirectURL: cfg.PublicURL + "/oauth/callback", Scopes: cfg.Scopes,
-		HTTPClient: &http.Client{Timeout: 8 * time.Second}}
-	notifier := &rocketchat.Notifier{Lookup: live.IncomingWebhookURL, Client: &http.Client{Timeout: 10 * time.Second}}
-	svc := &session.Service{
+	metrics := opts.Metrics
+	if metrics == nil {
+		metrics = &emf.Writer{Out: os.Stdout}
+	}
+	w, err := wiring.Assemble(cfg.Common, sec.ClientSecret, live, wiring.Adapters{
 		Store: dynamodb.New(awsdynamodb.NewFromConfig(awsCfg), cfg.TokensTable),
 		Scheduler: eventbridge.New(awsscheduler.NewFromConfig(awsCfg), eventbridge.Config{
 			Group: cfg.ScheduleGroup, TargetARN: cfg.LogoutFunctionARN, RoleARN: cfg.SchedulerRoleARN,
 			DeadLetterARN: cfg.LogoutDLQARN, MaxRetries: 10, MaxEventAge: 86400,
 		}),
-		Sealer:   kms.New(awskms.NewFromConfig(awsCfg), cfg.TokenKMSKeyID),
-		GitHub:   github.New(gh),
-		Notifier: notifier,
-		Metrics:  &emf.Writer{Out: os.Stdout},
-		Logger:   logger,
-		Now:      now,
-		TTL:      cfg.SessionTTL,
-		Scopes:   cfg.Scopes,
-		IDKey:    session.DeriveIDKey(sec.ClientSecret),
-	}
-	h, err := web.New(svc, web.Config{PublicURL: cfg.PublicURL, GitHubURL: cfg.GitHubURL, TriggerWords: cfg.TriggerWords,
-		SessionTTL: cfg.SessionTTL, Sites: live, Metrics: svc.Metrics, Logger: logger, Now: now})
+		Sealer: kms.New(awskms.NewFromConfig(awsCfg), cfg.TokenKMSKeyID),
+	}, wiring.Options{Logger: logger, Now: now, Metrics: metrics, GitHubHTTPClient: opts.GitHubHTTPClient})
 	if err != nil {
 		return nil, err
 	}
-	return &App{Service: svc, Sites: live, Logger: logger, Web: h}, nil
+	return &App{App: w}, nil
+}
+
+// Init is New for a function's main: it logs in JSON on stdout, through
+// web.LogHandler (request ids), and on a configuration error logs "init
+// failed" with what is wrong and exits 1, which fails the cold start.
+func Init() *App {
+	logger := slog.New(web.LogHandler(slog.NewJSONHandler(os.Stdout, nil)))
+	app, err := New(context.Background(), os.Getenv, Options{Logger: logger})
+	if err != nil {
+		logger.Error("init failed", "error", err)
+		os.Exit(1)
+	}
+	return app
 }
 
 // Logout handles a scheduled automatic logout. A malformed payload is logged

@@ -70,7 +70,11 @@ func TestAWSCallsPerFlow(t *testing.T) {
 		return app
 	}
 	app := newApp(env)
-	srv.Config.Handler = app.Web.Routes()
+	// Each path to its own function's routes, as template.yaml's API does.
+	gateway := http.NewServeMux()
+	gateway.Handle("/rocketchat/webhook", app.Web.WebhookRoutes())
+	gateway.Handle("/oauth/", app.Web.OAuthRoutes())
+	srv.Config.Handler = gateway
 	srv.Start()
 	defer srv.Close()
 

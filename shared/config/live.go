@@ -73,3 +73,17 @@ func (l *LiveSites) IncomingWebhookURL(ctx context.Context, site string) string 
 // FixedSites is a LiveSites whose table never changes, for a deployment (or a
 // test) that configures its sites once.
 func FixedSites(s Sites) *LiveSites { return NewLiveSites(s, 0, nil, nil, nil) }
+
+// LocalSitesRefresh is how often, at most, a one-machine server re-reads
+// ROCKETCHAT_SITES_FILE: an edit takes effect within seconds, without a restart.
+const LocalSitesRefresh = 3 * time.Second
+
+// LocalSites is the live sites table of a one-machine server: c.SiteTable,
+// re-read from c.SitesFile (when set) at most every LocalSitesRefresh.
+func LocalSites(c Local, now func() time.Time, logger *slog.Logger) *LiveSites {
+	var reload func(context.Context) (Sites, error)
+	if c.SitesFile != "" {
+		reload = func(context.Context) (Sites, error) { return ReadSitesFile(c.SitesFile) }
+	}
+	return NewLiveSites(c.SiteTable, LocalSitesRefresh, now, reload, logger)
+}

@@ -21,8 +21,12 @@ import (
 const (
 	DefaultBaseURL = "https://github.com"
 	DefaultAPIURL  = "https://api.github.com"
-	defaultTimeout = 10 * time.Second
 )
+
+// DefaultTimeout bounds each request to GitHub, in both deployments: the
+// callback makes two GitHub calls within API Gateway's 30 s, and template.yaml
+// sizes the functions' timeouts on 8 s a call.
+const DefaultTimeout = 8 * time.Second
 
 // apiVersion pins the REST API version the answers were written against.
 const apiVersion = "2022-11-28"
@@ -39,7 +43,7 @@ type Config struct {
 	// use the registered one.
 	RedirectURL string
 	Scopes      []string
-	// HTTPClient makes every request; default: a client with a 10 s timeout.
+	// HTTPClient makes every request; default: a client with DefaultTimeout.
 	HTTPClient *http.Client
 	// Now tells the time GitHub App token lifetimes count from; default time.Now.
 	Now func() time.Time
@@ -62,7 +66,7 @@ func New(cfg Config) *Client {
 	baseURL := strings.TrimRight(orDefault(cfg.BaseURL, DefaultBaseURL), "/")
 	httpClient := cfg.HTTPClient
 	if httpClient == nil {
-		httpClient = &http.Client{Timeout: defaultTimeout}
+		httpClient = &http.Client{Timeout: DefaultTimeout}
 	}
 	now := cfg.Now
 	if now == nil {

@@ -11,8 +11,8 @@ import (
 	"testing"
 	"testing/quick"
 
-	"rcgithub/shared/githubtest"
 	"rcgithub/shared/eventbridge"
+	"rcgithub/shared/githubtest"
 	"rcgithub/shared/session"
 )
 

@@ -6,17 +6,16 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"rcgithub/shared/aesgcm"
-	"rcgithub/shared/bolt"
-	"rcgithub/shared/github"
+	"rcgithub/shared/config"
 	"rcgithub/shared/githubtest"
+	"rcgithub/shared/memapp"
+	"rcgithub/shared/memstore"
 	"rcgithub/shared/rocketchat"
 	"rcgithub/shared/rocketchattest"
 	"rcgithub/shared/session"
@@ -36,13 +35,14 @@ var (
 	t0    = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 )
 
-// fixture is the service wired to real parts: a bbolt store and scheduler, an
-// AES-GCM sealer, the GitHub client talking HTTP to the GitHub stand-in, and the
-// Rocket.Chat incoming-webhook stand-in.
+// fixture is the service wired as the deployments wire it (memapp: the
+// in-memory store and scheduler the contract suites check, an AES-GCM sealer,
+// the GitHub client talking HTTP to the GitHub stand-in, and the Rocket.Chat
+// incoming-webhook stand-in as the site's incoming webhook).
 type fixture struct {
 	svc   *session.Service
-	db    *bolt.DB
-	sched *bolt.Scheduler
+	db    session.Store
+	sched *memstore.Scheduler
 	gh    *githubtest.Server
 	chat  *rocketchattest.Incoming
 	clock *sessiontest.Clock
@@ -54,33 +54,26 @@ func newFixture(t *testing.T) *fixture { return newFixtureFor(t, false) }
 // (expiring user tokens with refresh tokens) when githubApp is true.
 func newFixtureFor(t *testing.T, githubApp bool) *fixture {
 	t.Helper()
-	dir := t.TempDir()
 	c := sessiontest.NewClock(t0)
-	db, err := bolt.Open(filepath.Join(dir, "s.db"), bolt.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	sealer, err := aesgcm.LoadOrCreateKey(filepath.Join(dir, "k"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	gh := githubtest.New(githubtest.Options{ClientID: clientID, ClientSecret: secret, RedirectURLs: []string{redirect},
 		Now: c.Now, GitHubApp: githubApp})
 	ghURL, stop := gh.Start()
 	t.Cleanup(stop)
 	chat := rocketchattest.NewIncoming()
 	t.Cleanup(chat.Close)
-	sched := bolt.NewScheduler(db, c.Now, nil)
-	f := &fixture{db: db, sched: sched, gh: gh, chat: chat, clock: c}
-	f.svc = &session.Service{
-		Store: db, Scheduler: sched, Sealer: sealer,
-		GitHub: github.New(github.Config{ClientID: clientID, ClientSecret: secret, BaseURL: ghURL, APIURL: ghURL,
-			RedirectURL: redirect, Scopes: []string{"read:user"}, HTTPClient: nil, Now: c.Now}),
-		Notifier: rocketchat.NewNotifier(chat.URL()), Now: c.Now, TTL: 7 * 24 * time.Hour,
-		IDKey: session.DeriveIDKey(secret),
+	env := map[string]string{"PUBLIC_URL": strings.TrimSuffix(redirect, "/oauth/callback"), "GITHUB_CLIENT_ID": clientID,
+		"GITHUB_CLIENT_SECRET": secret, "GITHUB_URL": ghURL, "GITHUB_API_URL": ghURL, "GITHUB_SCOPES": "read:user",
+		"ROCKETCHAT_WEBHOOK_TOKEN": "test-webhook-token-0123456789", "ROCKETCHAT_INCOMING_WEBHOOK_URL": chat.URL(),
+		"ROCKETCHAT_TRIGGER_WORDS": strings.Join(rocketchat.DefaultTriggerWords, ",")}
+	cfg, err := config.LoadLocal(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
 	}
-	return f
+	app, err := memapp.New(cfg, memapp.Options{Now: c.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &fixture{svc: app.Service, db: app.Store, sched: app.Scheduler, gh: gh, chat: chat, clock: c}
 }
 
 var msgSeq int

@@ -1,6 +1,6 @@
 // Package bench holds the in-process benchmarks of the Lambda handlers: what
-// an invocation costs inside the function, without any I/O. The session store
-// finds nothing and the scheduler does nothing, so the numbers are the
+// an invocation costs inside the function, without any I/O. The service is
+// memapp's (an in-memory store and scheduler), so the numbers are the
 // service's own work: decoding the event as the Lambda runtime does, the
 // httpapi adapter, routing, the handler, rendering and encoding the result.
 // The cold-start and latency benchmark under the runtime emulator is
@@ -22,10 +22,8 @@ import (
 	"rcgithub/shared/awsapp"
 	"rcgithub/shared/config"
 	"rcgithub/shared/httpapi"
-	"rcgithub/shared/rocketchat"
+	"rcgithub/shared/memapp"
 	"rcgithub/shared/rocketchattest"
-	"rcgithub/shared/session"
-	"rcgithub/shared/web"
 )
 
 const (
@@ -34,7 +32,7 @@ const (
 )
 
 func BenchmarkWebhook(b *testing.B) {
-	handler := lambda.NewHandler(httpapi.Handler(newWeb(b).Routes()))
+	handler := lambda.NewHandler(httpapi.Handler(newApp(b).Web.WebhookRoutes()))
 	tests := []struct {
 		name, token, text, want string
 	}{
@@ -58,13 +56,13 @@ func BenchmarkWebhook(b *testing.B) {
 }
 
 func BenchmarkOAuthStartPage(b *testing.B) {
-	handler := lambda.NewHandler(httpapi.Handler(newWeb(b).Routes()))
+	handler := lambda.NewHandler(httpapi.Handler(newApp(b).Web.OAuthRoutes()))
 	event := httpEvent(b, apigw.Request{Method: http.MethodGet, URL: publicURL + "/oauth/start?link=unknown-link-0123456789"})
 	benchInvoke(b, handler, event, "This login link is unknown")
 }
 
 func BenchmarkLogoutJob(b *testing.B) {
-	app := &awsapp.App{Service: newService(), Logger: discard}
+	app := &awsapp.App{App: newApp(b).App} // the logout function's handler, on the in-memory wiring
 	handler := lambda.NewHandler(app.Logout)
 	benchInvoke(b, handler, []byte(`{"site":"https://chat.example.com","user":"u1","generation":42}`), "null")
 }
@@ -101,54 +99,17 @@ func httpEvent(b *testing.B, r apigw.Request) []byte {
 
 var discard = slog.New(slog.DiscardHandler)
 
-func newService() *session.Service {
-	return &session.Service{Store: emptyStore{}, Scheduler: idleScheduler{}, Logger: discard, Now: time.Now, TTL: 168 * time.Hour, IDKey: session.DeriveIDKey("bench-client-secret")}
-}
-
-func newWeb(b *testing.B) *web.Handler {
-	svc := newService()
-	h, err := web.New(svc, web.Config{PublicURL: publicURL, GitHubURL: "https://github.com", TriggerWords: rocketchat.DefaultTriggerWords,
-		SessionTTL: svc.TTL, Sites: config.FixedSites(config.SingleSite(webhookToken, "", "")), Logger: discard})
+// newApp is the service wired in memory, configured as a deployment is.
+func newApp(b *testing.B) *memapp.App {
+	env := map[string]string{"PUBLIC_URL": publicURL, "GITHUB_CLIENT_ID": "Iv1.bench", "GITHUB_CLIENT_SECRET": "bench-client-secret",
+		"ROCKETCHAT_WEBHOOK_TOKEN": webhookToken}
+	cfg, err := config.LoadLocal(func(k string) string { return env[k] })
 	if err != nil {
 		b.Fatal(err)
 	}
-	return h
+	app, err := memapp.New(cfg, memapp.Options{Logger: discard})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return app
 }
-
-// emptyStore holds nothing: reads find nothing, a new link is kept as given.
-type emptyStore struct{}
-
-func (emptyStore) CreateLink(_ context.Context, l session.Link, _ session.LinkQuota) (session.Link, error) {
-	return l, nil
-}
-func (emptyStore) GetLink(context.Context, string) (session.Link, error) {
-	return session.Link{}, session.ErrNotFound
-}
-func (emptyStore) TakeLink(context.Context, string) (session.Link, error) {
-	return session.Link{}, session.ErrNotFound
-}
-func (emptyStore) PutPending(context.Context, session.Pending) error { return nil }
-func (emptyStore) TakePending(context.Context, string) (session.Pending, error) {
-	return session.Pending{}, session.ErrNotFound
-}
-func (emptyStore) GetSession(context.Context, session.Key) (session.Session, error) {
-	return session.Session{}, session.ErrNotFound
-}
-func (emptyStore) PutSession(context.Context, session.Session, int64) error { return nil }
-func (emptyStore) RetireSession(context.Context, session.Key, int64) (session.Session, error) {
-	return session.Session{}, session.ErrNotFound
-}
-func (emptyStore) GetRetired(context.Context, session.Key, int64) (session.Session, error) {
-	return session.Session{}, session.ErrNotFound
-}
-func (emptyStore) DeleteRetired(context.Context, session.Key, int64) error { return nil }
-func (emptyStore) PutRetired(context.Context, session.Session) error       { return nil }
-func (emptyStore) UpdateToken(context.Context, session.Key, int64, []byte, []byte, time.Time, time.Time) error {
-	return session.ErrNotFound
-}
-
-// idleScheduler schedules nothing.
-type idleScheduler struct{}
-
-func (idleScheduler) Schedule(context.Context, session.Job, time.Time) error { return nil }
-func (idleScheduler) Cancel(context.Context, session.Job) error              { return nil }

@@ -23,7 +23,7 @@ import (
 // the service never learned: that is the one case I3 cannot close, and the
 // sweep expects exactly one such token there and none anywhere else.
 
-func TestDieSweepEmbedded(t *testing.T) { runDieSweep(t, "embedded", newEmbeddedWorld) }
+func TestDieSweepEmbedded(t *testing.T) { skipIfShort(t); runDieSweep(t, "embedded", newEmbeddedWorld) }
 
 func TestDieSweepAWS(t *testing.T) { runDieSweep(t, "AWS", awsWorlds(t)) }
 

@@ -6,7 +6,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"rcgithub/infra/test/faults"
-	"rcgithub/shared/session"
+	"rcgithub/shared/config"
+	"rcgithub/shared/memapp"
 )
 
 func ExampleAWSFaults() {
@@ -22,12 +23,23 @@ func ExampleAWSFaults() {
 }
 
 func ExamplePorts() {
-	svc := &session.Service{} // wired with its real Store, Scheduler, Sealer and GitHub
-	ports := faults.NewPorts(svc)
+	env := map[string]string{"GITHUB_CLIENT_ID": "Iv1.example", "GITHUB_CLIENT_SECRET": "example-client-secret",
+		"ROCKETCHAT_WEBHOOK_TOKEN": "example-webhook-token-0123456789"}
+	cfg, err := config.LoadLocal(func(k string) string { return env[k] })
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	app, err := memapp.New(cfg, memapp.Options{}) // the worlds use localapp or awsapp
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ports := faults.NewPorts(app.Service) // wraps the Store, Scheduler, Sealer and GitHub it was wired with
 	// The process dies right after the next token exchange: the request that
 	// made it ends there, as if the process had been killed.
 	ports.Set(faults.PortRule{Op: "GitHub.Exchange", Effect: faults.Die})
-	// ... run a login through svc, then check the invariants with an
+	// ... run a login through app.Service, then check the invariants with an
 	// Inspector whose Ledger is ports.
 	fmt.Println(ports.Calls(), ports.Jobs())
 	// Output: [] []

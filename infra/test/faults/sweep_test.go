@@ -79,6 +79,7 @@ var resultNames = map[result]string{succeeded: "succeeded", failed: "failed", ab
 // the bbolt store and scheduler and to the sealer in each flow, then each of
 // them for the whole flow.
 func TestFaultSweepEmbedded(t *testing.T) {
+	skipIfShort(t)
 	var sum tally
 	t.Cleanup(func() { t.Logf("embedded sweep: %s", &sum) })
 	for _, flow := range allFlows {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"net/http"
 	"slices"
 	"sort"
 	"sync"
@@ -20,8 +21,8 @@ import (
 	"rcgithub/shared/awsapp"
 	"rcgithub/shared/awstest"
 	"rcgithub/shared/dynamodb"
-	"rcgithub/shared/kms"
 	"rcgithub/shared/eventbridge"
+	"rcgithub/shared/kms"
 	"rcgithub/shared/session"
 	"rcgithub/shared/session/sessiontest"
 )
@@ -92,12 +93,11 @@ func newAWSWorld(t *testing.T, res awsResources, edit func(env map[string]string
 	logger := slog.New(slog.NewJSONHandler(logs, nil))
 	app, err := awsapp.New(ctx, func(k string) string { return env[k] }, awsapp.Options{
 		AWSConfig: func(c *aws.Config) { *c = res.cfg.Copy(); c.Retryer = noDelayRetryer; inj.Install(c) },
-		Logger:    logger, Now: clock.Now,
+		Logger:    logger, Now: clock.Now, GitHubHTTPClient: &http.Client{Timeout: githubTimeout},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	app.Service.GitHub = githubClient(ghURL, publicURL)
 	ports := faults.NewPorts(app.Service)
 
 	// What the checks read, through clients without fault injection.

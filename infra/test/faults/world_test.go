@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"rcgithub/infra/test/faults"
-	"rcgithub/shared/github"
 	"rcgithub/shared/githubtest"
 	"rcgithub/shared/rocketchattest"
 	"rcgithub/shared/session"
@@ -115,11 +114,6 @@ func newStandIns(t *testing.T, publicURL string, clock *sessiontest.Clock) (*git
 	return gh, ghURL, chat
 }
 
-func githubClient(ghURL, publicURL string) *github.Client {
-	return github.New(github.Config{ClientID: clientID, ClientSecret: clientSecret, BaseURL: ghURL, APIURL: ghURL,
-		RedirectURL: publicURL + "/oauth/callback", HTTPClient: &http.Client{Timeout: githubTimeout}})
-}
-
 // keys and logins of the two users every case has.
 func (w *world) key(u rocketchattest.User) session.Key { return session.Key{Site: site, UserID: u.ID} }
 
@@ -210,4 +204,12 @@ func (w *world) dms(u rocketchattest.User) []string {
 		texts = append(texts, m.Text)
 	}
 	return texts
+}
+
+// skipIfShort skips a slow test under -short (make check); make test runs it.
+func skipIfShort(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("slow: make test runs it")
+	}
 }

@@ -1,3 +1,11 @@
+// Command admin runs the admin commands, kept out of the server (infra/local)
+// so that `make run` links no AWS SDK:
+//
+//	admin end-sessions -site URL [-user ID] [-aws]
+//
+// ends every live session of a Rocket.Chat site, or of one user of it, in the
+// one-machine deployment's DATA_DIR (stop the server first) or, with -aws, in
+// the AWS deployment named by the functions' environment (`make end-sessions`).
 package main
 
 import (
@@ -12,6 +20,7 @@ import (
 
 	"rcgithub/shared/awsapp"
 	"rcgithub/shared/config"
+	"rcgithub/shared/localapp"
 	"rcgithub/shared/session"
 )
 
@@ -55,8 +64,19 @@ func endSessions(ctx context.Context, svc *session.Service, lister sessionLister
 	return nil
 }
 
-// runEndSessions is `local end-sessions -site URL [-user ID] [-aws]`.
-func runEndSessions(args []string, out io.Writer) error {
+func main() {
+	if len(os.Args) < 2 || os.Args[1] != "end-sessions" {
+		fmt.Fprintln(os.Stderr, "usage: admin end-sessions -site URL [-user ID] [-aws]")
+		os.Exit(2)
+	}
+	if err := runEndSessions(os.Args[2:], os.Getenv, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
+
+// runEndSessions is `admin end-sessions -site URL [-user ID] [-aws]`.
+func runEndSessions(args []string, getenv func(string) string, out io.Writer) error {
 	fs := flag.NewFlagSet("end-sessions", flag.ContinueOnError)
 	site := fs.String("site", "", "the Rocket.Chat site URL whose sessions end (required)")
 	user := fs.String("user", "", "only this Rocket.Chat user id")
@@ -71,7 +91,7 @@ func runEndSessions(args []string, out io.Writer) error {
 	defer cancel()
 	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	if *onAWS {
-		app, err := awsapp.New(ctx, os.Getenv, awsapp.Options{Logger: logger})
+		app, err := awsapp.New(ctx, getenv, awsapp.Options{Logger: logger})
 		if err != nil {
 			return err
 		}
@@ -81,14 +101,14 @@ func runEndSessions(args []string, out io.Writer) error {
 		}
 		return endSessions(ctx, app.Service, lister, *site, *user, out)
 	}
-	cfg, err := config.LoadLocal(os.Getenv)
+	cfg, err := config.LoadLocal(getenv)
 	if err != nil {
 		return err
 	}
-	a, err := newApp(cfg, time.Now, logger)
+	a, err := localapp.New(cfg, localapp.Options{Logger: logger})
 	if err != nil {
 		return fmt.Errorf("%w (stop the server first: it holds the data file while it runs)", err)
 	}
 	defer a.Close()
-	return endSessions(ctx, a.Service, a.db, *site, *user, out)
+	return endSessions(ctx, a.Service, a.DB, *site, *user, out)
 }

@@ -1,0 +1,7 @@
+// Package memstore keeps the service's state in memory: a session.Store and a
+// session.Scheduler in maps behind a mutex. The contract suites of
+// session/sessiontest check both (sessiontest's reference_test.go), so fast
+// tests and simulations built on them (memapp) exercise the same contract as
+// bolt, DynamoDB and EventBridge Scheduler. Nothing survives the process: it
+// is for tests and simulations, never for a deployment.
+package memstore

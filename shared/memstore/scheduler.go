@@ -1,0 +1,109 @@
+package memstore
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"rcgithub/shared/session"
+)
+
+var _ session.Scheduler = (*Scheduler)(nil)
+
+// Scheduler is a session.Scheduler in a map behind a mutex; nothing runs by
+// itself: RunDue runs what is due. Safe for concurrent use.
+type Scheduler struct {
+	now func() time.Time
+	mu  sync.Mutex
+	run sync.Mutex // one RunDue at a time, as the real schedulers run a job once
+	due map[session.Job]time.Time
+}
+
+// NewScheduler returns an empty scheduler whose RunDue reads the time from
+// now (nil: time.Now).
+func NewScheduler(now func() time.Time) *Scheduler {
+	if now == nil {
+		now = time.Now
+	}
+	return &Scheduler{now: now, due: map[session.Job]time.Time{}}
+}
+
+// Schedule arranges for job to run at; scheduling it again moves it.
+func (s *Scheduler) Schedule(_ context.Context, job session.Job, at time.Time) error {
+	if err := job.Validate(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.due[job] = at
+	return nil
+}
+
+// Cancel removes job; cancelling one that is not there is not an error.
+func (s *Scheduler) Cancel(_ context.Context, job session.Job) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.due, job)
+	return nil
+}
+
+// Due tells when job is scheduled, and whether it is.
+func (s *Scheduler) Due(_ context.Context, job session.Job) (time.Time, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	at, ok := s.due[job]
+	return at, ok, nil
+}
+
+// Pending returns how many jobs are scheduled (never an error: it has the
+// bolt scheduler's signature, so tests can use either).
+func (s *Scheduler) Pending(context.Context) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.due), nil
+}
+
+// RunDue runs, one at a time and earliest first, every job due at now() when
+// it starts, and returns how many it ran. A job that succeeds is removed unless
+// its handler moved it; one that fails stays scheduled, one minute later, as
+// the bolt scheduler first retries. The error is ctx's, never a job's.
+func (s *Scheduler) RunDue(ctx context.Context, handle func(context.Context, session.Job) error) (int, error) {
+	s.run.Lock()
+	defer s.run.Unlock()
+	now := s.now()
+	s.mu.Lock()
+	var due []session.Job
+	for job, at := range s.due {
+		if !at.After(now) {
+			due = append(due, job)
+		}
+	}
+	sort.Slice(due, func(i, j int) bool { return s.due[due[i]].Before(s.due[due[j]]) })
+	s.mu.Unlock()
+	ran := 0
+	for _, job := range due {
+		if err := ctx.Err(); err != nil {
+			return ran, fmt.Errorf("run due jobs: %w", err)
+		}
+		s.mu.Lock()
+		at, ok := s.due[job] // an earlier job may have cancelled or moved this one
+		s.mu.Unlock()
+		if !ok || at.After(now) {
+			continue
+		}
+		ran++
+		err := handle(ctx, job)
+		s.mu.Lock()
+		if cur, ok := s.due[job]; ok && cur.Equal(at) {
+			if err != nil {
+				s.due[job] = now.Add(time.Minute)
+			} else {
+				delete(s.due, job)
+			}
+		}
+		s.mu.Unlock()
+	}
+	return ran, nil
+}

@@ -1,0 +1,194 @@
+package memstore
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"rcgithub/shared/session"
+)
+
+var _ session.Store = (*Store)(nil)
+
+type quotaKey struct {
+	key    session.Key
+	window int64
+}
+
+type linkMessage struct {
+	key       session.Key
+	messageID string
+}
+
+type retiredKey struct {
+	session.Key
+	gen int64
+}
+
+// Store is a session.Store in maps behind a mutex. Safe for concurrent use.
+// Store is a session.Store in maps behind a mutex. Safe for concurrent use.
+type Store struct {
+	mu       sync.Mutex
+	links    map[string]session.Link
+	messages map[linkMessage]session.Link
+	quota    map[quotaKey]int
+	pending  map[string]session.Pending
+	live     map[session.Key]session.Session
+	retired  map[retiredKey]session.Session
+}
+
+// NewStore returns an empty store.
+func NewStore() *Store {
+	return &Store{
+		links: map[string]session.Link{}, messages: map[linkMessage]session.Link{}, quota: map[quotaKey]int{},
+		pending: map[string]session.Pending{},
+		live:    map[session.Key]session.Session{}, retired: map[retiredKey]session.Session{},
+	}
+}
+
+// CreateLink keeps l unless its message already made a link (then that one is returned) or the quota is spent.
+func (m *Store) CreateLink(_ context.Context, l session.Link, q session.LinkQuota) (session.Link, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	msg := linkMessage{l.Key, l.MessageID}
+	if first, ok := m.messages[msg]; ok {
+		return first, nil
+	}
+	qk := quotaKey{l.Key, q.Window.UnixNano()}
+	if m.quota[qk] >= q.Max {
+		return session.Link{}, session.ErrTooManyLinks
+	}
+	m.quota[qk]++
+	m.messages[msg], m.links[l.ID] = l, l
+	return l, nil
+}
+
+// GetLink returns the link id, or session.ErrNotFound.
+func (m *Store) GetLink(_ context.Context, id string) (session.Link, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	l, ok := m.links[id]
+	if !ok {
+		return l, session.ErrNotFound
+	}
+	return l, nil
+}
+
+// TakeLink returns the link id and deletes it, or session.ErrNotFound.
+func (m *Store) TakeLink(_ context.Context, id string) (session.Link, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	l, ok := m.links[id]
+	if !ok {
+		return l, session.ErrNotFound
+	}
+	delete(m.links, id)
+	return l, nil
+}
+
+// PutPending keeps p under its state.
+func (m *Store) PutPending(_ context.Context, p session.Pending) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.pending[p.State] = p
+	return nil
+}
+
+// TakePending returns the sign-in of state and deletes it, or session.ErrNotFound.
+func (m *Store) TakePending(_ context.Context, state string) (session.Pending, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	p, ok := m.pending[state]
+	if !ok {
+		return p, session.ErrNotFound
+	}
+	delete(m.pending, state)
+	return p, nil
+}
+
+// GetSession returns the live session of k, or session.ErrNotFound.
+func (m *Store) GetSession(_ context.Context, k session.Key) (session.Session, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s, ok := m.live[k]
+	if !ok {
+		return s, session.ErrNotFound
+	}
+	return s, nil
+}
+
+// PutSession replaces the live session of generation prev (0: none) with s, keeping the one replaced as retired, or returns session.ErrConflict.
+func (m *Store) PutSession(_ context.Context, s session.Session, prev int64) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	cur, ok := m.live[s.Key]
+	if (!ok && prev != 0) || (ok && cur.Generation != prev) {
+		return session.ErrConflict
+	}
+	if ok {
+		m.retired[retiredKey{cur.Key, cur.Generation}] = cur
+	}
+	m.live[s.Key] = s
+	return nil
+}
+
+// RetireSession moves the live session of generation gen to the retired ones.
+func (m *Store) RetireSession(_ context.Context, k session.Key, gen int64) (session.Session, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	cur, ok := m.live[k]
+	switch {
+	case !ok:
+		return cur, session.ErrNotFound
+	case cur.Generation != gen:
+		return session.Session{}, session.ErrConflict
+	}
+	delete(m.live, k)
+	m.retired[retiredKey{k, gen}] = cur
+	return cur, nil
+}
+
+// UpdateToken replaces the tokens of the live session of generation gen.
+func (m *Store) UpdateToken(_ context.Context, k session.Key, gen int64, sealedToken, sealedRefresh []byte,
+	tokenExpires, refreshExpires time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	cur, ok := m.live[k]
+	switch {
+	case !ok:
+		return session.ErrNotFound
+	case cur.Generation != gen:
+		return session.ErrConflict
+	}
+	cur.SealedToken, cur.SealedRefresh = sealedToken, sealedRefresh
+	cur.TokenExpires, cur.RefreshExpires = tokenExpires, refreshExpires
+	m.live[k] = cur
+	return nil
+}
+
+// PutRetired keeps s as retired.
+func (m *Store) PutRetired(_ context.Context, s session.Session) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.retired[retiredKey{s.Key, s.Generation}] = s
+	return nil
+}
+
+// GetRetired returns the retired session of k and gen, or session.ErrNotFound.
+func (m *Store) GetRetired(_ context.Context, k session.Key, gen int64) (session.Session, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s, ok := m.retired[retiredKey{k, gen}]
+	if !ok {
+		return s, session.ErrNotFound
+	}
+	return s, nil
+}
+
+// DeleteRetired forgets the retired session of k and gen.
+func (m *Store) DeleteRetired(_ context.Context, k session.Key, gen int64) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.retired, retiredKey{k, gen})
+	return nil
+}

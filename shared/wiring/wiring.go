@@ -1,0 +1,102 @@
+// Package wiring is the one place a session.Service and its web.Handler are
+// assembled from a configuration and a deployment's adapters: awsapp (AWS),
+// localapp (one machine) and memapp (tests and simulations) differ only in the
+// adapters they pass, so a setting (a timeout, the metrics, the ID key) cannot
+// drift between them.
+package wiring
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"rcgithub/shared/config"
+	"rcgithub/shared/github"
+	"rcgithub/shared/rocketchat"
+	"rcgithub/shared/session"
+	"rcgithub/shared/web"
+)
+
+// NotifyTimeout bounds each message to a Rocket.Chat incoming webhook.
+const NotifyTimeout = 10 * time.Second
+
+var _ web.Service = (*session.Service)(nil)
+
+// App is a wired service: the domain, its HTTP handlers and the sites they serve.
+type App struct {
+	Service *session.Service
+	Web     *web.Handler
+	Sites   *config.LiveSites
+	Logger  *slog.Logger
+}
+
+// Adapters are what a deployment keeps its state in.
+type Adapters struct {
+	Store     session.Store
+	Scheduler session.Scheduler
+	Sealer    session.Sealer
+}
+
+// Options are what a caller may set; every field is optional.
+type Options struct {
+	Logger  *slog.Logger     // default slog.Default()
+	Now     func() time.Time // default time.Now
+	Metrics session.Metrics  // default: none counted
+	// GitHubHTTPClient makes the requests to GitHub; default: github.New's,
+	// with github.DefaultTimeout, in both deployments.
+	GitHubHTTPClient *http.Client
+	// NotifyHTTPClient sends the direct messages; default: NotifyTimeout.
+	NotifyHTTPClient *http.Client
+}
+
+// Assemble builds the service for cfg from a's adapters: the GitHub client,
+// the Rocket.Chat notifier on the sites' incoming webhooks, the ID key derived
+// from the GitHub client secret, and the web handlers.
+func Assemble(cfg config.Common, clientSecret string, sites *config.LiveSites, a Adapters, o Options) (App, error) {
+	var errs []error
+	if a.Store == nil || a.Scheduler == nil || a.Sealer == nil {
+		errs = append(errs, errors.New("a store, a scheduler and a sealer are required"))
+	}
+	if sites == nil {
+		errs = append(errs, errors.New("no Rocket.Chat sites"))
+	}
+	if clientSecret == "" {
+		errs = append(errs, errors.New("no GitHub client secret"))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return App{}, fmt.Errorf("wiring: %w", err)
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.NotifyHTTPClient == nil {
+		o.NotifyHTTPClient = &http.Client{Timeout: NotifyTimeout}
+	}
+	gh := github.New(github.Config{ClientID: cfg.ClientID, ClientSecret: clientSecret, BaseURL: cfg.GitHubURL,
+		APIURL: cfg.GitHubAPIURL, RedirectURL: cfg.PublicURL + "/oauth/callback", Scopes: cfg.Scopes,
+		HTTPClient: o.GitHubHTTPClient, Now: o.Now})
+	svc := &session.Service{
+		Store:     a.Store,
+		Scheduler: a.Scheduler,
+		Sealer:    a.Sealer,
+		GitHub:    gh,
+		Notifier:  &rocketchat.Notifier{Lookup: sites.IncomingWebhookURL, Client: o.NotifyHTTPClient},
+		Metrics:   o.Metrics,
+		Logger:    o.Logger,
+		Now:       o.Now,
+		TTL:       cfg.SessionTTL,
+		Scopes:    cfg.Scopes,
+		IDKey:     session.DeriveIDKey(clientSecret),
+	}
+	h, err := web.New(svc, web.Config{PublicURL: cfg.PublicURL, GitHubURL: cfg.GitHubURL, TriggerWords: cfg.TriggerWords,
+		SessionTTL: cfg.SessionTTL, Sites: sites, Metrics: o.Metrics, Logger: o.Logger, Now: o.Now})
+	if err != nil {
+		return App{}, fmt.Errorf("wiring: %w", err)
+	}
+	return App{Service: svc, Web: h, Sites: sites, Logger: o.Logger}, nil
+}
