@@ -24,18 +24,19 @@ type linkRecord struct {
 	UserID    string    `json:"user_id"`
 	UserName  string    `json:"user_name"`
 	MessageID string    `json:"message_id"`
+	Trigger   string    `json:"trigger,omitempty"` // absent in records from before it was kept: ""
 	Created   time.Time `json:"created"`
 	Expires   time.Time `json:"expires"`
 }
 
 func toLinkRecord(l session.Link) linkRecord {
 	return linkRecord{ID: l.ID, Site: l.Site, UserID: l.UserID, UserName: l.UserName,
-		MessageID: l.MessageID, Created: l.Created, Expires: l.Expires}
+		MessageID: l.MessageID, Trigger: l.Trigger, Created: l.Created, Expires: l.Expires}
 }
 
 func (r linkRecord) link() session.Link {
 	return session.Link{ID: r.ID, Key: session.Key{Site: r.Site, UserID: r.UserID}, UserName: r.UserName,
-		MessageID: r.MessageID, Created: r.Created, Expires: r.Expires}
+		MessageID: r.MessageID, Trigger: r.Trigger, Created: r.Created, Expires: r.Expires}
 }
 
 type pendingRecord struct {
@@ -45,17 +46,18 @@ type pendingRecord struct {
 	UserName    string    `json:"user_name"`
 	Verifier    string    `json:"verifier"`
 	BrowserHash []byte    `json:"browser_hash"`
+	Trigger     string    `json:"trigger,omitempty"`
 	Expires     time.Time `json:"expires"`
 }
 
 func toPendingRecord(p session.Pending) pendingRecord {
 	return pendingRecord{State: p.State, Site: p.Site, UserID: p.UserID, UserName: p.UserName,
-		Verifier: p.Verifier, BrowserHash: p.BrowserHash, Expires: p.Expires}
+		Verifier: p.Verifier, BrowserHash: p.BrowserHash, Trigger: p.Trigger, Expires: p.Expires}
 }
 
 func (r pendingRecord) pending() session.Pending {
 	return session.Pending{State: r.State, Key: session.Key{Site: r.Site, UserID: r.UserID},
-		UserName: r.UserName, Verifier: r.Verifier, BrowserHash: r.BrowserHash, Expires: r.Expires}
+		UserName: r.UserName, Verifier: r.Verifier, BrowserHash: r.BrowserHash, Trigger: r.Trigger, Expires: r.Expires}
 }
 
 type sessionRecord struct {
@@ -72,6 +74,7 @@ type sessionRecord struct {
 	RefreshExpires time.Time `json:"refresh_expires,omitzero"`
 	Started        time.Time `json:"started"`
 	Ends           time.Time `json:"ends"`
+	Trigger        string    `json:"trigger,omitempty"`
 	Generation     int64     `json:"generation"`
 }
 
@@ -79,14 +82,14 @@ func toSessionRecord(s session.Session) sessionRecord {
 	return sessionRecord{Site: s.Site, UserID: s.UserID, UserName: s.UserName,
 		GitHubLogin: s.GitHubLogin, GitHubID: s.GitHubID, Scopes: s.Scopes, SealedToken: s.SealedToken,
 		SealedRefresh: s.SealedRefresh, TokenExpires: s.TokenExpires, RefreshExpires: s.RefreshExpires,
-		Started: s.Started, Ends: s.Ends, Generation: s.Generation}
+		Started: s.Started, Ends: s.Ends, Trigger: s.Trigger, Generation: s.Generation}
 }
 
 func (r sessionRecord) session() session.Session {
 	return session.Session{Key: session.Key{Site: r.Site, UserID: r.UserID}, UserName: r.UserName,
 		GitHubLogin: r.GitHubLogin, GitHubID: r.GitHubID, Scopes: r.Scopes, SealedToken: r.SealedToken,
 		SealedRefresh: r.SealedRefresh, TokenExpires: r.TokenExpires, RefreshExpires: r.RefreshExpires,
-		Started: r.Started, Ends: r.Ends, Generation: r.Generation}
+		Started: r.Started, Ends: r.Ends, Trigger: r.Trigger, Generation: r.Generation}
 }
 
 // jobRecord is a scheduled job with its due time and its history of failures.

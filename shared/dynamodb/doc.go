@@ -5,13 +5,17 @@
 // The table has a partition key only, pk (String). Every record is one item,
 // found by a key that says what it is:
 //
-//	link#<id>                            a login link
-//	msg#<site>#<message id>              the link made for a Rocket.Chat message, a full
-//	                                     copy of it, so a re-delivered message gets the
-//	                                     same link back (CreateLink is idempotent)
-//	state#<state>                        an OAuth authorization in flight (session.Pending)
-//	session#<site>#<user id>             the live session of a user, with its generation
-//	retired#<site>#<user id>#<generation>  a session that ended, kept until its token is revoked
+//	link#<id>                                  a login link
+//	msg#<site>#<user id>#<message id>          the link made for a user's Rocket.Chat message, a
+//	                                           full copy of it, so a re-delivered message gets
+//	                                           the same link back (CreateLink is idempotent);
+//	                                           the user is in the key so that no message id
+//	                                           returns another user's link
+//	quota#<site>#<user id>#<window start>      how many links the user made in the window
+//	                                           (Unix seconds of its start; see session.LinkQuota)
+//	state#<state>                              an OAuth authorization in flight (session.Pending)
+//	session#<site>#<user id>                   the live session of a user, with its generation
+//	retired#<site>#<user id>#<generation>      a session that ended, kept until its token is revoked
 //
 // Each component is escaped ('%' as %25, '#' as %23) so that no site or id can
 // make two keys collide.
@@ -29,7 +33,11 @@
 // # Encoding and consistency
 //
 // Times are RFC 3339 strings with nanoseconds (UTC), tokens and hashes Binary,
-// generations Numbers. Every read is strongly consistent, and every write that
+// generations Numbers. Links, pending authorizations and sessions carry the
+// trigger word the user typed in trigger (String), absent when empty: items
+// written before it was kept decode with "", and the edge then names the first
+// configured word; an older binary ignores the attribute, and drops it when it
+// rewrites the item, with the same fallback. UpdateToken leaves it untouched. Every read is strongly consistent, and every write that
 // must not lose a race is conditional: CreateLink and the session writes use
 // condition expressions (and transactions where two items change together),
 // and TakeLink/TakePending delete with attribute_exists(pk), so only one caller

@@ -23,6 +23,7 @@ type linkRecord struct {
 	UserID    string `dynamodbav:"user"`
 	UserName  string `dynamodbav:"user_name"`
 	MessageID string `dynamodbav:"message_id"`
+	Trigger   string `dynamodbav:"trigger,omitempty"` // absent in items from before it was kept: ""
 	Created   string `dynamodbav:"created"`
 	Expires   string `dynamodbav:"expires"`
 	ExpiresAt int64  `dynamodbav:"expires_at"`
@@ -30,7 +31,7 @@ type linkRecord struct {
 
 func newLinkRecord(pk string, l session.Link) linkRecord {
 	return linkRecord{PK: pk, ID: l.ID, Site: l.Site, UserID: l.UserID, UserName: l.UserName,
-		MessageID: l.MessageID, Created: formatTime(l.Created), Expires: formatTime(l.Expires),
+		MessageID: l.MessageID, Trigger: l.Trigger, Created: formatTime(l.Created), Expires: formatTime(l.Expires),
 		ExpiresAt: l.Expires.Unix()}
 }
 
@@ -44,7 +45,7 @@ func (r linkRecord) link() (session.Link, error) {
 		return session.Link{}, err
 	}
 	return session.Link{ID: r.ID, Key: session.Key{Site: r.Site, UserID: r.UserID}, UserName: r.UserName,
-		MessageID: r.MessageID, Created: created, Expires: expires}, nil
+		MessageID: r.MessageID, Trigger: r.Trigger, Created: created, Expires: expires}, nil
 }
 
 type pendingRecord struct {
@@ -55,13 +56,14 @@ type pendingRecord struct {
 	UserName    string `dynamodbav:"user_name"`
 	Verifier    string `dynamodbav:"verifier"`
 	BrowserHash []byte `dynamodbav:"browser_hash"`
+	Trigger     string `dynamodbav:"trigger,omitempty"`
 	Expires     string `dynamodbav:"expires"`
 	ExpiresAt   int64  `dynamodbav:"expires_at"`
 }
 
 func newPendingRecord(p session.Pending) pendingRecord {
 	return pendingRecord{PK: stateKey(p.State), State: p.State, Site: p.Site, UserID: p.UserID,
-		UserName: p.UserName, Verifier: p.Verifier, BrowserHash: p.BrowserHash,
+		UserName: p.UserName, Verifier: p.Verifier, BrowserHash: p.BrowserHash, Trigger: p.Trigger,
 		Expires: formatTime(p.Expires), ExpiresAt: p.Expires.Unix()}
 }
 
@@ -71,7 +73,7 @@ func (r pendingRecord) pending() (session.Pending, error) {
 		return session.Pending{}, err
 	}
 	return session.Pending{State: r.State, Key: session.Key{Site: r.Site, UserID: r.UserID},
-		UserName: r.UserName, Verifier: r.Verifier, BrowserHash: r.BrowserHash, Expires: expires}, nil
+		UserName: r.UserName, Verifier: r.Verifier, BrowserHash: r.BrowserHash, Trigger: r.Trigger, Expires: expires}, nil
 }
 
 // sessionRecord is both a live session (pk session#...) and a retired one
@@ -91,6 +93,7 @@ type sessionRecord struct {
 	RefreshExpires string `dynamodbav:"refresh_expires,omitempty"`
 	Started        string `dynamodbav:"started"`
 	Ends           string `dynamodbav:"ends"`
+	Trigger        string `dynamodbav:"trigger,omitempty"`
 	Generation     int64  `dynamodbav:"generation"`
 	ExpiresAt      int64  `dynamodbav:"expires_at"`
 }
@@ -100,7 +103,7 @@ func newSessionRecord(pk string, s session.Session) sessionRecord {
 		GitHubLogin: s.GitHubLogin, GitHubID: s.GitHubID, Scopes: s.Scopes, SealedToken: s.SealedToken,
 		SealedRefresh: s.SealedRefresh, TokenExpires: formatOptionalTime(s.TokenExpires),
 		RefreshExpires: formatOptionalTime(s.RefreshExpires),
-		Started:        formatTime(s.Started), Ends: formatTime(s.Ends), Generation: s.Generation,
+		Started:        formatTime(s.Started), Ends: formatTime(s.Ends), Trigger: s.Trigger, Generation: s.Generation,
 		ExpiresAt: s.Ends.Add(sessionBackstop).Unix()}
 }
 
@@ -124,7 +127,7 @@ func (r sessionRecord) session() (session.Session, error) {
 	return session.Session{Key: session.Key{Site: r.Site, UserID: r.UserID}, UserName: r.UserName,
 		GitHubLogin: r.GitHubLogin, GitHubID: r.GitHubID, Scopes: r.Scopes, SealedToken: r.SealedToken,
 		SealedRefresh: r.SealedRefresh, TokenExpires: tokenExpires, RefreshExpires: refreshExpires,
-		Started: started, Ends: ends, Generation: r.Generation}, nil
+		Started: started, Ends: ends, Trigger: r.Trigger, Generation: r.Generation}, nil
 }
 
 // formatOptionalTime is formatTime with the zero time (never) as "".

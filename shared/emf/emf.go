@@ -9,6 +9,8 @@ import (
 	"io"
 	"sync"
 	"time"
+
+	"rcgithub/shared/session"
 )
 
 // Namespace is the CloudWatch namespace of the service's metrics.
@@ -38,9 +40,10 @@ type metadata struct {
 	CloudWatchMetrics []directive `json:"CloudWatchMetrics"`
 }
 
-// Count records one occurrence of metric, under dimension=value when
-// dimension is not empty (e.g. Logouts by Reason).
-func (w *Writer) Count(_ context.Context, metric, dimension, value string) {
+// Count records one occurrence of m, under its dimension when it has one
+// (e.g. Logouts by Reason).
+func (w *Writer) Count(_ context.Context, m session.Metric) {
+	metric, dimension, value := m.Name, m.Dimension, m.Value
 	now := time.Now
 	if w.Now != nil {
 		now = w.Now

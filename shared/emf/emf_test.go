@@ -9,13 +9,14 @@ import (
 	"time"
 
 	"rcgithub/shared/emf"
+	"rcgithub/shared/session"
 )
 
 func TestCountWritesAnEMFLine(t *testing.T) {
 	var out bytes.Buffer
 	w := &emf.Writer{Out: &out, Now: func() time.Time { return time.UnixMilli(1764241200123) }}
-	w.Count(context.Background(), "Logouts", "Reason", "automatic")
-	w.Count(context.Background(), "Logins", "", "")
+	w.Count(context.Background(), session.LogoutAutomatic)
+	w.Count(context.Background(), session.Logins)
 	lines := bytes.Split(bytes.TrimSpace(out.Bytes()), []byte("\n"))
 	if len(lines) != 2 {
 		t.Fatalf("%d lines:\n%s", len(lines), out.String())

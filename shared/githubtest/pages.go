@@ -59,7 +59,7 @@ var (
 
 	homePage = template.Must(template.New("home").Parse(pageHead + `<h1>{{.Title}}</h1>
 <p>This server plays GitHub for {{.AppName}}: the sign-in page at <code>/login/oauth/authorize</code>,
-the token endpoint and the few API calls the service makes. Start from the chat: <code>/github login</code>.</p>
+the token endpoint and the few API calls the service makes. Start from the chat: type your trigger word, then <code>login</code>.</p>
 </body>
 </html>
 `))

@@ -5,11 +5,11 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"unicode/utf8"
@@ -28,9 +28,9 @@ func Handler(h http.Handler) func(context.Context, events.APIGatewayV2HTTPReques
 				Headers: map[string]string{"Content-Type": "application/json"},
 				Body:    `{"error":"malformed request"}`}, nil
 		}
-		rec := httptest.NewRecorder()
+		rec := newRecorder()
 		h.ServeHTTP(rec, req)
-		return Response(rec), nil
+		return rec.response(), nil
 	}
 }
 
@@ -81,19 +81,52 @@ func Request(ctx context.Context, e events.APIGatewayV2HTTPRequest) (*http.Reque
 	return req, nil
 }
 
-// Response turns what the handler wrote into an HTTP API response. Set-Cookie
+// recorder is the http.ResponseWriter a handler writes its answer into: the
+// headers as they were when the status was written, the status (200 when the
+// handler wrote none) and the body.
+type recorder struct {
+	header  http.Header // what the handler sets
+	sent    http.Header // header as of WriteHeader
+	status  int
+	body    bytes.Buffer
+	written bool
+}
+
+func newRecorder() *recorder { return &recorder{header: http.Header{}} }
+
+func (r *recorder) Header() http.Header { return r.header }
+
+func (r *recorder) WriteHeader(status int) {
+	if r.written {
+		return // as net/http: the first status wins
+	}
+	r.written, r.status, r.sent = true, status, r.header.Clone()
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	if !r.written {
+		if r.header.Get("Content-Type") == "" {
+			// as net/http does for a handler that set none
+			r.header.Set("Content-Type", http.DetectContentType(b))
+		}
+		r.WriteHeader(http.StatusOK)
+	}
+	return r.body.Write(b)
+}
+
+// response turns what the handler wrote into an HTTP API response. Set-Cookie
 // headers go into Cookies, as payload 2.0 requires.
-func Response(rec *httptest.ResponseRecorder) events.APIGatewayV2HTTPResponse {
-	res := rec.Result()
-	out := events.APIGatewayV2HTTPResponse{StatusCode: res.StatusCode, Headers: map[string]string{}}
-	for k, vs := range res.Header {
+func (r *recorder) response() events.APIGatewayV2HTTPResponse {
+	r.WriteHeader(http.StatusOK) // no-op when the handler wrote a status
+	out := events.APIGatewayV2HTTPResponse{StatusCode: r.status, Headers: map[string]string{}}
+	for k, vs := range r.sent {
 		if k == "Set-Cookie" {
 			out.Cookies = append(out.Cookies, vs...)
 			continue
 		}
 		out.Headers[k] = strings.Join(vs, ", ")
 	}
-	body := rec.Body.Bytes()
+	body := r.body.Bytes()
 	if utf8.Valid(body) {
 		out.Body = string(body)
 	} else {

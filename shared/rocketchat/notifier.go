@@ -34,6 +34,10 @@ type Notifier struct {
 	// when zero); Sleep, when set, replaces the wait (tests).
 	MaxWait time.Duration
 	Sleep   func(ctx context.Context, d time.Duration) error
+	// DefaultTrigger is the trigger word the messages name when the notice
+	// carries none (a login from before words travelled with it): the first
+	// configured one. DefaultTriggerWords[0] when empty.
+	DefaultTrigger string
 }
 
 // NewNotifier returns a Notifier that posts every message to one incoming
@@ -42,10 +46,20 @@ func NewNotifier(hookURL string) *Notifier {
 	return &Notifier{Default: hookURL, Client: &http.Client{Timeout: 10 * time.Second}}
 }
 
-// Notify implements session.Notifier. A refusal an admin must fix is a
-// *RefusalError naming the setting; a 429 is sent again after the time
-// Rocket.Chat gives, when that fits in MaxWait and ctx's deadline.
-func (n *Notifier) Notify(ctx context.Context, k session.Key, text string) error {
+// Notify implements session.Notifier: it words the notice (NoticeText) and
+// sends it to the user.
+func (n *Notifier) Notify(ctx context.Context, notice session.Notice) error {
+	trigger := n.DefaultTrigger
+	if trigger == "" {
+		trigger = DefaultTriggerWords[0]
+	}
+	return n.Send(ctx, notice.Key, NoticeText(notice, trigger))
+}
+
+// Send sends text to the user of k as a direct message. A refusal an admin
+// must fix is a *RefusalError naming the setting; a 429 is sent again after
+// the time Rocket.Chat gives, when that fits in MaxWait and ctx's deadline.
+func (n *Notifier) Send(ctx context.Context, k session.Key, text string) error {
 	hookURL := n.hookURL(ctx, k.Site)
 	if hookURL == "" && n.Lookup != nil {
 		return nil
@@ -135,7 +149,7 @@ func (n *Notifier) post(ctx context.Context, site, hookURL string, body []byte) 
 	if refusal := classify(site, resp, answer.Error); refusal != nil {
 		return refusal
 	}
-	return fmt.Errorf("notify: incoming webhook of %s answered %d %q", site, resp.StatusCode, truncate(answer.Error, 200))
+	return fmt.Errorf("notify: incoming webhook of %s answered %d %q", site, resp.StatusCode, Truncate(answer.Error, 200))
 }
 
 func (n *Notifier) hookURL(ctx context.Context, site string) string {

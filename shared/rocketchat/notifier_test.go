@@ -20,7 +20,7 @@ func TestNotifier(t *testing.T) {
 	n := &rocketchat.Notifier{URLs: map[string]string{site: in.URL()}}
 	ctx := context.Background()
 
-	if err := n.Notify(ctx, session.Key{Site: site, UserID: "u1"}, "hello"); err != nil {
+	if err := n.Send(ctx, session.Key{Site: site, UserID: "u1"}, "hello"); err != nil {
 		t.Fatalf("Notify: %v", err)
 	}
 	got := in.MessagesTo("@u1")
@@ -42,7 +42,7 @@ func TestNotifier(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			in.SetDown(tt.down)
 			defer in.SetDown(false)
-			err := n.Notify(ctx, tt.key, tt.text)
+			err := n.Send(ctx, tt.key, tt.text)
 			if err == nil {
 				t.Fatal("Notify succeeded")
 			}
@@ -64,7 +64,7 @@ func TestNotifierLookup(t *testing.T) {
 	n := &rocketchat.Notifier{Lookup: func(_ context.Context, site string) string { return hooks[site] }}
 	ctx := context.Background()
 	for _, site := range []string{"https://a.example.com", "https://b.example.com", "https://b.example.com", "https://none.example.com"} {
-		if err := n.Notify(ctx, session.Key{Site: site, UserID: "u1"}, "hi"); err != nil {
+		if err := n.Send(ctx, session.Key{Site: site, UserID: "u1"}, "hi"); err != nil {
 			t.Fatalf("Notify at %s: %v", site, err)
 		}
 	}
@@ -72,7 +72,7 @@ func TestNotifierLookup(t *testing.T) {
 		t.Fatalf("a got %d, b got %d messages; want 1 and 2", len(a.MessagesTo("@u1")), len(b.MessagesTo("@u1")))
 	}
 	hooks["https://a.example.com"] = b.URL() // the configuration changed
-	if err := n.Notify(ctx, session.Key{Site: "https://a.example.com", UserID: "u1"}, "hi"); err != nil {
+	if err := n.Send(ctx, session.Key{Site: "https://a.example.com", UserID: "u1"}, "hi"); err != nil {
 		t.Fatal(err)
 	}
 	if len(a.MessagesTo("@u1")) != 1 || len(b.MessagesTo("@u1")) != 3 {
@@ -90,7 +90,7 @@ func TestNotifierRefusals(t *testing.T) {
 		settings rocketchattest.IncomingSettings
 		text     string
 		wrongURL bool
-		kind     string
+		kind     session.Metric
 		setting  string
 	}{
 		{"Rocket.Chat's default integration", rocketchattest.IncomingSettings{NoRateLimit: true}, "hi", false,
@@ -116,13 +116,13 @@ func TestNotifierRefusals(t *testing.T) {
 			n := &rocketchat.Notifier{URLs: map[string]string{site: hook}, MaxWait: time.Nanosecond}
 			k := session.Key{Site: site, UserID: "u1"}
 			if tt.kind == rocketchat.KindRateLimited {
-				if err := n.Notify(context.Background(), k, "uses the one call of the window"); err != nil {
+				if err := n.Send(context.Background(), k, "uses the one call of the window"); err != nil {
 					t.Fatal(err)
 				}
 			}
-			err := n.Notify(context.Background(), k, tt.text)
+			err := n.Send(context.Background(), k, tt.text)
 			var refusal *rocketchat.RefusalError
-			if !errors.As(err, &refusal) || refusal.FailureKind() != tt.kind {
+			if !errors.As(err, &refusal) || refusal.Failure() != tt.kind {
 				t.Fatalf("Notify = %v, want a refusal of kind %s", err, tt.kind)
 			}
 			msg := err.Error()
@@ -155,7 +155,7 @@ func TestNotifierWaitsForTheRateLimiter(t *testing.T) {
 	}}
 	k := session.Key{Site: site, UserID: "u1"}
 	for _, text := range []string{"first", "second"} {
-		if err := n.Notify(context.Background(), k, text); err != nil {
+		if err := n.Send(context.Background(), k, text); err != nil {
 			t.Fatalf("Notify %s: %v", text, err)
 		}
 	}
@@ -165,7 +165,7 @@ func TestNotifierWaitsForTheRateLimiter(t *testing.T) {
 	// A deadline shorter than the wait: no wait, the refusal at once.
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	err := n.Notify(ctx, k, "third")
+	err := n.Send(ctx, k, "third")
 	var refusal *rocketchat.RefusalError
 	if !errors.As(err, &refusal) || refusal.Kind != rocketchat.KindRateLimited || refusal.RetryAfter != 10*time.Second || len(waits) != 1 {
 		t.Fatalf("Notify within a 5s deadline = %v after waits %v", err, waits)

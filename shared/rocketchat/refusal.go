@@ -8,26 +8,27 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
+
+	"rcgithub/shared/session"
 )
 
 // The Failures kinds of the incoming webhook's refusals (RefusalError.Kind).
-const (
-	KindOverrideDisabled = "notify_override_disabled"
-	KindRateLimited      = "notify_rate_limited"
-	KindDisabled         = "notify_disabled"
-	KindUnknownHook      = "notify_unknown_hook"
-	KindMessageTooLarge  = "notify_message_too_large"
+var (
+	KindOverrideDisabled = session.FailureNotifyOverrideDisabled
+	KindRateLimited      = session.FailureNotifyRateLimited
+	KindDisabled         = session.FailureNotifyDisabled
+	KindUnknownHook      = session.FailureNotifyUnknownHook
+	KindMessageTooLarge  = session.FailureNotifyMessageTooLarge
 )
 
 // RefusalError is an incoming webhook's refusal that only a change of
 // configuration ends. Its text names the integration's site and the setting to
 // change, never the hook's URL (the URL holds the hook's token).
 type RefusalError struct {
-	Kind   string // one of the Kind constants: the Failures kind it is counted as
-	Site   string // the Rocket.Chat site whose incoming webhook refused
-	Status int    // the HTTP status Rocket.Chat answered
-	Fix    string // what the admin must change
+	Kind   session.Metric // one of the Kind values: the Failures kind it is counted as
+	Site   string         // the Rocket.Chat site whose incoming webhook refused
+	Status int            // the HTTP status Rocket.Chat answered
+	Fix    string         // what the admin must change
 	// RetryAfter is, for KindRateLimited, the wait Rocket.Chat asked for.
 	RetryAfter time.Duration
 }
@@ -36,8 +37,8 @@ func (e *RefusalError) Error() string {
 	return fmt.Sprintf("notify: the incoming webhook of %s refused the direct message (HTTP %d): %s", e.Site, e.Status, e.Fix)
 }
 
-// FailureKind is the Failures kind the session service counts it as.
-func (e *RefusalError) FailureKind() string { return e.Kind }
+// Failure is the Failures kind the session service counts it as.
+func (e *RefusalError) Failure() session.Metric { return e.Kind }
 
 // waitSeconds finds the wait in the 429 error text of ApiClass.ts
 // ("You must wait 42 seconds before trying this endpoint again.").
@@ -88,15 +89,4 @@ func retryAfter(resp *http.Response, errText string) time.Duration {
 		return time.Duration(s) * time.Second
 	}
 	return time.Minute
-}
-
-// truncate cuts s to at most n bytes on a rune boundary.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 )
 
 // LogoutResult says how a logout went.
@@ -34,7 +33,7 @@ func (s *Service) Logout(ctx context.Context, k Key) (LogoutResult, error) {
 			}
 			retired = r
 		}
-		s.count(ctx, "Logouts", "Reason", "user")
+		s.count(ctx, LogoutUser)
 		s.log().InfoContext(ctx, "logout", "reason", "user", "site", k.Site, "user", k.UserID, "generation", retired.Generation)
 		// A revocation left without a retry is logged and counted by
 		// finishRetired; the session is over for the user either way.
@@ -63,20 +62,20 @@ func (s *Service) Expire(ctx context.Context, job Job) error {
 	cur, err := s.Store.GetSession(ctx, k)
 	switch {
 	case err == nil && cur.Generation == job.Generation:
-		if s.Now().Add(earlyTolerance).Before(cur.Ends) {
+		if s.now().Add(earlyTolerance).Before(cur.Ends) {
 			// Never end a live session before its time, whatever invoked us.
 			s.log().WarnContext(ctx, "automatic logout before the session's end: rescheduled",
 				"site", k.Site, "user", k.UserID, "generation", job.Generation, "ends", cur.Ends)
 			next := Job{Site: k.Site, UserID: k.UserID, Generation: job.Generation, Attempt: job.Attempt + 1}
 			if err := s.Scheduler.Schedule(ctx, next, cur.Ends); err != nil {
-				s.count(ctx, "Failures", "Kind", "retry_unscheduled")
+				s.count(ctx, FailureRetryUnscheduled)
 				return fmt.Errorf("reschedule automatic logout: %w: %w", errRetryUnscheduled, err)
 			}
 			return nil
 		}
 		if _, err := s.Store.RetireSession(ctx, k, job.Generation); err != nil &&
 			!errors.Is(err, ErrConflict) && !errors.Is(err, ErrNotFound) {
-			s.count(ctx, "Failures", "Kind", "automatic_logout")
+			s.count(ctx, FailureAutomaticLogout)
 			s.log().WarnContext(ctx, "end expired session: will retry", "site", k.Site, "user", k.UserID,
 				"generation", job.Generation, "error", err)
 			if serr := s.retryLater(ctx, job, endRetryDelay); serr != nil {
@@ -85,11 +84,11 @@ func (s *Service) Expire(ctx context.Context, job Job) error {
 			return nil
 		} else if err == nil {
 			expired = true
-			s.count(ctx, "Logouts", "Reason", "automatic")
+			s.count(ctx, LogoutAutomatic)
 			s.log().InfoContext(ctx, "logout", "reason", "automatic", "site", k.Site, "user", k.UserID, "generation", job.Generation)
 		}
 	case err != nil && !errors.Is(err, ErrNotFound):
-		s.count(ctx, "Failures", "Kind", "automatic_logout")
+		s.count(ctx, FailureAutomaticLogout)
 		s.log().WarnContext(ctx, "read session for its automatic logout: will retry", "site", k.Site, "user", k.UserID,
 			"generation", job.Generation, "error", err)
 		if serr := s.retryLater(ctx, job, endRetryDelay); serr != nil {
@@ -98,201 +97,11 @@ func (s *Service) Expire(ctx context.Context, job Job) error {
 		return nil
 	}
 	if expired {
-		s.notify(ctx, k, "Your GitHub session ended: you are logged out automatically "+FormatDuration(s.TTL)+" after login. Type /github login to connect again.")
+		s.notify(ctx, Notice{Kind: NoticeLoggedOutAutomatically, Key: k, Trigger: cur.Trigger,
+			GitHubLogin: cur.GitHubLogin, TTL: s.TTL})
 	}
 	if _, err := s.finishRetired(ctx, job); err != nil {
 		return fmt.Errorf("revoke token of %s generation %d: %w", k.UserID, job.Generation, err)
 	}
 	return nil
-}
-
-// MaxRevocationAttempt is the last retry of a revocation GitHub does not
-// confirm: the retries back off from 5 minutes, doubling, to every 6 hours,
-// and attempt 33 runs about 6 days 23 hours after the first failure, so the
-// service gives up after about 7 days (MaxRevocationRetryTime). When that
-// attempt fails too it logs an ERROR line with the job's fields, counts
-// Failures Kind=revocation_abandoned and keeps the sealed token: the token is
-// alive at GitHub either way, and the kept record lets an operator retry
-// (invoke the logout function with that job) once GitHub answers again.
-const MaxRevocationAttempt = 33
-
-// MaxRevocationRetryTime bounds how long after the first failure a revocation
-// is still retried; MaxRevocationAttempt is the last attempt within it.
-const MaxRevocationRetryTime = 7 * 24 * time.Hour
-
-// revocationOverdueAfter is how long after the first failure a revocation
-// still unconfirmed counts Failures Kind=revocation_overdue (the alarm "GitHub
-// has not confirmed a revocation for an hour").
-const revocationOverdueAfter = time.Hour
-
-// errRetryUnscheduled marks work left undone with no retry pending.
-var errRetryUnscheduled = errors.New("no retry could be scheduled")
-
-// finishRetired revokes the token of a retired session and forgets it. It
-// reports revoked when GitHub confirmed (or the record is already gone). When
-// GitHub does not confirm, it schedules a retry, keeping the sealed token only
-// for it, and returns false with a nil error; at the retry cap it gives up
-// (false, nil). The error is set only when no retry could be scheduled.
-func (s *Service) finishRetired(ctx context.Context, job Job) (revoked bool, err error) {
-	k := job.Key()
-	r, err := s.Store.GetRetired(ctx, k, job.Generation)
-	if errors.Is(err, ErrNotFound) {
-		s.cancelAll(ctx, job)
-		return true, nil // already revoked and forgotten
-	}
-	if err == nil {
-		var token []byte
-		token, err = s.Sealer.Open(ctx, k, r.SealedToken)
-		if err == nil {
-			err = s.GitHub.Revoke(ctx, string(token))
-		}
-	}
-	if err == nil {
-		s.forget(ctx, job)
-		return true, nil
-	}
-	s.count(ctx, "Failures", "Kind", "revocation")
-	pending := revocationPending(job.Attempt)
-	if pending >= revocationOverdueAfter {
-		s.count(ctx, "Failures", "Kind", "revocation_overdue")
-	}
-	if job.Attempt >= MaxRevocationAttempt {
-		s.count(ctx, "Failures", "Kind", "revocation_abandoned")
-		s.log().ErrorContext(ctx, "revoke token: not confirmed, retries given up; the token may outlive its session and stays sealed in the store",
-			"site", k.Site, "user", k.UserID, "generation", job.Generation, "attempt", job.Attempt,
-			"unconfirmed_for", pending.String(), "error", err)
-		return false, nil
-	}
-	s.log().ErrorContext(ctx, "revoke token: not confirmed, will retry", "site", k.Site, "user", k.UserID,
-		"generation", job.Generation, "attempt", job.Attempt+1, "retry_in", retryDelay(job.Attempt+1).String(), "error", err)
-	if serr := s.retryLater(ctx, job, retryDelay); serr != nil {
-		return false, fmt.Errorf("GitHub did not confirm (%w), and %w", err, serr)
-	}
-	return false, nil
-}
-
-// forget deletes a retired session whose token is dead and cancels what is
-// still scheduled for it.
-func (s *Service) forget(ctx context.Context, job Job) {
-	if err := s.Store.DeleteRetired(ctx, job.Key(), job.Generation); err != nil {
-		// Keep a job for the record: a later run finds the token dead and
-		// deletes it then.
-		// The token is dead: a record left behind costs nothing but storage.
-		s.log().WarnContext(ctx, "delete retired session: will retry", "site", job.Site, "user", job.UserID, "error", err)
-		_ = s.retryLater(ctx, job, retryDelay)
-		return
-	}
-	s.cancelAll(ctx, job)
-}
-
-// retryLater schedules the next attempt of job, after the delay wait gives for
-// its attempt number. A failure to schedule leaves work undone with nothing
-// pending: it is logged as an ERROR, counted as Failures Kind=retry_unscheduled,
-// and returned.
-func (s *Service) retryLater(ctx context.Context, job Job, wait func(attempt int) time.Duration) error {
-	next := Job{Site: job.Site, UserID: job.UserID, Generation: job.Generation, Attempt: job.Attempt + 1}
-	delay := wait(next.Attempt)
-	if err := s.Scheduler.Schedule(ctx, next, s.Now().Add(delay)); err != nil {
-		s.count(ctx, "Failures", "Kind", "retry_unscheduled")
-		s.log().ErrorContext(ctx, "could not schedule a retry", "site", job.Site, "user", job.UserID,
-			"generation", job.Generation, "attempt", next.Attempt, "error", err)
-		return fmt.Errorf("%w: %w", errRetryUnscheduled, err)
-	}
-	return nil
-}
-
-// cancelAll cancels the session's automatic logout and, when job is a retry,
-// the retry itself. Retries scheduled between them find nothing to do.
-func (s *Service) cancelAll(ctx context.Context, job Job) {
-	s.cancel(ctx, Job{Site: job.Site, UserID: job.UserID, Generation: job.Generation})
-	if job.Attempt > 0 {
-		s.cancel(ctx, job)
-	}
-}
-
-// cancel removes a pending job, best effort: a leftover job finds nothing to do.
-func (s *Service) cancel(ctx context.Context, job Job) {
-	if err := s.Scheduler.Cancel(ctx, job); err != nil {
-		s.log().WarnContext(ctx, "cancel scheduled logout", "site", job.Site, "user", job.UserID,
-			"generation", job.Generation, "error", err)
-	}
-}
-
-// revokeUntracked revokes a token of a login that failed. When GitHub does not
-// confirm, the token is kept sealed as a retired session of its own generation,
-// with a retry scheduled, like any other token awaiting revocation; only if
-// that fails too is it lost (and logged).
-func (s *Service) revokeUntracked(ctx context.Context, p Pending, token string) {
-	// The request may be out of time already (a slow GitHub): this clean-up
-	// gets a deadline of its own.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
-	defer cancel()
-	err := s.GitHub.Revoke(ctx, token)
-	if err == nil {
-		return
-	}
-	s.log().ErrorContext(ctx, "revoke token of a failed login: not confirmed, will retry", "site", p.Site, "user", p.UserID, "error", err)
-	if err = s.keepForRetry(ctx, p, token); err != nil {
-		s.count(ctx, "Failures", "Kind", "retry_unscheduled")
-		s.log().ErrorContext(ctx, "token of a failed login left alive at GitHub: could not keep it for a retry",
-			"site", p.Site, "user", p.UserID, "error", err)
-	}
-}
-
-// keepForRetry stores a token awaiting revocation as a retired session of a
-// generation of its own, its retry scheduled first so that the stored token is
-// never without one.
-func (s *Service) keepForRetry(ctx context.Context, p Pending, token string) error {
-	sealed, err := s.Sealer.Seal(ctx, p.Key, []byte(token))
-	if err != nil {
-		return err
-	}
-	gen, err := newGeneration(nil)
-	if err != nil {
-		return err
-	}
-	now := s.Now()
-	job := Job{Site: p.Site, UserID: p.UserID, Generation: gen, Attempt: 1}
-	if err := s.Scheduler.Schedule(ctx, job, now.Add(retryDelay(1))); err != nil {
-		return err
-	}
-	r := Session{Key: p.Key, UserName: p.UserName, SealedToken: sealed, Started: now, Ends: now, Generation: gen}
-	if err := s.Store.PutRetired(ctx, r); err != nil {
-		s.cancel(ctx, job)
-		return err
-	}
-	return nil
-}
-
-// revocationPending is how long after the first failed try attempt runs: the
-// sum of the delays before attempts 1 to attempt.
-func revocationPending(attempt int) time.Duration {
-	var d time.Duration
-	for i := 1; i <= attempt; i++ {
-		d += retryDelay(i)
-	}
-	return d
-}
-
-// endRetryDelay is the wait before retrying to end a session the store would
-// not end: the session is past its end meanwhile, so the first retry comes a
-// minute later (the least lead EventBridge Scheduler is given), then doubling
-// up to 6 hours while the store stays down.
-func endRetryDelay(attempt int) time.Duration {
-	return backoff(time.Minute, attempt)
-}
-
-// retryDelay is the wait before a retry of a revocation: 5 minutes (longer
-// than an invoker's own retries of a run that failed), doubling up to 6 hours.
-func retryDelay(attempt int) time.Duration {
-	return backoff(firstRetryDelay, attempt)
-}
-
-// backoff is first for attempt 1, doubling with each attempt up to maxRetryDelay.
-func backoff(first time.Duration, attempt int) time.Duration {
-	d := first
-	for i := 1; i < attempt && d < maxRetryDelay; i++ {
-		d *= 2
-	}
-	return min(d, maxRetryDelay)
 }

@@ -23,12 +23,18 @@ var (
 	ErrNoIDKey = errors.New("session service: IDKey must hold at least 32 bytes (see DeriveIDKey)")
 )
 
-// Problem is an error meant for the person in front of the page or chat: Message
-// says what happened and what to do. The cause is kept for logs.
+// Problem is an error meant for the person in front of the page or chat. It
+// carries a Reason, never a sentence: the edge (web, rocketchat) words it,
+// with the trigger word the user typed. The cause is kept for logs.
 type Problem struct {
-	Kind    ProblemKind
-	Message string
-	Err     error
+	Kind   ProblemKind
+	Reason Reason
+	// Trigger is the trigger word of the login link or sign-in the problem is
+	// about, once the service has read it; "" when it is not known.
+	Trigger string
+	// GitHubCode is the error code GitHub gave, for GitHubRefused.
+	GitHubCode string
+	Err        error
 }
 
 // ProblemKind classifies problems so that adapters can choose a status code.
@@ -41,11 +47,73 @@ const (
 	Unavailable
 )
 
-func (p *Problem) Error() string {
-	if p.Err != nil {
-		return p.Message + ": " + p.Err.Error()
+// Reason says what went wrong, for the edge to put in words.
+type Reason int
+
+// The reasons of a Problem.
+const (
+	// LinkGone: the login link is unknown, used or expired.
+	LinkGone Reason = iota + 1
+	// StateGone: the GitHub sign-in (OAuth state) is unknown, used or expired.
+	StateGone
+	// OtherBrowser: the sign-in was started in another browser.
+	OtherBrowser
+	// NoCode: GitHub sent the browser back without an authorization code.
+	NoCode
+	// StorageUnavailable: the store failed.
+	StorageUnavailable
+	// SignInNotStarted: the sign-in could not be stored, so it did not start.
+	SignInNotStarted
+	// GitHubUnanswered: GitHub did not answer the token exchange.
+	GitHubUnanswered
+	// GitHubRefused: GitHub refused the token exchange (GitHubCode says how).
+	GitHubRefused
+	// GitHubUserUnknown: GitHub did not say which account signed in.
+	GitHubUserUnknown
+	// SessionNotSaved: the new session could not be stored.
+	SessionNotSaved
+)
+
+// AllReasons lists every Reason, for the edge's tests.
+func AllReasons() []Reason {
+	return []Reason{LinkGone, StateGone, OtherBrowser, NoCode, StorageUnavailable, SignInNotStarted,
+		GitHubUnanswered, GitHubRefused, GitHubUserUnknown, SessionNotSaved}
+}
+
+var reasonNames = map[Reason]string{
+	LinkGone: "link_gone", StateGone: "state_gone", OtherBrowser: "other_browser", NoCode: "no_code",
+	StorageUnavailable: "storage_unavailable", SignInNotStarted: "sign_in_not_started",
+	GitHubUnanswered: "github_unanswered", GitHubRefused: "github_refused",
+	GitHubUserUnknown: "github_user_unknown", SessionNotSaved: "session_not_saved",
+}
+
+// String is the reason in snake_case, for logs.
+func (r Reason) String() string {
+	if n, ok := reasonNames[r]; ok {
+		return n
 	}
-	return p.Message
+	return "unknown_reason"
+}
+
+func (p *Problem) Error() string {
+	msg := p.Reason.String()
+	if p.GitHubCode != "" {
+		msg += " (" + p.GitHubCode + ")"
+	}
+	if p.Err != nil {
+		return msg + ": " + p.Err.Error()
+	}
+	return msg
 }
 
 func (p *Problem) Unwrap() error { return p.Err }
+
+// refused is a BadRequest problem for reason.
+func refused(reason Reason, trigger string) *Problem {
+	return &Problem{Kind: BadRequest, Reason: reason, Trigger: trigger}
+}
+
+// failed is an Unavailable problem for reason, caused by err.
+func failed(reason Reason, trigger string, err error) *Problem {
+	return &Problem{Kind: Unavailable, Reason: reason, Trigger: trigger, Err: err}
+}

@@ -102,13 +102,13 @@ func TestUnissuedValuesCostNoStoreCall(t *testing.T) {
 			store.Reset()
 			if name != "link id as a state" {
 				_, err := f.svc.OpenLink(ctx, v)
-				wantProblem(t, err, session.BadRequest, "unknown, was already used, or has expired")
+				wantProblem(t, err, session.BadRequest, session.LinkGone)
 				_, err = f.svc.Authorize(ctx, v, "mallory-browser")
-				wantProblem(t, err, session.BadRequest, "unknown, was already used, or has expired")
+				wantProblem(t, err, session.BadRequest, session.LinkGone)
 			}
 			if name != "state as a link id" {
 				_, err := f.svc.CompleteLogin(ctx, v, bobSignIn.code, "mallory-browser")
-				wantProblem(t, err, session.BadRequest, "unknown, was already used, or has expired")
+				wantProblem(t, err, session.BadRequest, session.StateGone)
 				f.svc.CancelLogin(ctx, v, "mallory-browser")
 			}
 			if calls := store.Calls(); len(calls) != 0 {
@@ -120,7 +120,7 @@ func TestUnissuedValuesCostNoStoreCall(t *testing.T) {
 	for _, browser := range []string{"mallory-browser", ""} {
 		store.Reset()
 		_, err := f.svc.CompleteLogin(ctx, bobSignIn.state, bobSignIn.code, browser)
-		wantProblem(t, err, session.BadRequest, "started in another browser")
+		wantProblem(t, err, session.BadRequest, session.OtherBrowser)
 		f.svc.CancelLogin(ctx, bobSignIn.state, browser)
 		if calls := store.Calls(); len(calls) != 0 {
 			t.Fatalf("bob's state from browser %q: store calls %v, want none", browser, calls)
@@ -156,7 +156,7 @@ func TestOnlyItsBrowserCancelsASignIn(t *testing.T) {
 		t.Fatalf("cancel from its browser: store calls %v, want one TakePending", calls)
 	}
 	_, err := f.svc.CompleteLogin(ctx, s.state, s.code, s.browser)
-	wantProblem(t, err, session.BadRequest, "already used")
+	wantProblem(t, err, session.BadRequest, session.StateGone)
 }
 
 // TestNoIDKeyIssuesNothingAndAcceptsNothing: a Service without an IDKey (or
@@ -183,11 +183,11 @@ func TestNoIDKeyIssuesNothingAndAcceptsNothing(t *testing.T) {
 				t.Fatalf("StartLogin without a key: %v, want ErrNoIDKey", err)
 			}
 			_, err = f.svc.OpenLink(ctx, l.ID)
-			wantProblem(t, err, session.BadRequest, "unknown")
+			wantProblem(t, err, session.BadRequest, session.LinkGone)
 			_, err = f.svc.Authorize(ctx, l.ID, "browser")
-			wantProblem(t, err, session.BadRequest, "unknown")
+			wantProblem(t, err, session.BadRequest, session.LinkGone)
 			_, err = f.svc.CompleteLogin(ctx, s.state, s.code, s.browser)
-			wantProblem(t, err, session.BadRequest, "unknown")
+			wantProblem(t, err, session.BadRequest, session.StateGone)
 			f.svc.CancelLogin(ctx, s.state, s.browser)
 			if calls := store.Calls(); len(calls) != 0 {
 				t.Fatalf("store calls %v without a key, want none", calls)

@@ -6,7 +6,8 @@ import (
 )
 
 // Store keeps links, pending authorizations and sessions. Adapters: bolt (one
-// machine) and dynamodb (AWS). Both pass the contract suite in sessiontest.
+// machine), dynamodb (AWS) and memstore (in memory, for tests). All pass the
+// contract suite in sessiontest.
 //
 // Expiry is the service's job: a store may return records past their Expires
 // or Ends time (DynamoDB's TTL deletes lazily), and the service checks.
@@ -55,8 +56,8 @@ type Store interface {
 }
 
 // Scheduler runs Service.Expire(job) at a given time, durably: a job survives
-// restarts and runs late rather than never. Adapters: bolt (in-process) and
-// scheduler (EventBridge Scheduler).
+// restarts and runs late rather than never. Adapters: bolt (in-process),
+// eventbridge (EventBridge Scheduler) and memstore (in memory, for tests).
 type Scheduler interface {
 	// Schedule arranges for job to run at. Scheduling the same job again moves it.
 	Schedule(ctx context.Context, job Job, at time.Time) error
@@ -65,14 +66,15 @@ type Scheduler interface {
 }
 
 // Sealer encrypts tokens at rest, bound to the session key they belong to, so a
-// sealed token copied to another user's record does not open. Adapters: aead
-// (local key file) and kms.
+// sealed token copied to another user's record does not open. Adapters: aesgcm
+// (local key file) and kms (AWS KMS).
 type Sealer interface {
 	Seal(ctx context.Context, k Key, plaintext []byte) ([]byte, error)
 	Open(ctx context.Context, k Key, sealed []byte) ([]byte, error)
 }
 
-// GitHub is the OAuth and REST API surface the service needs.
+// GitHub is the OAuth and REST API surface the service needs. Adapter: github
+// (githubtest stands in for GitHub in tests and the sandbox).
 type GitHub interface {
 	// AuthCodeURL is GitHub's authorize URL for the state and PKCE verifier.
 	AuthCodeURL(state, verifier string) string
@@ -122,15 +124,4 @@ func (e *OAuthError) Error() string {
 	return "github oauth: " + e.Code
 }
 
-// Metrics counts what happens, for dashboards and alarms: Logins, Logouts by
-// Reason (user, automatic, replaced, revoked_at_github) and Failures by Kind.
-// Optional. Adapter: emf (CloudWatch Embedded Metric Format).
-type Metrics interface {
-	Count(ctx context.Context, metric, dimension, value string)
-}
-
-// Notifier sends a direct message to a Rocket.Chat user outside of a webhook
-// answer (after login, after the automatic logout). Optional.
-type Notifier interface {
-	Notify(ctx context.Context, k Key, text string) error
-}
+// The Notifier port is in notice.go, Metrics in metrics.go.

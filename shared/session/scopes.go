@@ -43,6 +43,15 @@ func closure(set []string) map[string]bool {
 	return all
 }
 
+// ScopeDiff is how the scopes GitHub granted differ from those asked for.
+type ScopeDiff struct {
+	Missing []string // asked for, not granted
+	Extra   []string // granted beyond what was asked
+}
+
+// Empty reports whether the grant matches the request (or was not compared).
+func (d ScopeDiff) Empty() bool { return len(d.Missing)+len(d.Extra) == 0 }
+
 // CompareScopes compares the scopes GitHub granted with those asked for:
 // missing are asked for and not granted (a user or an organization can grant
 // fewer), extra are granted beyond what was asked (an earlier grant of the

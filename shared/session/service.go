@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math/big"
-	"strings"
 	"time"
 )
 
@@ -32,51 +31,43 @@ const (
 	MaxLinksPerWindow = 5
 )
 
-// Service runs the session lifecycle. Its zero value is not usable; fill every
-// field but Notifier and Logger.
+// Service runs the session lifecycle. Its zero value is not usable.
+//
+// Required: Store, Scheduler, Sealer, GitHub, TTL and IDKey (at least
+// MinIDKeyLen bytes; without it no link is issued and none accepted).
+// Optional: Notifier (nil: no direct messages), Metrics (nil: nothing
+// counted), Logger (nil: slog.Default()), Now (nil: time.Now) and Scopes
+// (nil: the granted scopes are not compared).
 type Service struct {
 	Store     Store
 	Scheduler Scheduler
 	Sealer    Sealer
 	GitHub    GitHub
-	Notifier  Notifier     // optional
-	Metrics   Metrics      // optional
-	Logger    *slog.Logger // optional
-	Now       func() time.Time
-	TTL       time.Duration // how long a session lives, 7 days in production
+	Notifier  Notifier         // optional
+	Metrics   Metrics          // optional
+	Logger    *slog.Logger     // optional
+	Now       func() time.Time // optional
+	TTL       time.Duration    // how long a session lives, 7 days in production
 	// IDKey authenticates the login link ids and OAuth states the service
 	// issues, so that a value it never issued is refused without a store call.
 	// Every instance of a deployment must have the same one: see DeriveIDKey.
 	IDKey []byte
 	// Scopes are the OAuth scopes asked for (GITHUB_SCOPES); what GitHub grants
-	// is compared with them after each login (see ScopeNote).
+	// is compared with them after each login (Login.Scopes). Optional.
 	Scopes []string
 }
 
-func (s *Service) count(ctx context.Context, metric, dimension, value string) {
+func (s *Service) count(ctx context.Context, m Metric) {
 	if s.Metrics != nil {
-		s.Metrics.Count(ctx, metric, dimension, value)
+		s.Metrics.Count(ctx, m)
 	}
 }
 
-func (s *Service) notify(ctx context.Context, k Key, text string) {
-	if s.Notifier == nil {
-		return
+func (s *Service) now() time.Time {
+	if s.Now == nil {
+		return time.Now()
 	}
-	err := s.Notifier.Notify(ctx, k, text)
-	if err == nil {
-		return
-	}
-	// A refusal an operator must fix (a setting of the incoming webhook, say)
-	// carries its own kind; its message says what to change.
-	var refusal interface{ FailureKind() string }
-	if errors.As(err, &refusal) {
-		s.count(ctx, "Failures", "Kind", refusal.FailureKind())
-		s.log().ErrorContext(ctx, "notify user: Rocket.Chat refused the message", "site", k.Site, "user", k.UserID, "error", err)
-		return
-	}
-	s.count(ctx, "Failures", "Kind", "notify")
-	s.log().WarnContext(ctx, "notify user", "site", k.Site, "user", k.UserID, "error", err)
+	return s.Now()
 }
 
 // DeriveIDKey derives Service.IDKey from a secret every instance of a
@@ -96,18 +87,12 @@ func (s *Service) log() *slog.Logger {
 }
 
 // storeProblem maps ErrNotFound to the given problem and other store failures
-// to an "unavailable" one.
+// to StorageUnavailable.
 func (s *Service) storeProblem(err error, notFound *Problem) error {
 	if errors.Is(err, ErrNotFound) {
 		return notFound
 	}
-	return &Problem{Kind: Unavailable, Err: err,
-		Message: "Our storage is unavailable right now. Wait a minute, then type /github login in Rocket.Chat to try again."}
-}
-
-// FormatTime is how times are shown to users: absolute, in UTC.
-func FormatTime(t time.Time) string {
-	return t.UTC().Format("2006-01-02 15:04 UTC")
+	return failed(StorageUnavailable, notFound.Trigger, err)
 }
 
 // newGeneration picks a random generation, different from the current one. It
@@ -136,34 +121,4 @@ func randomString(n int) (string, error) {
 func hashSecret(secret string) []byte {
 	h := sha256.Sum256([]byte(secret))
 	return h[:]
-}
-
-// FormatDuration is how durations are shown to users: days, hours and
-// minutes, leaving minutes out at day scale.
-func FormatDuration(d time.Duration) string {
-	if d < time.Minute {
-		return "less than a minute"
-	}
-	days := int(d / (24 * time.Hour))
-	d -= time.Duration(days) * 24 * time.Hour
-	hours := int(d / time.Hour)
-	mins := int((d - time.Duration(hours)*time.Hour) / time.Minute)
-	var parts []string
-	if days > 0 {
-		parts = append(parts, plural(days, "day"))
-	}
-	if hours > 0 {
-		parts = append(parts, plural(hours, "hour"))
-	}
-	if mins > 0 && days == 0 {
-		parts = append(parts, plural(mins, "minute"))
-	}
-	return strings.Join(parts, " ")
-}
-
-func plural(n int, unit string) string {
-	if n == 1 {
-		return "1 " + unit
-	}
-	return fmt.Sprintf("%d %ss", n, unit)
 }

@@ -114,11 +114,11 @@ func (f *fixture) login(t *testing.T, k session.Key, login string) session.Sessi
 	t.Helper()
 	authURL, browser := f.startAuth(t, k)
 	code, state := f.callback(t, authURL, login)
-	s, err := f.svc.CompleteLogin(context.Background(), state, code, browser)
+	l, err := f.svc.CompleteLogin(context.Background(), state, code, browser)
 	if err != nil {
 		t.Fatalf("CompleteLogin: %v", err)
 	}
-	return s
+	return l.Session
 }
 
 func (f *fixture) token(t *testing.T, s session.Session) string {
@@ -137,17 +137,14 @@ func (f *fixture) runDue(t *testing.T) {
 	}
 }
 
-func wantProblem(t *testing.T, err error, kind session.ProblemKind, text string) {
+func wantProblem(t *testing.T, err error, kind session.ProblemKind, reason session.Reason) {
 	t.Helper()
 	var p *session.Problem
 	if !errors.As(err, &p) {
 		t.Fatalf("error %v is not a *session.Problem", err)
 	}
-	if p.Kind != kind || !strings.Contains(p.Message, text) {
-		t.Fatalf("problem = kind %d %q, want kind %d containing %q", p.Kind, p.Message, kind, text)
-	}
-	if !strings.Contains(p.Message, "/github login") && kind == session.BadRequest {
-		t.Fatalf("problem %q does not say how to get a fresh link", p.Message)
+	if p.Kind != kind || p.Reason != reason {
+		t.Fatalf("problem = kind %d %v, want kind %d %v", p.Kind, p.Reason, kind, reason)
 	}
 }
 
@@ -202,21 +199,21 @@ func TestStartLoginIsIdempotentPerMessage(t *testing.T) {
 
 func TestLoginRefusals(t *testing.T) {
 	tests := []struct {
-		name string
-		run  func(t *testing.T, f *fixture) error
-		kind session.ProblemKind
-		text string
+		name   string
+		run    func(t *testing.T, f *fixture) error
+		kind   session.ProblemKind
+		reason session.Reason
 	}{
 		{"unknown link", func(t *testing.T, f *fixture) error {
 			_, err := f.svc.OpenLink(context.Background(), "nope")
 			return err
-		}, session.BadRequest, "unknown, was already used, or has expired"},
+		}, session.BadRequest, session.LinkGone},
 		{"expired link", func(t *testing.T, f *fixture) error {
 			l, _ := f.svc.StartLogin(context.Background(), session.LinkRequest{Key: alice, UserName: "a", MessageID: "m1"})
 			f.clock.Advance(session.LinkTTL)
 			_, err := f.svc.Authorize(context.Background(), l.ID, "b")
 			return err
-		}, session.BadRequest, "expired"},
+		}, session.BadRequest, session.LinkGone},
 		{"link used twice", func(t *testing.T, f *fixture) error {
 			l, _ := f.svc.StartLogin(context.Background(), session.LinkRequest{Key: alice, UserName: "a", MessageID: "m1"})
 			if _, err := f.svc.Authorize(context.Background(), l.ID, "b"); err != nil {
@@ -224,15 +221,15 @@ func TestLoginRefusals(t *testing.T) {
 			}
 			_, err := f.svc.Authorize(context.Background(), l.ID, "b")
 			return err
-		}, session.BadRequest, "already used"},
+		}, session.BadRequest, session.LinkGone},
 		{"missing state", func(t *testing.T, f *fixture) error {
 			_, err := f.svc.CompleteLogin(context.Background(), "", "code", "b")
 			return err
-		}, session.BadRequest, "unknown"},
+		}, session.BadRequest, session.StateGone},
 		{"forged state", func(t *testing.T, f *fixture) error {
 			_, err := f.svc.CompleteLogin(context.Background(), "forged", "code", "b")
 			return err
-		}, session.BadRequest, "unknown"},
+		}, session.BadRequest, session.StateGone},
 		{"replayed state", func(t *testing.T, f *fixture) error {
 			authURL, browser := f.startAuth(t, session.Key{Site: site, UserID: "carol-id"})
 			code, state := f.callback(t, authURL, "octocat")
@@ -241,39 +238,39 @@ func TestLoginRefusals(t *testing.T) {
 			}
 			_, err := f.svc.CompleteLogin(context.Background(), state, code, browser)
 			return err
-		}, session.BadRequest, "already used"},
+		}, session.BadRequest, session.StateGone},
 		{"expired state", func(t *testing.T, f *fixture) error {
 			authURL, browser := f.startAuth(t, alice)
 			code, state := f.callback(t, authURL, "octocat")
 			f.clock.Advance(session.LinkTTL + time.Second)
 			_, err := f.svc.CompleteLogin(context.Background(), state, code, browser)
 			return err
-		}, session.BadRequest, "expired"},
+		}, session.BadRequest, session.StateGone},
 		{"another browser", func(t *testing.T, f *fixture) error {
 			authURL, _ := f.startAuth(t, alice)
 			code, state := f.callback(t, authURL, "mallory")
 			_, err := f.svc.CompleteLogin(context.Background(), state, code, "attacker-browser")
 			return err
-		}, session.BadRequest, "another browser"},
+		}, session.BadRequest, session.OtherBrowser},
 		{"no browser cookie", func(t *testing.T, f *fixture) error {
 			authURL, _ := f.startAuth(t, alice)
 			code, state := f.callback(t, authURL, "mallory")
 			_, err := f.svc.CompleteLogin(context.Background(), state, code, "")
 			return err
-		}, session.BadRequest, "another browser"},
+		}, session.BadRequest, session.OtherBrowser},
 		{"bad verification code", func(t *testing.T, f *fixture) error {
 			authURL, browser := f.startAuth(t, alice)
 			_, state := f.callback(t, authURL, "octocat")
 			_, err := f.svc.CompleteLogin(context.Background(), state, "not-a-code", browser)
 			return err
-		}, session.BadRequest, "invalid or has expired"},
+		}, session.BadRequest, session.GitHubRefused},
 		{"github 500 at token exchange", func(t *testing.T, f *fixture) error {
 			authURL, browser := f.startAuth(t, alice)
 			code, state := f.callback(t, authURL, "octocat")
 			f.gh.FailNext(githubtest.RouteToken, 502)
 			_, err := f.svc.CompleteLogin(context.Background(), state, code, browser)
 			return err
-		}, session.Unavailable, "GitHub did not answer"},
+		}, session.Unavailable, session.GitHubUnanswered},
 		{"github /user fails", func(t *testing.T, f *fixture) error {
 			authURL, browser := f.startAuth(t, alice)
 			code, state := f.callback(t, authURL, "octocat")
@@ -283,7 +280,7 @@ func TestLoginRefusals(t *testing.T) {
 				t.Errorf("token left alive at GitHub after a failed login: %d", len(live))
 			}
 			return err
-		}, session.Unavailable, "did not tell us which account"},
+		}, session.Unavailable, session.GitHubUserUnknown},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -291,7 +288,7 @@ func TestLoginRefusals(t *testing.T) {
 			// Bob is logged in throughout: no failure of Alice's may touch him.
 			bobSession := f.login(t, bob, "bob-gh")
 			err := tt.run(t, f)
-			wantProblem(t, err, tt.kind, tt.text)
+			wantProblem(t, err, tt.kind, tt.reason)
 			if _, err := f.db.GetSession(context.Background(), alice); !errors.Is(err, session.ErrNotFound) {
 				t.Fatalf("a refused login left a session for alice: %v", err)
 			}
@@ -538,23 +535,6 @@ func TestLoginLinkQuota(t *testing.T) {
 	}
 }
 
-func TestFormatDuration(t *testing.T) {
-	tests := map[time.Duration]string{
-		30 * time.Second:              "less than a minute",
-		time.Minute:                   "1 minute",
-		90 * time.Minute:              "1 hour 30 minutes",
-		7 * 24 * time.Hour:            "7 days",
-		6*24*time.Hour + 23*time.Hour: "6 days 23 hours",
-		24*time.Hour + 5*time.Minute:  "1 day", // minutes are noise at day scale
-		2*time.Hour + 1*time.Minute:   "2 hours 1 minute",
-	}
-	for d, want := range tests {
-		if got := session.FormatDuration(d); got != want {
-			t.Errorf("session.FormatDuration(%v) = %q, want %q", d, got, want)
-		}
-	}
-}
-
 func TestLoginTellsWhenScopesDiffer(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -570,8 +550,13 @@ func TestLoginTellsWhenScopesDiffer(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t)
 			f.svc.Scopes = tt.asked
-			s := f.login(t, alice, "octocat")
-			note := f.svc.ScopeNote(s)
+			authURL, browser := f.startAuth(t, alice)
+			code, state := f.callback(t, authURL, "octocat")
+			l, err := f.svc.CompleteLogin(context.Background(), state, code, browser)
+			if err != nil {
+				t.Fatal(err)
+			}
+			note := rocketchat.ScopeNote(l.Scopes)
 			dms := f.chat.MessagesTo("@" + alice.UserID)
 			if len(tt.want) == 0 && note != "" {
 				t.Fatalf("note %q, want none", note)
@@ -591,13 +576,10 @@ type countingMetrics struct {
 	counts map[string]int
 }
 
-func (m *countingMetrics) Count(_ context.Context, metric, dimension, value string) {
+func (m *countingMetrics) Count(_ context.Context, metric session.Metric) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if dimension != "" {
-		metric += "/" + value
-	}
-	m.counts[metric]++
+	m.counts[metric.String()]++
 }
 
 func TestMetrics(t *testing.T) {
@@ -635,5 +617,55 @@ func TestMetrics(t *testing.T) {
 	}
 	if !reflect.DeepEqual(m.counts, want) {
 		t.Fatalf("counts %v, want %v", m.counts, want)
+	}
+}
+
+// TestTriggerTravelsWithTheLogin: the trigger word the user typed goes with
+// the link, the sign-in and the session, into the problems once the service
+// has read them and into the direct message after the automatic logout; an
+// unfit one is not kept.
+func TestTriggerTravelsWithTheLogin(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	l, err := f.svc.StartLogin(ctx, session.LinkRequest{Key: alice, UserName: "alice", MessageID: "m1", Trigger: "!github"})
+	if err != nil || l.Trigger != "!github" {
+		t.Fatalf("StartLogin: trigger %q, %v", l.Trigger, err)
+	}
+	browser := "browser-secret"
+	authURL, err := f.svc.Authorize(ctx, l.ID, browser)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, state := f.callback(t, authURL, "octocat")
+	login, err := f.svc.CompleteLogin(ctx, state, code, browser)
+	if err != nil || login.Trigger != "!github" {
+		t.Fatalf("CompleteLogin: trigger %q, %v", login.Trigger, err)
+	}
+	if stored, err := f.db.GetSession(ctx, alice); err != nil || stored.Trigger != "!github" {
+		t.Fatalf("stored session: trigger %q, %v", stored.Trigger, err)
+	}
+	f.clock.Advance(f.svc.TTL + time.Minute)
+	f.runDue(t)
+	dms := f.chat.MessagesTo("@" + alice.UserID)
+	if len(dms) != 2 || !strings.Contains(dms[1].Text, "`!github login`") || strings.Contains(dms[1].Text, "/github") {
+		t.Fatalf("DMs %+v: want the automatic logout's hint with !github", dms)
+	}
+
+	// Problems carry the word once the service has read the record.
+	l, _ = f.svc.StartLogin(ctx, session.LinkRequest{Key: bob, UserName: "bob", MessageID: "m2", Trigger: "!github"})
+	authURL, _ = f.svc.Authorize(ctx, l.ID, browser)
+	_, state = f.callback(t, authURL, "bob-gh")
+	f.clock.Advance(session.LinkTTL)
+	_, err = f.svc.CompleteLogin(ctx, state, "code", browser)
+	var p *session.Problem
+	if !errors.As(err, &p) || p.Reason != session.StateGone || p.Trigger != "!github" {
+		t.Fatalf("expired sign-in: %v, want StateGone with the trigger", err)
+	}
+
+	for _, unfit := range []string{strings.Repeat("!", session.MaxTriggerLen+1), "\xff"} {
+		l, err := f.svc.StartLogin(ctx, session.LinkRequest{Key: bob, UserName: "bob", MessageID: "m-" + unfit, Trigger: unfit})
+		if err != nil || l.Trigger != "" {
+			t.Fatalf("unfit trigger %q kept as %q, %v", unfit, l.Trigger, err)
+		}
 	}
 }

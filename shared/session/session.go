@@ -26,6 +26,9 @@ type Session struct {
 	RefreshExpires time.Time
 	Started        time.Time
 	Ends           time.Time
+	// Trigger is the word the user typed to log in ("/github", "!github"),
+	// for the direct message after the automatic logout; "" when unknown.
+	Trigger string
 	// Generation tells one login of a user from the next. Every write that ends or
 	// replaces a session is conditional on it, so a stale writer or a stale
 	// automatic logout can never end a newer session.
@@ -82,8 +85,11 @@ type Link struct {
 	Key
 	UserName  string
 	MessageID string // the Rocket.Chat message that asked for it, for idempotency
-	Created   time.Time
-	Expires   time.Time
+	// Trigger is the word the user typed ("" when unknown or unfit to keep):
+	// the pages and direct messages of this login use it.
+	Trigger string
+	Created time.Time
+	Expires time.Time
 }
 
 // LinkQuota bounds how many login links one user can create: at most Max in
@@ -105,5 +111,6 @@ type Pending struct {
 	// BrowserHash is the SHA-256 of the secret in the cookie set on the browser
 	// that pressed the button; the callback must present the same secret.
 	BrowserHash []byte
+	Trigger     string // from the link
 	Expires     time.Time
 }

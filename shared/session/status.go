@@ -27,7 +27,7 @@ func (s *Service) GetStatus(ctx context.Context, k Key) (Status, error) {
 	if err != nil {
 		return Status{}, err
 	}
-	if !s.Now().Before(cur.Ends) {
+	if !s.now().Before(cur.Ends) {
 		// Past its end; the automatic logout is due and will revoke the token.
 		return Status{}, ErrNotFound
 	}
@@ -54,7 +54,7 @@ func (s *Service) GetStatus(ctx context.Context, k Key) (Status, error) {
 		// Nothing to revoke: the token is dead already.
 		job := Job{Site: k.Site, UserID: k.UserID, Generation: cur.Generation}
 		s.forget(ctx, job)
-		s.count(ctx, "Logouts", "Reason", "revoked_at_github")
+		s.count(ctx, LogoutRevokedAtGitHub)
 		s.log().InfoContext(ctx, "logout", "reason", "revoked_at_github", "site", k.Site, "user", k.UserID, "generation", cur.Generation)
 		return Status{}, ErrEndedAtGitHub
 	default:

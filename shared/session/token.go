@@ -36,7 +36,7 @@ var errRefreshFailed = errors.New("token refresh failed")
 // ended or replaced meanwhile; ErrEndedAtGitHub when the refresh truly failed
 // and the session was ended because of it.
 func (s *Service) usableToken(ctx context.Context, cur Session) (Session, string, error) {
-	if cur.TokenExpires.IsZero() || s.Now().Add(refreshMargin).Before(cur.TokenExpires) {
+	if cur.TokenExpires.IsZero() || s.now().Add(refreshMargin).Before(cur.TokenExpires) {
 		token, err := s.Sealer.Open(ctx, cur.Key, cur.SealedToken)
 		if err != nil {
 			return Session{}, "", fmt.Errorf("open token: %w", err)
@@ -59,7 +59,7 @@ func (s *Service) usableToken(ctx context.Context, cur Session) (Session, string
 // used the refresh token first, the pair that one stored is used instead.
 func (s *Service) refresh(ctx context.Context, cur Session) (Session, string, error) {
 	if len(cur.SealedRefresh) == 0 ||
-		(!cur.RefreshExpires.IsZero() && !s.Now().Before(cur.RefreshExpires)) {
+		(!cur.RefreshExpires.IsZero() && !s.now().Before(cur.RefreshExpires)) {
 		// Nobody can refresh it any more, a concurrent caller neither.
 		return Session{}, "", fmt.Errorf("%w: refresh token missing or expired", errRefreshRefused)
 	}
@@ -70,11 +70,13 @@ func (s *Service) refresh(ctx context.Context, cur Session) (Session, string, er
 	tok, err := s.GitHub.Refresh(ctx, string(refreshToken))
 	var oe *OAuthError
 	if errors.As(err, &oe) {
-		s.count(ctx, "Failures", "Kind", "token_refresh")
+		// Counted once, as the logout it causes (LogoutRevokedAtGitHub), if
+		// no concurrent refresh stored a newer pair.
 		return s.storedByOther(ctx, cur, fmt.Errorf("%w: %w", errRefreshRefused, err))
 	}
 	if err != nil {
-		s.count(ctx, "Failures", "Kind", "token_refresh")
+		// GitHub could not be asked: the session stays.
+		s.count(ctx, FailureTokenRefresh)
 		return Session{}, "", fmt.Errorf("%w: %w", errRefreshFailed, err)
 	}
 	next, err := s.storeRefreshed(ctx, cur, tok)
@@ -156,8 +158,8 @@ func (s *Service) endRefused(ctx context.Context, cur Session) error {
 		}
 		return fmt.Errorf("end session whose token cannot be refreshed: %w", err)
 	}
-	s.count(ctx, "Logouts", "Reason", "revoked_at_github")
-	s.log().InfoContext(ctx, "logout", "reason", "refresh_refused", "site", cur.Site, "user", cur.UserID, "generation", cur.Generation)
+	s.count(ctx, LogoutRevokedAtGitHub)
+	s.log().InfoContext(ctx, "logout", "reason", "revoked_at_github", "cause", "refresh_refused", "site", cur.Site, "user", cur.UserID, "generation", cur.Generation)
 	s.finishRetired(ctx, Job{Site: cur.Site, UserID: cur.UserID, Generation: cur.Generation})
 	return ErrEndedAtGitHub
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -199,9 +200,15 @@ func TestGitHubAppRefreshFailureEndsTheSession(t *testing.T) {
 			s := f.login(t, alice, "octocat")
 			access, refresh := f.token(t, s), f.refreshToken(t, s)
 			tt.breakIt(f)
+			m := &countingMetrics{counts: map[string]int{}}
+			f.svc.Metrics = m
 
 			if _, err := f.svc.GetStatus(ctx, alice); !errors.Is(err, session.ErrEndedAtGitHub) {
 				t.Fatalf("GetStatus: %v, want ErrEndedAtGitHub", err)
+			}
+			// A refused refresh is counted once, as the logout it causes.
+			if want := map[string]int{"Logouts/revoked_at_github": 1}; !reflect.DeepEqual(m.counts, want) {
+				t.Fatalf("counts %v, want %v", m.counts, want)
 			}
 			if _, err := f.db.GetSession(ctx, alice); !errors.Is(err, session.ErrNotFound) {
 				t.Fatalf("session after a failed refresh: %v", err)
@@ -280,9 +287,14 @@ func TestGitHubAppRefreshWhileGitHubIsDownKeepsTheSession(t *testing.T) {
 	s := f.login(t, alice, "octocat")
 	f.clock.Advance(9 * time.Hour)
 	f.gh.SetFault(githubtest.RouteToken, githubtest.Fault{Status: 502})
+	m := &countingMetrics{counts: map[string]int{}}
+	f.svc.Metrics = m
 	st, err := f.svc.GetStatus(ctx, alice)
 	if err != nil || st.Checked || st.Generation != s.Generation {
 		t.Fatalf("GetStatus with GitHub down: %+v, %v; want the session, unchecked", st, err)
+	}
+	if want := map[string]int{"Failures/token_refresh": 1}; !reflect.DeepEqual(m.counts, want) {
+		t.Fatalf("counts %v, want %v", m.counts, want)
 	}
 	f.gh.ClearFault(githubtest.RouteToken)
 	if st, err := f.svc.GetStatus(ctx, alice); err != nil || !st.Checked {

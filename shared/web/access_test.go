@@ -20,7 +20,7 @@ import (
 // noService has nothing: the tests that use it never reach the service.
 type noService struct{ Service }
 
-func (noService) CancelLogin(context.Context, string, string) {}
+func (noService) CancelLogin(context.Context, string, string) string { return "" }
 
 // edgeHandler is a Handler on noService, for tests of the edge alone;
 // it fills the Config's required fields c leaves empty.

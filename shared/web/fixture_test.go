@@ -8,22 +8,18 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"rcgithub/shared/aesgcm"
-	"rcgithub/shared/bolt"
 	"rcgithub/shared/config"
-	"rcgithub/shared/github"
 	"rcgithub/shared/githubtest"
-	"rcgithub/shared/rocketchat"
+	"rcgithub/shared/memapp"
+	"rcgithub/shared/memstore"
 	"rcgithub/shared/session"
 	"rcgithub/shared/session/sessiontest"
-	"rcgithub/shared/web"
 )
 
 // The fixture's fixed names. The public URL is https, so the binding cookie is
@@ -37,59 +33,63 @@ const (
 	victimUserName   = "victim"
 )
 
-// fixture is the real thing minus the network in front of it: web.Handler on
-// a session.Service with a bbolt store in a temporary directory, the local
-// AES-GCM sealer, the bolt scheduler and the GitHub client talking over HTTP
-// to the GitHub stand-in. Requests are served in-process, so a panic in a
-// handler fails the fuzz target. The store records every successful write of
-// a session or a pending authorization, and counts every call.
+// fixture is the real thing minus the network in front of it: the service
+// wired in memory (memapp, assembled as the deployments are), with the GitHub
+// client talking over HTTP to the GitHub stand-in. Requests are served
+// in-process, so a panic in a handler fails the fuzz target. The store records
+// every successful write of a session or a pending authorization, and counts
+// every call.
 type fixture struct {
 	handler http.Handler
 	service *session.Service
 	store   *recordingStore
 	calls   *sessiontest.CountingStore // every store call the service makes
-	sched   *bolt.Scheduler
+	sched   *memstore.Scheduler
 	gh      *githubtest.Server
 	ghURL   string
 	clock   *sessiontest.Clock
 	flows   atomic.Int64 // numbers the users of fresh flows, so each has its own quota
 }
 
-func newFixture(tb testing.TB) *fixture {
+func newFixture(tb testing.TB) *fixture { return newFixtureWith(tb, nil, memapp.Options{}) }
+
+// newFixtureWith is newFixture with more configuration (env, as the server
+// reads it) and the options memapp takes: its Now is the fixture's clock, and
+// o.Store, when set, replaces the memstore under the fixture's recording.
+func newFixtureWith(tb testing.TB, more map[string]string, o memapp.Options) *fixture {
 	tb.Helper()
-	dir := tb.TempDir()
 	c := sessiontest.NewClock(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC))
-	now := c.Now
-	db, err := bolt.Open(filepath.Join(dir, "sessions.db"), bolt.Options{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { _ = db.Close() })
-	sealer, err := aesgcm.LoadOrCreateKey(filepath.Join(dir, "token.key"))
-	if err != nil {
-		tb.Fatal(err)
-	}
 	gh := githubtest.New(githubtest.Options{ClientID: "Iv1.fuzz", ClientSecret: "fuzz-client-secret",
-		RedirectURLs: []string{fixturePublicURL + "/oauth/callback"}, Now: now})
+		RedirectURLs: []string{fixturePublicURL + "/oauth/callback"}, Now: c.Now})
 	ghURL, stop := gh.Start()
 	tb.Cleanup(stop)
-
-	logger := slog.New(slog.DiscardHandler)
-	sched := bolt.NewScheduler(db, now, logger)
-	calls := sessiontest.NewCountingStore(db)
-	store := &recordingStore{Store: calls}
-	svc := &session.Service{
-		Store: store, Scheduler: sched, Sealer: sealer, Logger: logger, Now: now, TTL: 7 * 24 * time.Hour,
-		IDKey: session.DeriveIDKey("fuzz-client-secret"),
-		GitHub: github.New(github.Config{ClientID: "Iv1.fuzz", ClientSecret: "fuzz-client-secret",
-			BaseURL: ghURL, APIURL: ghURL, RedirectURL: fixturePublicURL + "/oauth/callback"}),
+	env := map[string]string{
+		"PUBLIC_URL": fixturePublicURL, "GITHUB_CLIENT_ID": "Iv1.fuzz", "GITHUB_CLIENT_SECRET": "fuzz-client-secret",
+		"GITHUB_URL": ghURL, "GITHUB_API_URL": ghURL, "DATA_DIR": tb.TempDir(), "ROCKETCHAT_WEBHOOK_TOKEN": fixtureToken,
 	}
-	h, err := web.New(svc, web.Config{PublicURL: fixturePublicURL, GitHubURL: ghURL, TriggerWords: rocketchat.DefaultTriggerWords,
-		SessionTTL: svc.TTL, Sites: config.FixedSites(config.SingleSite(fixtureToken, "", "")), Logger: logger, Now: now})
+	for k, v := range more {
+		env[k] = v
+	}
+	cfg, err := config.LoadLocal(func(k string) string { return env[k] })
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return &fixture{handler: h.Routes(), service: svc, store: store, calls: calls, sched: sched, gh: gh, ghURL: ghURL, clock: c}
+	base := o.Store
+	if base == nil {
+		base = memstore.NewStore()
+	}
+	calls := sessiontest.NewCountingStore(base)
+	store := &recordingStore{Store: calls}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	o.Now, o.Store = c.Now, store
+	app, err := memapp.New(cfg, o)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return &fixture{handler: app.Web.Routes(), service: app.Service, store: store, calls: calls, sched: app.Scheduler,
+		gh: gh, ghURL: ghURL, clock: c}
 }
 
 // recordingStore is the real store, remembering which sessions and pending
@@ -218,7 +218,7 @@ func (fx *fixture) loginVictim(tb testing.TB) session.Session {
 		tb.Fatalf("victim callback: %v", err)
 	}
 	fx.store.takeWrites()
-	return s
+	return s.Session
 }
 
 // checkVictim fails unless the victim's session is exactly as it was: same

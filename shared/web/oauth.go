@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
@@ -30,7 +31,7 @@ func (h *Handler) startPage(w http.ResponseWriter, r *http.Request) {
 	id := r.URL.Query().Get("link")
 	l, err := h.svc.OpenLink(r.Context(), id)
 	if err != nil {
-		h.problem(w, r, err)
+		h.problem(r.Context(), w, r.URL.Path, err)
 		return
 	}
 	annotate(r.Context(), slog.String("site", l.Site), slog.String("user", l.UserID))
@@ -47,22 +48,22 @@ func (h *Handler) startPost(w http.ResponseWriter, r *http.Request) {
 	// Only our own page may press the button: a form on another site posting
 	// someone's link id would bind the visitor's GitHub account to that user.
 	if err := crossOrigin.Check(r); err != nil {
-		h.page(w, http.StatusForbidden, "Sign-in refused", "This sign-in was started from another website, so it was refused. Open the link from Rocket.Chat yourself: type /github login for a fresh link.")
+		h.page(w, http.StatusForbidden, "Sign-in refused", crossOriginText(h.defaultTrigger()))
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
 	if err := r.ParseForm(); err != nil {
-		h.page(w, http.StatusBadRequest, "Sign-in failed", "The form could not be read. Type /github login in Rocket.Chat for a fresh link.")
+		h.page(w, http.StatusBadRequest, "Sign-in failed", unreadableFormText(h.defaultTrigger()))
 		return
 	}
 	secret, err := randomSecret()
 	if err != nil {
-		h.page(w, http.StatusInternalServerError, "Sign-in failed", "Something went wrong on our side. Type /github login in Rocket.Chat to try again.")
+		h.page(w, http.StatusInternalServerError, "Sign-in failed", internalErrorText(h.defaultTrigger()))
 		return
 	}
 	authURL, err := h.svc.Authorize(r.Context(), r.PostForm.Get("link"), secret)
 	if err != nil {
-		h.problem(w, r, err)
+		h.problem(r.Context(), w, r.URL.Path, err)
 		return
 	}
 	http.SetCookie(w, h.cookie(secret, bindingCookieMaxAge))
@@ -81,17 +82,17 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 	if code := q.Get("error"); code != "" {
 		// Only the browser that started the sign-in can cancel it: the
 		// service checks the state against this browser's cookie.
-		h.svc.CancelLogin(r.Context(), state, secret)
-		h.log().InfoContext(r.Context(), "callback: github reported an error", "error_code", code)
-		status, title, text := authorizeError(code)
+		trigger := h.svc.CancelLogin(r.Context(), state, secret)
+		h.log().InfoContext(r.Context(), "callback: github reported an error", "error_code", safeCode(code))
+		status, title, text := authorizeError(code, wordOr(trigger, h.defaultTrigger()))
 		http.SetCookie(w, h.cookie("", -1))
 		h.page(w, status, title, text)
 		return
 	}
-	s, err := h.svc.CompleteLogin(r.Context(), state, q.Get("code"), secret)
+	l, err := h.svc.CompleteLogin(r.Context(), state, q.Get("code"), secret)
 	if err != nil {
 		http.SetCookie(w, h.cookie("", -1)) // its sign-in is over
-		h.problem(w, r, err)
+		h.problem(r.Context(), w, r.URL.Path, err)
 		return
 	}
 	// After a success the cookie stays until it expires (it opens nothing
@@ -99,26 +100,8 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 	// sign-in was already used rather than that it came from another browser:
 	// without the cookie, the service cannot tell the two apart without a
 	// store call.
-	annotate(r.Context(), slog.String("site", s.Site), slog.String("user", s.UserID), slog.String("outcome", "connected"))
-	h.render(w, http.StatusOK, connectedTemplate, map[string]any{
-		"Login": s.GitHubLogin,
-		"Ends":  session.FormatTime(s.Ends),
-		"Note":  h.scopeNote(s),
-	})
-}
-
-// authorizeError explains an error GitHub put in the callback's query.
-func authorizeError(code string) (int, string, string) {
-	again := " Type /github login in Rocket.Chat for a fresh link."
-	switch code {
-	case "access_denied":
-		return http.StatusForbidden, "Sign-in cancelled", "You declined the authorization at GitHub, so nothing was connected." + again
-	case "redirect_uri_mismatch":
-		return http.StatusBadRequest, "Sign-in failed", "GitHub says this service's callback URL does not match the OAuth App's settings. Ask your Rocket.Chat admin to set the App's callback URL to this service's /oauth/callback." + again
-	case "application_suspended":
-		return http.StatusBadRequest, "Sign-in failed", "GitHub says this OAuth App is suspended. Ask your Rocket.Chat admin."
-	}
-	return http.StatusBadRequest, "Sign-in failed", fmt.Sprintf("GitHub reported an error (%s), so nothing was connected.", safeCode(code)) + again
+	annotate(r.Context(), slog.String("site", l.Site), slog.String("user", l.UserID), slog.String("outcome", "connected"))
+	h.render(w, http.StatusOK, connectedTemplate, connectedText(l))
 }
 
 // safeCode keeps only the characters an OAuth error code has.
@@ -135,23 +118,24 @@ func safeCode(code string) string {
 	return code
 }
 
-// problem renders an error from the service as a page.
-func (h *Handler) problem(w http.ResponseWriter, r *http.Request, err error) {
+// problem renders an error from the service as a page, worded with the
+// trigger word of the link or sign-in it is about.
+func (h *Handler) problem(ctx context.Context, w http.ResponseWriter, path string, err error) {
 	var p *session.Problem
 	if !errors.As(err, &p) {
-		h.log().ErrorContext(r.Context(), "oauth", "path", r.URL.Path, "error", err)
-		h.page(w, http.StatusInternalServerError, "Sign-in failed", "Something went wrong on our side. Type /github login in Rocket.Chat to try again.")
+		h.log().ErrorContext(ctx, "oauth", "path", path, "error", err)
+		h.page(w, http.StatusInternalServerError, "Sign-in failed", internalErrorText(h.defaultTrigger()))
 		return
 	}
-	annotate(r.Context(), slog.String("outcome", outcomeOf(p.Message)))
+	annotate(ctx, slog.String("outcome", p.Reason.String()))
 	status := http.StatusBadRequest
 	if p.Kind == session.Unavailable {
 		status = http.StatusServiceUnavailable
-		h.log().ErrorContext(r.Context(), "oauth", "path", r.URL.Path, "error", err)
+		h.log().ErrorContext(ctx, "oauth", "path", path, "error", err)
 	} else {
-		h.log().InfoContext(r.Context(), "oauth refused", "path", r.URL.Path, "error", err)
+		h.log().InfoContext(ctx, "oauth refused", "path", path, "error", err)
 	}
-	h.page(w, status, "Sign-in failed", p.Message)
+	h.page(w, status, "Sign-in failed", problemText(p, wordOr(p.Trigger, h.defaultTrigger())))
 }
 
 func (h *Handler) cookieName() string {
@@ -174,13 +158,4 @@ func randomSecret() (string, error) {
 		return "", fmt.Errorf("random: %w", err)
 	}
 	return base64.RawURLEncoding.EncodeToString(b), nil
-}
-
-// outcomeOf keeps the first sentence of a problem's message for the access
-// log: what happened, without the advice.
-func outcomeOf(message string) string {
-	if i := strings.Index(message, ". "); i > 0 {
-		return message[:i]
-	}
-	return message
 }

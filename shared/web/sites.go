@@ -5,6 +5,9 @@ import (
 	"crypto/subtle"
 	"log/slog"
 	"net/http"
+
+	"rcgithub/shared/rocketchat"
+	"rcgithub/shared/session"
 )
 
 // SiteTokens gives the webhook tokens of each Rocket.Chat server the service
@@ -26,11 +29,11 @@ func (h *Handler) webhookTokens(ctx context.Context, site string) ([]string, boo
 // so a retry succeeds if the site is added meanwhile), a warning naming the
 // site so the admin sees which one to add, and a count.
 func (h *Handler) refuseUnknownSite(w http.ResponseWriter, r *http.Request, site string) {
-	site = truncate(site, 200) // the caller's text
+	site = rocketchat.Truncate(site, 200) // the caller's text
 	annotate(r.Context(), slog.String("outcome", "unknown site"), slog.String("site", site))
 	h.log().WarnContext(r.Context(), "webhook from a Rocket.Chat site that is not configured: add it to the sites to serve it", "site", site)
 	if h.cfg.Metrics != nil {
-		h.cfg.Metrics.Count(r.Context(), "Failures", "Kind", "unknown_site")
+		h.cfg.Metrics.Count(r.Context(), session.FailureUnknownSite)
 	}
 	writeJSON(w, http.StatusForbidden, map[string]string{"error": "this Rocket.Chat site is not configured in the service: ask its admin to add the site's URL and webhook token"})
 }

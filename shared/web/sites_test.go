@@ -8,16 +8,16 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"rcgithub/shared/config"
-	"rcgithub/shared/rocketchat"
+	"rcgithub/shared/memapp"
 	"rcgithub/shared/rocketchattest"
 	"rcgithub/shared/session"
-	"rcgithub/shared/web"
 )
 
 const (
@@ -28,54 +28,50 @@ const (
 	tokenB2 = "site-b-webhook-token-rotated-99"
 )
 
-// sitesWorld is the fixture's service behind a handler that serves two
-// Rocket.Chat sites, each with its own token and incoming webhook, read
-// through a config.LiveSites whose table the test edits.
+// sitesWorld is the fixture's service serving two Rocket.Chat sites, each
+// with its own token and incoming webhook, from a sites file
+// (ROCKETCHAT_SITES_FILE) the test edits, as an admin would.
 type sitesWorld struct {
 	*fixture
-	handler http.Handler
 	metrics *countingMetrics
 	logs    *bytes.Buffer
 	chatA   *rocketchattest.Incoming
 	chatB   *rocketchattest.Incoming
-	mu      sync.Mutex
-	table   config.Sites // what the next re-read finds
-	refresh time.Duration
+	file    string
 }
 
 func newSitesWorld(t *testing.T) *sitesWorld {
 	t.Helper()
-	w := &sitesWorld{fixture: newFixture(t), metrics: &countingMetrics{}, logs: &bytes.Buffer{},
-		chatA: rocketchattest.NewIncoming(), chatB: rocketchattest.NewIncoming(), refresh: time.Minute}
+	w := &sitesWorld{metrics: &countingMetrics{}, logs: &bytes.Buffer{},
+		chatA: rocketchattest.NewIncoming(), chatB: rocketchattest.NewIncoming(), file: filepath.Join(t.TempDir(), "sites.json")}
 	t.Cleanup(w.chatA.Close)
 	t.Cleanup(w.chatB.Close)
-	w.table = config.Sites{
+	w.writeSites(t, config.Sites{
 		siteA: {WebhookTokens: []string{tokenA}, IncomingWebhookURL: w.chatA.URL()},
 		siteB: {WebhookTokens: []string{tokenB}, IncomingWebhookURL: w.chatB.URL()},
-	}
-	logger := slog.New(slog.NewJSONHandler(w.logs, nil))
-	live := config.NewLiveSites(w.table, w.refresh, w.clock.Now, func(context.Context) (config.Sites, error) {
-		w.mu.Lock()
-		defer w.mu.Unlock()
-		return w.table, nil
-	}, logger)
-	w.service.Metrics = w.metrics
-	w.service.Notifier = &rocketchat.Notifier{Lookup: live.IncomingWebhookURL, Client: http.DefaultClient}
-	h, err := web.New(w.service, web.Config{PublicURL: fixturePublicURL, GitHubURL: w.ghURL, TriggerWords: rocketchat.DefaultTriggerWords,
-		SessionTTL: w.service.TTL, Sites: live, Metrics: w.metrics, Logger: logger, Now: w.clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.handler = h.Routes()
+	})
+	w.fixture = newFixtureWith(t, map[string]string{"ROCKETCHAT_WEBHOOK_TOKEN": "", "ROCKETCHAT_SITES_FILE": w.file},
+		memapp.Options{Metrics: w.metrics, Logger: slog.New(slog.NewJSONHandler(w.logs, nil))})
 	return w
 }
 
-// setSites changes the table and moves the clock past the refresh period.
-func (w *sitesWorld) setSites(s config.Sites) {
-	w.mu.Lock()
-	w.table = s
-	w.mu.Unlock()
-	w.clock.Advance(w.refresh)
+func (w *sitesWorld) writeSites(t *testing.T, s config.Sites) {
+	t.Helper()
+	b, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(w.file, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// setSites rewrites the sites file and moves the clock past the period after
+// which the server reads it again.
+func (w *sitesWorld) setSites(t *testing.T, s config.Sites) {
+	t.Helper()
+	w.writeSites(t, s)
+	w.clock.Advance(config.LocalSitesRefresh)
 }
 
 // send posts a message as Rocket.Chat would and returns the status and the
@@ -176,7 +172,7 @@ func TestWebhookRefusesAndCountsAnUnknownSite(t *testing.T) {
 	}
 
 	// The admin adds the site: it is served after the next re-read.
-	w.setSites(config.Sites{siteA: {WebhookTokens: []string{tokenA}}, "https://new.chat.example.com": {WebhookTokens: []string{tokenB}}})
+	w.setSites(t, config.Sites{siteA: {WebhookTokens: []string{tokenA}}, "https://new.chat.example.com": {WebhookTokens: []string{tokenB}}})
 	if code, text := w.send(t, unknown, tokenB, "U1", "/github help"); code != http.StatusOK {
 		t.Fatalf("after adding the site: %d %q", code, text)
 	}
@@ -188,13 +184,13 @@ func TestWebhookRefusesAndCountsAnUnknownSite(t *testing.T) {
 func TestWebhookTokenRotation(t *testing.T) {
 	w := newSitesWorld(t)
 	a := config.Site{WebhookTokens: []string{tokenA}}
-	w.setSites(config.Sites{siteA: a, siteB: {WebhookTokens: []string{tokenB, tokenB2}}})
+	w.setSites(t, config.Sites{siteA: a, siteB: {WebhookTokens: []string{tokenB, tokenB2}}})
 	for _, tok := range []string{tokenB, tokenB2} {
 		if code, _ := w.send(t, siteB, tok, "U1", "/github help"); code != http.StatusOK {
 			t.Fatalf("during the rotation, token %s...: status %d", tok[:14], code)
 		}
 	}
-	w.setSites(config.Sites{siteA: a, siteB: {WebhookTokens: []string{tokenB2}}})
+	w.setSites(t, config.Sites{siteA: a, siteB: {WebhookTokens: []string{tokenB2}}})
 	if code, _ := w.send(t, siteB, tokenB, "U1", "/github help"); code != http.StatusUnauthorized {
 		t.Fatalf("old token after the rotation: status %d, want 401", code)
 	}
@@ -249,13 +245,13 @@ type countingMetrics struct {
 
 var _ session.Metrics = (*countingMetrics)(nil)
 
-func (m *countingMetrics) Count(_ context.Context, metric, dimension, value string) {
+func (m *countingMetrics) Count(_ context.Context, metric session.Metric) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.counts == nil {
 		m.counts = map[string]int{}
 	}
-	m.counts[metric+"/"+dimension+"/"+value]++
+	m.counts[metric.Name+"/"+metric.Dimension+"/"+metric.Value]++
 }
 
 func (m *countingMetrics) count(metric, dimension, value string) int {

@@ -23,8 +23,8 @@ type Service interface {
 	Logout(ctx context.Context, k session.Key) (session.LogoutResult, error)
 	OpenLink(ctx context.Context, id string) (session.Link, error)
 	Authorize(ctx context.Context, linkID, browserSecret string) (string, error)
-	CancelLogin(ctx context.Context, state, browserSecret string)
-	CompleteLogin(ctx context.Context, state, code, browserSecret string) (session.Session, error)
+	CancelLogin(ctx context.Context, state, browserSecret string) (trigger string)
+	CompleteLogin(ctx context.Context, state, code, browserSecret string) (session.Login, error)
 }
 
 // Config is what the handlers need besides the service.
@@ -120,7 +120,7 @@ func (h *Handler) routes(webhook, oauth bool) http.Handler {
 		for path, allow := range map[string]string{"/oauth/start": "GET, HEAD, POST", "/oauth/callback": "GET, HEAD"} {
 			mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
 				w.Header().Set("Allow", allow)
-				h.page(w, http.StatusMethodNotAllowed, "Not here", "This address is only used by the GitHub sign-in. Type /github login in Rocket.Chat for a fresh link.")
+				h.page(w, http.StatusMethodNotAllowed, "Not here", methodNotAllowedText(h.defaultTrigger()))
 			})
 		}
 	}
@@ -129,22 +129,12 @@ func (h *Handler) routes(webhook, oauth bool) http.Handler {
 }
 
 func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) {
-	h.page(w, http.StatusNotFound, "Not found", "There is nothing here. Type /github help in Rocket.Chat to see what this service does.")
+	h.page(w, http.StatusNotFound, "Not found", notFoundText(h.defaultTrigger()))
 }
 
 func (h *Handler) log() *slog.Logger { return h.cfg.Logger }
 
 func (h *Handler) now() time.Time { return h.cfg.Now() }
-
-// scopeNote tells how the granted scopes differ from those asked for, when
-// the service can say (*session.Service can).
-// TODO(words): CompleteLogin returns the comparison; this goes.
-func (h *Handler) scopeNote(s session.Session) string {
-	if n, ok := h.svc.(interface{ ScopeNote(session.Session) string }); ok {
-		return n.ScopeNote(s)
-	}
-	return ""
-}
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")

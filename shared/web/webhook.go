@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"rcgithub/shared/rocketchat"
 	"rcgithub/shared/session"
@@ -61,7 +60,7 @@ func (h *Handler) webhook(w http.ResponseWriter, r *http.Request) {
 	if !anyTokenMatches(msg.Token, tokens) {
 		// The site is the caller's text: logged, but cut short.
 		annotate(r.Context(), slog.String("outcome", "wrong or missing webhook token"),
-			slog.String("site", truncate(site, 200)))
+			slog.String("site", rocketchat.Truncate(site, 200)))
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "wrong or missing webhook token: set the outgoing webhook's Token to the one the service has for this site"})
 		return
 	}
@@ -91,26 +90,26 @@ func (h *Handler) webhook(w http.ResponseWriter, r *http.Request) {
 		if err != nil && msg.UserID != "" && strings.Contains(msg.SiteURL, "://") {
 			reason = "the message's user_id or siteUrl cannot name a session: " + err.Error()
 		}
-		annotate(r.Context(), slog.String("outcome", "unusable message: "+truncate(reason, 300)))
+		annotate(r.Context(), slog.String("outcome", "unusable message: "+rocketchat.Truncate(reason, 300)))
 		writeJSON(w, http.StatusOK, map[string]string{"error": reason})
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), webhookDeadline)
 	defer cancel()
 	annotate(ctx, slog.String("site", k.Site), slog.String("user", k.UserID), slog.String("command", cmd.Name))
-	text := h.command(r.WithContext(ctx), k, msg, cmd)
+	text := h.command(ctx, k, msg, cmd)
 	// Everything is answered privately: links, identities and even help.
 	writeJSON(w, http.StatusOK, rocketchat.DirectReply(msg.UserName, text))
 }
 
-func (h *Handler) command(r *http.Request, k session.Key, msg rocketchat.Message, cmd rocketchat.Command) string {
+func (h *Handler) command(ctx context.Context, k session.Key, msg rocketchat.Message, cmd rocketchat.Command) string {
 	switch cmd.Name {
 	case "login", "signin", "connect":
-		return h.login(r, k, msg)
+		return h.login(ctx, k, msg, cmd.Trigger)
 	case "status", "me", "whoami":
-		return h.status(r, k, cmd.Trigger)
+		return h.status(ctx, k, cmd.Trigger)
 	case "logout", "signout", "disconnect":
-		return h.logout(r, k, cmd.Trigger)
+		return h.logout(ctx, k, cmd.Trigger)
 	default:
 		return h.help(cmd.Trigger)
 	}
@@ -125,73 +124,47 @@ func (h *Handler) help(trigger string) string {
 	return helpText(trigger, h.cfg.SessionTTL)
 }
 
-func helpText(trigger string, ttl time.Duration) string {
-	return strings.Join([]string{
-		"GitHub commands:",
-		fmt.Sprintf("`%s login`: connect your GitHub account (you get a private link).", trigger),
-		fmt.Sprintf("`%s status`: show which GitHub account is connected and until when.", trigger),
-		fmt.Sprintf("`%s logout`: disconnect now and revoke the token at GitHub.", trigger),
-		fmt.Sprintf("`%s help`: this list.", trigger),
-		"You are logged out automatically " + session.FormatDuration(ttl) + " after login.",
-	}, "\n")
-}
-
-func (h *Handler) login(r *http.Request, k session.Key, msg rocketchat.Message) string {
-	l, err := h.svc.StartLogin(r.Context(), session.LinkRequest{Key: k, UserName: msg.UserName, MessageID: msg.MessageID})
+// login answers "<trigger> login" with a login link; the trigger word travels
+// with it, so that the pages and direct messages of this login name it.
+func (h *Handler) login(ctx context.Context, k session.Key, msg rocketchat.Message, trigger string) string {
+	l, err := h.svc.StartLogin(ctx, session.LinkRequest{Key: k, UserName: msg.UserName, MessageID: msg.MessageID, Trigger: trigger})
 	var tooMany *session.TooManyLinksError
 	if errors.As(err, &tooMany) {
-		wait := tooMany.RetryAt.Sub(h.now()).Round(time.Minute)
-		return fmt.Sprintf("You asked for too many login links in a short time. Try again in %s; the links you already have work for 10 minutes each.",
-			session.FormatDuration(max(wait, time.Minute)))
+		return tooManyLinksText(tooMany.RetryAt.Sub(h.now()).Round(time.Minute))
 	}
 	if err != nil {
-		h.log().ErrorContext(r.Context(), "login link", "site", k.Site, "user", k.UserID, "error", err)
-		return "Sorry, the login link could not be created because our storage is unavailable. Wait a minute and try again."
+		h.log().ErrorContext(ctx, "login link", "site", k.Site, "user", k.UserID, "error", err)
+		return linkFailedText
 	}
-	return fmt.Sprintf("Connect your GitHub account: %s/oauth/start?link=%s\nThe link works once, for 10 minutes. Do not share it.", h.cfg.PublicURL, l.ID)
+	return linkText(h.cfg.PublicURL, l.ID)
 }
 
-func (h *Handler) status(r *http.Request, k session.Key, trigger string) string {
-	st, err := h.svc.GetStatus(r.Context(), k)
+func (h *Handler) status(ctx context.Context, k session.Key, trigger string) string {
+	st, err := h.svc.GetStatus(ctx, k)
 	switch {
 	case errors.Is(err, session.ErrNotFound):
-		return fmt.Sprintf("You are not logged in to GitHub. Type `%s login` to connect.", trigger)
+		return notLoggedInText(trigger)
 	case errors.Is(err, session.ErrEndedAtGitHub):
-		return fmt.Sprintf("GitHub no longer accepts your token (it was revoked or expired at GitHub), so your session has ended. Type `%s login` to connect again.", trigger)
+		return endedAtGitHubText(trigger)
 	case err != nil:
-		h.log().ErrorContext(r.Context(), "status", "site", k.Site, "user", k.UserID, "error", err)
-		return "Sorry, your status could not be read because our storage is unavailable. Wait a minute and try again."
+		h.log().ErrorContext(ctx, "status", "site", k.Site, "user", k.UserID, "error", err)
+		return statusFailedText
 	}
-	left := st.Ends.Sub(h.now()).Round(time.Minute)
-	text := fmt.Sprintf("You are logged in to GitHub as @%s since %s. The session ends %s (in %s).",
-		st.GitHubLogin, session.FormatTime(st.Started), session.FormatTime(st.Ends), session.FormatDuration(left))
-	if !st.Checked {
-		text += " (GitHub could not be reached to check the token just now.)"
-	}
-	return text
+	return statusText(st, st.Ends.Sub(h.now()).Round(time.Minute))
 }
 
-func (h *Handler) logout(r *http.Request, k session.Key, trigger string) string {
-	res, err := h.svc.Logout(r.Context(), k)
+func (h *Handler) logout(ctx context.Context, k session.Key, trigger string) string {
+	res, err := h.svc.Logout(ctx, k)
 	switch {
 	case errors.Is(err, session.ErrNotFound):
-		return fmt.Sprintf("You are not logged in to GitHub, so there is nothing to log out. Type `%s login` to connect.", trigger)
+		return nothingToLogOutText(trigger)
 	case err != nil:
-		h.log().ErrorContext(r.Context(), "logout", "site", k.Site, "user", k.UserID, "error", err)
-		return "Sorry, you could not be logged out because our storage is unavailable. Wait a minute and try again."
-	case !res.Revoked:
-		return fmt.Sprintf("You are logged out of GitHub (@%s). GitHub did not confirm the token's revocation yet; we keep retrying until it does.", res.GitHubLogin)
+		h.log().ErrorContext(ctx, "logout", "site", k.Site, "user", k.UserID, "error", err)
+		return logoutFailedText
 	}
-	return fmt.Sprintf("You are logged out of GitHub (@%s) and the token is revoked.", res.GitHubLogin)
+	return loggedOutText(res)
 }
 
-// truncate cuts s to at most n bytes, on a rune boundary.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
-}
+// defaultTrigger is the word pages and replies name when no link or sign-in
+// says which one the user typed: the first configured one.
+func (h *Handler) defaultTrigger() string { return h.cfg.TriggerWords[0] }

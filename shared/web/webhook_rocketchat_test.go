@@ -3,7 +3,6 @@ package web_test
 import (
 	"bytes"
 	"encoding/json"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -125,8 +124,7 @@ func TestDMRefusalIsLoggedAndCounted(t *testing.T) {
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			w := newSitesWorld(t)
-			var logs bytes.Buffer
-			w.service.Logger = slog.New(slog.NewJSONHandler(&logs, nil))
+			logs := w.logs // the service's and the handlers' log, given at construction
 			w.chatA.SetSettings(tt.settings)
 			w.login(t, siteA, tokenA, "RefusedUser0000"+string(rune('a'+i)), "gh-refused")
 			if got := w.metrics.count("Failures", "Kind", tt.kind); got != 1 {

@@ -80,12 +80,16 @@ func Assemble(cfg config.Common, clientSecret string, sites *config.LiveSites, a
 	gh := github.New(github.Config{ClientID: cfg.ClientID, ClientSecret: clientSecret, BaseURL: cfg.GitHubURL,
 		APIURL: cfg.GitHubAPIURL, RedirectURL: cfg.PublicURL + "/oauth/callback", Scopes: cfg.Scopes,
 		HTTPClient: o.GitHubHTTPClient, Now: o.Now})
+	notifier := &rocketchat.Notifier{Lookup: sites.IncomingWebhookURL, Client: o.NotifyHTTPClient}
+	if len(cfg.TriggerWords) > 0 { // else web.New refuses the configuration below
+		notifier.DefaultTrigger = cfg.TriggerWords[0] // what DMs name for a session that carries no word
+	}
 	svc := &session.Service{
 		Store:     a.Store,
 		Scheduler: a.Scheduler,
 		Sealer:    a.Sealer,
 		GitHub:    gh,
-		Notifier:  &rocketchat.Notifier{Lookup: sites.IncomingWebhookURL, Client: o.NotifyHTTPClient},
+		Notifier:  notifier,
 		Metrics:   o.Metrics,
 		Logger:    o.Logger,
 		Now:       o.Now,

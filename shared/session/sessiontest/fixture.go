@@ -42,7 +42,7 @@ func (f *fixture) id(prefix string) string { return prefix + "-" + randomHex(f.t
 
 func (f *fixture) link(k session.Key, messageID string) session.Link {
 	return session.Link{
-		ID: f.id("link"), Key: k, UserName: "zoë.åström", MessageID: messageID,
+		ID: f.id("link"), Key: k, UserName: "zoë.åström", MessageID: messageID, Trigger: "!gh",
 		Created: base, Expires: base.Add(session.LinkTTL).In(india),
 	}
 }
@@ -52,6 +52,7 @@ func (f *fixture) pending(k session.Key) session.Pending {
 		State: f.id("state"), Key: k, UserName: "zoë.åström",
 		Verifier:    "verifier-" + randomHex(f.t, 24),
 		BrowserHash: []byte{0x00, 0xff, 0x80, 0x7f, 0xc3, 0x28, 0x01, 0x02},
+		Trigger:     "!gh",
 		Expires:     base.Add(session.LinkTTL + 3).In(india),
 	}
 }
@@ -70,6 +71,7 @@ func (f *fixture) session(k session.Key, gen int64) session.Session {
 		RefreshExpires: started.Add(183 * 24 * time.Hour),
 		Started:        started,
 		Ends:           started.Add(7 * 24 * time.Hour).In(india),
+		Trigger:        "!gh",
 		Generation:     gen,
 	}
 }

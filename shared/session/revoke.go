@@ -1,0 +1,202 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// This file revokes the tokens of ended sessions and retries what GitHub or
+// the store did not confirm.
+
+// MaxRevocationAttempt is the last retry of a revocation GitHub does not
+// confirm: the retries back off from 5 minutes, doubling, to every 6 hours,
+// and attempt 33 runs about 6 days 23 hours after the first failure, so the
+// service gives up after about 7 days (MaxRevocationRetryTime). When that
+// attempt fails too it logs an ERROR line with the job's fields, counts
+// Failures Kind=revocation_abandoned and keeps the sealed token: the token is
+// alive at GitHub either way, and the kept record lets an operator retry
+// (invoke the logout function with that job) once GitHub answers again.
+const MaxRevocationAttempt = 33
+
+// MaxRevocationRetryTime bounds how long after the first failure a revocation
+// is still retried; MaxRevocationAttempt is the last attempt within it.
+const MaxRevocationRetryTime = 7 * 24 * time.Hour
+
+// revocationOverdueAfter is how long after the first failure a revocation
+// still unconfirmed counts Failures Kind=revocation_overdue (the alarm "GitHub
+// has not confirmed a revocation for an hour").
+const revocationOverdueAfter = time.Hour
+
+// errRetryUnscheduled marks work left undone with no retry pending.
+var errRetryUnscheduled = errors.New("no retry could be scheduled")
+
+// finishRetired revokes the token of a retired session and forgets it. It
+// reports revoked when GitHub confirmed (or the record is already gone). When
+// GitHub does not confirm, it schedules a retry, keeping the sealed token only
+// for it, and returns false with a nil error; at the retry cap it gives up
+// (false, nil). The error is set only when no retry could be scheduled.
+func (s *Service) finishRetired(ctx context.Context, job Job) (revoked bool, err error) {
+	k := job.Key()
+	r, err := s.Store.GetRetired(ctx, k, job.Generation)
+	if errors.Is(err, ErrNotFound) {
+		s.cancelAll(ctx, job)
+		return true, nil // already revoked and forgotten
+	}
+	if err == nil {
+		var token []byte
+		token, err = s.Sealer.Open(ctx, k, r.SealedToken)
+		if err == nil {
+			err = s.GitHub.Revoke(ctx, string(token))
+		}
+	}
+	if err == nil {
+		s.forget(ctx, job)
+		return true, nil
+	}
+	s.count(ctx, FailureRevocation)
+	pending := revocationPending(job.Attempt)
+	if pending >= revocationOverdueAfter {
+		s.count(ctx, FailureRevocationOverdue)
+	}
+	if job.Attempt >= MaxRevocationAttempt {
+		s.count(ctx, FailureRevocationAbandoned)
+		s.log().ErrorContext(ctx, "revoke token: not confirmed, retries given up; the token may outlive its session and stays sealed in the store",
+			"site", k.Site, "user", k.UserID, "generation", job.Generation, "attempt", job.Attempt,
+			"unconfirmed_for", pending.String(), "error", err)
+		return false, nil
+	}
+	s.log().ErrorContext(ctx, "revoke token: not confirmed, will retry", "site", k.Site, "user", k.UserID,
+		"generation", job.Generation, "attempt", job.Attempt+1, "retry_in", retryDelay(job.Attempt+1).String(), "error", err)
+	if serr := s.retryLater(ctx, job, retryDelay); serr != nil {
+		return false, fmt.Errorf("GitHub did not confirm (%w), and %w", err, serr)
+	}
+	return false, nil
+}
+
+// forget deletes a retired session whose token is dead and cancels what is
+// still scheduled for it.
+func (s *Service) forget(ctx context.Context, job Job) {
+	if err := s.Store.DeleteRetired(ctx, job.Key(), job.Generation); err != nil {
+		// Keep a job for the record: a later run finds the token dead and
+		// deletes it then.
+		// The token is dead: a record left behind costs nothing but storage.
+		s.log().WarnContext(ctx, "delete retired session: will retry", "site", job.Site, "user", job.UserID, "error", err)
+		_ = s.retryLater(ctx, job, retryDelay)
+		return
+	}
+	s.cancelAll(ctx, job)
+}
+
+// retryLater schedules the next attempt of job, after the delay wait gives for
+// its attempt number. A failure to schedule leaves work undone with nothing
+// pending: it is logged as an ERROR, counted as Failures Kind=retry_unscheduled,
+// and returned.
+func (s *Service) retryLater(ctx context.Context, job Job, wait func(attempt int) time.Duration) error {
+	next := Job{Site: job.Site, UserID: job.UserID, Generation: job.Generation, Attempt: job.Attempt + 1}
+	delay := wait(next.Attempt)
+	if err := s.Scheduler.Schedule(ctx, next, s.now().Add(delay)); err != nil {
+		s.count(ctx, FailureRetryUnscheduled)
+		s.log().ErrorContext(ctx, "could not schedule a retry", "site", job.Site, "user", job.UserID,
+			"generation", job.Generation, "attempt", next.Attempt, "error", err)
+		return fmt.Errorf("%w: %w", errRetryUnscheduled, err)
+	}
+	return nil
+}
+
+// cancelAll cancels the session's automatic logout and, when job is a retry,
+// the retry itself. Retries scheduled between them find nothing to do.
+func (s *Service) cancelAll(ctx context.Context, job Job) {
+	s.cancel(ctx, Job{Site: job.Site, UserID: job.UserID, Generation: job.Generation})
+	if job.Attempt > 0 {
+		s.cancel(ctx, job)
+	}
+}
+
+// cancel removes a pending job, best effort: a leftover job finds nothing to do.
+func (s *Service) cancel(ctx context.Context, job Job) {
+	if err := s.Scheduler.Cancel(ctx, job); err != nil {
+		s.log().WarnContext(ctx, "cancel scheduled logout", "site", job.Site, "user", job.UserID,
+			"generation", job.Generation, "error", err)
+	}
+}
+
+// revokeUntracked revokes a token of a login that failed. When GitHub does not
+// confirm, the token is kept sealed as a retired session of its own generation,
+// with a retry scheduled, like any other token awaiting revocation; only if
+// that fails too is it lost (and logged).
+func (s *Service) revokeUntracked(ctx context.Context, p Pending, token string) {
+	// The request may be out of time already (a slow GitHub): this clean-up
+	// gets a deadline of its own.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+	defer cancel()
+	err := s.GitHub.Revoke(ctx, token)
+	if err == nil {
+		return
+	}
+	s.log().ErrorContext(ctx, "revoke token of a failed login: not confirmed, will retry", "site", p.Site, "user", p.UserID, "error", err)
+	if err = s.keepForRetry(ctx, p, token); err != nil {
+		s.count(ctx, FailureRetryUnscheduled)
+		s.log().ErrorContext(ctx, "token of a failed login left alive at GitHub: could not keep it for a retry",
+			"site", p.Site, "user", p.UserID, "error", err)
+	}
+}
+
+// keepForRetry stores a token awaiting revocation as a retired session of a
+// generation of its own, its retry scheduled first so that the stored token is
+// never without one.
+func (s *Service) keepForRetry(ctx context.Context, p Pending, token string) error {
+	sealed, err := s.Sealer.Seal(ctx, p.Key, []byte(token))
+	if err != nil {
+		return err
+	}
+	gen, err := newGeneration(nil)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	job := Job{Site: p.Site, UserID: p.UserID, Generation: gen, Attempt: 1}
+	if err := s.Scheduler.Schedule(ctx, job, now.Add(retryDelay(1))); err != nil {
+		return err
+	}
+	r := Session{Key: p.Key, UserName: p.UserName, SealedToken: sealed, Started: now, Ends: now, Generation: gen}
+	if err := s.Store.PutRetired(ctx, r); err != nil {
+		s.cancel(ctx, job)
+		return err
+	}
+	return nil
+}
+
+// revocationPending is how long after the first failed try attempt runs: the
+// sum of the delays before attempts 1 to attempt.
+func revocationPending(attempt int) time.Duration {
+	var d time.Duration
+	for i := 1; i <= attempt; i++ {
+		d += retryDelay(i)
+	}
+	return d
+}
+
+// endRetryDelay is the wait before retrying to end a session the store would
+// not end: the session is past its end meanwhile, so the first retry comes a
+// minute later (the least lead EventBridge Scheduler is given), then doubling
+// up to 6 hours while the store stays down.
+func endRetryDelay(attempt int) time.Duration {
+	return backoff(time.Minute, attempt)
+}
+
+// retryDelay is the wait before a retry of a revocation: 5 minutes (longer
+// than an invoker's own retries of a run that failed), doubling up to 6 hours.
+func retryDelay(attempt int) time.Duration {
+	return backoff(firstRetryDelay, attempt)
+}
+
+// backoff is first for attempt 1, doubling with each attempt up to maxRetryDelay.
+func backoff(first time.Duration, attempt int) time.Duration {
+	d := first
+	for i := 1; i < attempt && d < maxRetryDelay; i++ {
+		d *= 2
+	}
+	return min(d, maxRetryDelay)
+}
