@@ -5,7 +5,10 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 GO ?= go
-STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+STATICCHECK_VERSION := v0.8.2
+# Built once into .cache/bin (per version), so that neither `make check` nor
+# `make test` relinks it on every run.
+STATICCHECK := .cache/bin/staticcheck-$(STATICCHECK_VERSION)
 FUZZTIME ?= 5s
 LONG_FUZZTIME ?= 2m
 
@@ -25,6 +28,7 @@ include infra/perf/load/load.mk
 HELP := \
 	"run                start the service on one machine (GitHub sandbox when no GITHUB_* variable is set)" \
 	"end-sessions       end the sessions of SITE= [USER_ID=] (locally, or AWS=1)" \
+	"check              the fast inner loop: gofmt check, vet, staticcheck, go test -short (no services)" \
 	"test               every check, then the totals: Go tests, fuzz targets, schemathesis cases" \
 	"check-format       gofmt check" \
 	"vet                go vet" \
@@ -129,6 +133,15 @@ test: deps system-deps
 	    printf "  schemathesis cases: %d\n", n["schemathesis-cases"] }' "$$counts"; \
 	  exit $$rc
 
+# The fast inner loop (under a minute with warm caches): the static checks and
+# the Go tests that need no service. Without MOTO_ENDPOINT, E2E=1 and with
+# REQUIRE_MOTO/REQUIRE_CHROMIUM unset, the moto and end-to-end tests skip
+# (Chromium's run where it is installed); -short skips the slow sweeps.
+# `make test` runs everything, never with -short.
+.PHONY: check
+check: check-format vet staticcheck
+	@env -u MOTO_ENDPOINT -u REQUIRE_MOTO -u REQUIRE_CHROMIUM -u E2E $(GO) test -short ./...
+
 .PHONY: check-format
 check-format:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.*')); \
@@ -139,8 +152,13 @@ vet:
 	$(GO) vet ./...
 
 .PHONY: staticcheck
-staticcheck:
-	$(GO) run $(STATICCHECK) ./...
+staticcheck: $(STATICCHECK)
+	$(STATICCHECK) ./...
+
+$(STATICCHECK):
+	@mkdir -p $(@D)
+	GOBIN=$(abspath $(@D)) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+	@mv $(@D)/staticcheck $@
 
 # Go tests, with a moto of their own for the AWS adapters and Chromium for the
 # pages; REQUIRE_MOTO and REQUIRE_CHROMIUM make those tests fail rather than
@@ -175,10 +193,17 @@ fuzz-smoke:
 	  echo "fuzz $$name ($(FUZZTIME))"; \
 	  $(GO) test $$pkg -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 2s 2>&1 | tee "$$out" || exit 1; \
 	  if grep -q 'no fuzz tests to fuzz' "$$out"; then echo "fuzz target $$name not found in $$pkg" >&2; exit 1; fi; \
+	  if [ -n "$(FUZZ_RESULTS)" ]; then echo "$$pkg $$name: $$(grep -E '^fuzz: elapsed' "$$out" | tail -n 1)" >>"$(FUZZ_RESULTS)"; fi; \
 	  n=$$((n + 1)); done; \
 	  if [ -n "$(TEST_COUNTS)" ]; then echo "fuzz-targets-run $$n" >>"$(TEST_COUNTS)"; fi
+# `make fuzz` also writes each target's last progress line (executions, new
+# inputs) to $(FUZZ_RESULTS_FILE), linked from docs/reliability.md.
+FUZZ_RESULTS ?=
+FUZZ_RESULTS_FILE := infra/test/results/fuzz.txt
 fuzz:
-	@$(MAKE) --no-print-directory fuzz-smoke FUZZTIME=$(LONG_FUZZTIME)
+	@mkdir -p $(dir $(FUZZ_RESULTS_FILE)); \
+	  echo "# make fuzz, $$(date -u +%Y-%m-%dT%H:%MZ), commit $$(git rev-parse --short HEAD 2>/dev/null || echo unknown), $(LONG_FUZZTIME) per target, $$(nproc) CPUs" >$(FUZZ_RESULTS_FILE)
+	@$(MAKE) --no-print-directory fuzz-smoke FUZZTIME=$(LONG_FUZZTIME) FUZZ_RESULTS=$(abspath $(FUZZ_RESULTS_FILE))
 
 # infra/tools/sam/sam.mk may add a check with TEMPLATE_CHECKS += <target>.
 .PHONY: template-checks

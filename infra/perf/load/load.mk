@@ -6,12 +6,15 @@
 #   make crash-long    kill -9 the server under load, restart it, and wait (about 7 minutes) for the
 #                      restarted server to fire every automatic logout itself (SESSION_TTL=5m)
 #   make reliability   the fault-injection, concurrency and crash tests (they also run in `make test`),
-#                      verbose, with their figures: runs, users, operations, violations
+#                      verbose, with their figures: runs, users, operations, violations; the figure
+#                      lines also go to infra/test/results/reliability.txt
 #
 # Needs from the root Makefile: GO, and with_moto (infra/tools/moto/moto.mk).
 
 RELIABILITY_TESTS := TestAWSFaults|TestFaultCases|TestFaultSweep|TestDieSweep|TestUntrackedTokenWindow|TestExchangeToStoreWindow|TestModelAWS|TestConcurrentUsersMatchModel|TestCrashDurability
 RELIABILITY_LOG := .cache/reliability.log
+# The figure lines of the last run, linked from docs/reliability.md.
+RELIABILITY_RESULTS := infra/test/results/reliability.txt
 # The lines the tests log with their figures.
 RELIABILITY_FIGURES := sweep: |concurrent: |one at a time: |crash [0-9]: |after the crash: |every due automatic logout|token issued but not yet stored|^\s+\| |untracked tokens left
 
@@ -26,5 +29,7 @@ crash-long:
 reliability: moto-venv
 	@mkdir -p .cache
 	@$(call with_moto,REQUIRE_MOTO=1 $(GO) test -count=1 -v -timeout 30m -run '^($(RELIABILITY_TESTS))' ./infra/test/faults ./infra/local >$(RELIABILITY_LOG) 2>&1; echo $$? >$(RELIABILITY_LOG).rc)
-	@grep -E '$(RELIABILITY_FIGURES)' $(RELIABILITY_LOG); grep -E '^(--- FAIL|ok|FAIL)' $(RELIABILITY_LOG); \
-	  echo "full log: $(RELIABILITY_LOG)"; exit $$(cat $(RELIABILITY_LOG).rc)
+	@mkdir -p $(dir $(RELIABILITY_RESULTS)); \
+	  { echo "# make reliability, $$(date -u +%Y-%m-%dT%H:%MZ), commit $$(git rev-parse --short HEAD 2>/dev/null || echo unknown), $$(nproc) CPUs"; \
+	    grep -E '$(RELIABILITY_FIGURES)' $(RELIABILITY_LOG); grep -E '^(--- FAIL|ok|FAIL)' $(RELIABILITY_LOG); } | tee $(RELIABILITY_RESULTS); \
+	  echo "full log: $(RELIABILITY_LOG); figures: $(RELIABILITY_RESULTS)"; exit $$(cat $(RELIABILITY_LOG).rc)
