@@ -17,11 +17,7 @@ import (
 // refreshToken opens the stored refresh token of s.
 func (f *fixture) refreshToken(t *testing.T, s session.Session) string {
 	t.Helper()
-	tok, err := f.svc.Sealer.Open(context.Background(), s.Key, s.SealedRefresh)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(tok)
+	return f.open(t, s.Key, s.SealedRefresh)
 }
 
 func (f *fixture) stored(t *testing.T, k session.Key) session.Session {
