@@ -78,21 +78,8 @@ func (r *iamRecorder) add(stack *middleware.Stack) error {
 // templatePolicy returns the actions granted by one managed policy of template.yaml.
 func templatePolicy(t *testing.T, name string) []string {
 	t.Helper()
-	tmpl, err := os.ReadFile("../../template.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := string(tmpl)
-	start := strings.Index(text, "\n  "+name+":\n")
-	if start < 0 {
-		t.Fatalf("template.yaml has no resource %s", name)
-	}
-	body := text[start+1:]
-	if end := regexp.MustCompile(`\n  [A-Za-z]+:\n`).FindStringIndex(body[len(name)+3:]); end != nil {
-		body = body[:len(name)+3+end[0]]
-	}
 	var actions []string
-	for _, m := range regexp.MustCompile(`(?m)^\s*(?:- |Action: )((?:dynamodb|scheduler|kms|secretsmanager|iam):[A-Za-z*]+)\s*$`).FindAllStringSubmatch(body, -1) {
+	for _, m := range regexp.MustCompile(`(?m)^\s*(?:- |Action: )((?:dynamodb|scheduler|kms|secretsmanager|iam):[A-Za-z*]+)\s*$`).FindAllStringSubmatch(templateResource(t, name), -1) {
 		actions = append(actions, m[1])
 	}
 	sort.Strings(actions)

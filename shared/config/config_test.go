@@ -12,21 +12,21 @@ func env(m map[string]string) func(string) string {
 	return func(k string) string { return m[k] }
 }
 
+// envWith returns a copy of base with the given key, value pairs set.
+func envWith(base map[string]string, kv ...string) map[string]string {
+	m := maps.Clone(base)
+	for i := 0; i < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	return m
+}
+
 func TestLoadLocal(t *testing.T) {
 	base := map[string]string{
 		"GITHUB_CLIENT_ID": "Iv1.abc", "GITHUB_CLIENT_SECRET": "s3cret",
 		"ROCKETCHAT_WEBHOOK_TOKEN": "0123456789abcdef",
 	}
-	with := func(kv ...string) map[string]string {
-		m := map[string]string{}
-		for k, v := range base {
-			m[k] = v
-		}
-		for i := 0; i < len(kv); i += 2 {
-			m[kv[i]] = kv[i+1]
-		}
-		return m
-	}
+	with := func(kv ...string) map[string]string { return envWith(base, kv...) }
 	tests := []struct {
 		name    string
 		env     map[string]string

@@ -104,13 +104,7 @@ func TestLoadLocalSites(t *testing.T) {
 	bad := filepath.Join(dir, "bad.json")
 	writeFile(t, bad, `{"https://chat.example.com": {"webhook_tokens": ["short"]}}`)
 	base := map[string]string{"GITHUB_SANDBOX": "true"}
-	with := func(kv ...string) map[string]string {
-		m := map[string]string{"GITHUB_SANDBOX": "true"}
-		for i := 0; i < len(kv); i += 2 {
-			m[kv[i]] = kv[i+1]
-		}
-		return m
-	}
+	with := func(kv ...string) map[string]string { return envWith(base, kv...) }
 	tests := []struct {
 		name    string
 		env     map[string]string

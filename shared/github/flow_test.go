@@ -156,92 +156,58 @@ func TestFlowEnterpriseAPIPrefix(t *testing.T) {
 }
 
 func TestExchangeRefused(t *testing.T) {
+	// Each case signs octocat in on a fresh env and changes one thing about
+	// the exchange that follows GitHub's redirect back.
 	tests := []struct {
-		name string
-		// run returns the exchange's error; env is fresh for each case.
-		run       func(t *testing.T, e *flowEnv) error
-		want      string // OAuth error code
-		exchanges int    // calls to Exchange that run makes
+		name     string
+		reuse    bool                 // exchange the code once before
+		wait     time.Duration        // time between the redirect and the exchange
+		code     string               // sent instead of the code GitHub gave
+		verifier string               // sent instead of the PKCE verifier
+		config   func(*github.Config) // the exchanging client's, instead of the env's
+		want     string               // OAuth error code
 	}{
-		{
-			name: "reused code",
-			run: func(t *testing.T, e *flowEnv) error {
-				code, verifier := e.authorize(t, "octocat")
-				if _, err := e.client.Exchange(context.Background(), code, verifier); err != nil {
-					t.Fatalf("first exchange: %v", err)
-				}
-				_, err := e.client.Exchange(context.Background(), code, verifier)
-				return err
-			},
-			want:      "bad_verification_code",
-			exchanges: 2,
-		},
-		{
-			name: "wrong verifier",
-			run: func(t *testing.T, e *flowEnv) error {
-				code, _ := e.authorize(t, "octocat")
-				_, err := e.client.Exchange(context.Background(), code, oauth2.GenerateVerifier())
-				return err
-			},
-			want:      "bad_verification_code",
-			exchanges: 1,
-		},
-		{
-			name: "code older than ten minutes",
-			run: func(t *testing.T, e *flowEnv) error {
-				code, verifier := e.authorize(t, "octocat")
-				e.clock.Advance(10*time.Minute + time.Second)
-				_, err := e.client.Exchange(context.Background(), code, verifier)
-				return err
-			},
-			want:      "bad_verification_code",
-			exchanges: 1,
-		},
-		{
-			name: "unknown code",
-			run: func(t *testing.T, e *flowEnv) error {
-				_, err := e.client.Exchange(context.Background(), "0123456789abcdef0123", oauth2.GenerateVerifier())
-				return err
-			},
-			want:      "bad_verification_code",
-			exchanges: 1,
-		},
-		{
-			name: "wrong client secret",
-			run: func(t *testing.T, e *flowEnv) error {
-				code, verifier := e.authorize(t, "octocat")
-				bad := newClient(e.url, e.url, func(c *github.Config) { c.ClientSecret = "wrong" })
-				_, err := bad.Exchange(context.Background(), code, verifier)
-				return err
-			},
-			want:      "incorrect_client_credentials",
-			exchanges: 1,
-		},
-		{
-			name: "redirect_uri differs from the authorize request's",
-			run: func(t *testing.T, e *flowEnv) error {
-				code, verifier := e.authorize(t, "octocat")
-				other := newClient(e.url, e.url, func(c *github.Config) { c.RedirectURL = "https://other.example.com/callback" })
-				_, err := other.Exchange(context.Background(), code, verifier)
-				return err
-			},
-			want:      "redirect_uri_mismatch",
-			exchanges: 1,
-		},
+		{name: "reused code", reuse: true, want: "bad_verification_code"},
+		{name: "wrong verifier", verifier: oauth2.GenerateVerifier(), want: "bad_verification_code"},
+		{name: "code older than ten minutes", wait: 10*time.Minute + time.Second, want: "bad_verification_code"},
+		{name: "unknown code", code: "0123456789abcdef0123", verifier: oauth2.GenerateVerifier(), want: "bad_verification_code"},
+		{name: "wrong client secret", config: func(c *github.Config) { c.ClientSecret = "wrong" }, want: "incorrect_client_credentials"},
+		{name: "redirect_uri differs from the authorize request's",
+			config: func(c *github.Config) { c.RedirectURL = "https://other.example.com/callback" }, want: "redirect_uri_mismatch"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newFlowEnv(t)
+			ctx := context.Background()
 			before := e.gh.Requests(githubtest.RouteToken)
-			err := tt.run(t, e)
+			code, verifier := e.authorize(t, "octocat")
+			exchanges := 1
+			if tt.reuse {
+				if _, err := e.client.Exchange(ctx, code, verifier); err != nil {
+					t.Fatalf("first exchange: %v", err)
+				}
+				exchanges++
+			}
+			e.clock.Advance(tt.wait)
+			if tt.code != "" {
+				code = tt.code
+			}
+			if tt.verifier != "" {
+				verifier = tt.verifier
+			}
+			client := e.client
+			if tt.config != nil {
+				client = newClient(e.url, e.url, tt.config)
+			}
+			_, err := client.Exchange(ctx, code, verifier)
 
 			var oauthErr *session.OAuthError
 			if !errors.As(err, &oauthErr) || oauthErr.Code != tt.want {
 				t.Fatalf("err = %v, want OAuthError %s", err, tt.want)
 			}
 			// oauth2 must not retry a refused exchange with other credentials.
-			if got := e.gh.Requests(githubtest.RouteToken) - before; got != tt.exchanges {
-				t.Errorf("token endpoint got %d requests, want %d: one per exchange", got, tt.exchanges)
+			if got := e.gh.Requests(githubtest.RouteToken) - before; got != exchanges {
+				t.Errorf("token endpoint got %d requests, want %d: one per exchange", got, exchanges)
 			}
 		})
 	}

@@ -15,15 +15,7 @@ import (
 func TestExchange(t *testing.T) {
 	const formType = "application/x-www-form-urlencoded; charset=utf-8"
 	const jsonType = "application/json; charset=utf-8"
-	tests := []struct {
-		name        string
-		status      int
-		contentType string
-		body        string
-		want        session.Token
-		wantOAuth   *session.OAuthError // GitHub's verdict: final
-		wantErr     bool                // any other error: transient
-	}{
+	tests := []tokenAnswerTest{
 		{
 			name: "form success", status: 200, contentType: formType,
 			body: "access_token=" + testToken + "&scope=read%3Aorg%2Crepo&token_type=bearer",
@@ -76,9 +68,7 @@ func TestExchange(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			gh := newRawGitHub(t, func(w http.ResponseWriter, r *http.Request) {
 				checkTokenRequest(t, r)
-				w.Header().Set("Content-Type", tt.contentType)
-				w.WriteHeader(tt.status)
-				_, _ = w.Write([]byte(tt.body))
+				tt.write(w)
 			})
 			got, err := newTestClient(gh.url, 0).Exchange(context.Background(), testCode, testVerifier)
 
@@ -86,27 +76,56 @@ func TestExchange(t *testing.T) {
 				t.Errorf("token endpoint got %d requests, want exactly 1", n)
 			}
 			assertNoSecrets(t, err)
-			var oauthErr *session.OAuthError
-			isOAuth := errors.As(err, &oauthErr)
-			switch {
-			case tt.wantOAuth != nil:
-				if !isOAuth || *oauthErr != *tt.wantOAuth {
-					t.Fatalf("err = %v, want OAuthError %+v", err, *tt.wantOAuth)
-				}
-			case tt.wantErr:
-				if err == nil || isOAuth {
-					t.Fatalf("err = %v, want a transient (non-OAuth) error", err)
-				}
-			default:
-				if err != nil {
-					t.Fatalf("Exchange: %v", err)
-				}
-				if got.AccessToken != tt.want.AccessToken || got.Scopes == nil || !slices.Equal(got.Scopes, tt.want.Scopes) {
-					t.Errorf("token = %+v, want %+v", got, tt.want)
-				}
+			if tt.wantsToken(t, "Exchange", err) &&
+				(got.AccessToken != tt.want.AccessToken || got.Scopes == nil || !slices.Equal(got.Scopes, tt.want.Scopes)) {
+				t.Errorf("token = %+v, want %+v", got, tt.want)
 			}
 		})
 	}
+}
+
+// tokenAnswerTest is one answer of GitHub's token endpoint (to a code
+// exchange or a refresh) and what the client must make of it.
+type tokenAnswerTest struct {
+	name        string
+	status      int
+	contentType string
+	body        string
+	want        session.Token
+	wantOAuth   *session.OAuthError // GitHub's verdict: final
+	wantErr     bool                // any other error: transient
+}
+
+// write sends the answer.
+func (tt tokenAnswerTest) write(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", tt.contentType)
+	w.WriteHeader(tt.status)
+	_, _ = w.Write([]byte(tt.body))
+}
+
+// wantsToken fails the test unless err is the error the answer must give,
+// and reports whether the call must have returned a token (err is nil then),
+// which the caller compares with want.
+func (tt tokenAnswerTest) wantsToken(t *testing.T, call string, err error) bool {
+	t.Helper()
+	var oauthErr *session.OAuthError
+	isOAuth := errors.As(err, &oauthErr)
+	switch {
+	case tt.wantOAuth != nil:
+		if !isOAuth || *oauthErr != *tt.wantOAuth {
+			t.Fatalf("err = %v, want OAuthError %+v", err, *tt.wantOAuth)
+		}
+		return false
+	case tt.wantErr:
+		if err == nil || isOAuth {
+			t.Fatalf("err = %v, want a transient (non-OAuth) error", err)
+		}
+		return false
+	}
+	if err != nil {
+		t.Fatalf("%s: %v", call, err)
+	}
+	return true
 }
 
 // checkTokenRequest checks the wire format of a code exchange: everything in

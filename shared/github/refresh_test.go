@@ -2,7 +2,6 @@ package github
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"testing"
 	"time"
@@ -18,15 +17,7 @@ func TestRefresh(t *testing.T) {
 	now := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
 	appToken := session.Token{AccessToken: "ghu_new", Scopes: []string{}, RefreshToken: "ghr_new",
 		ExpiresAt: now.Add(28800 * time.Second), RefreshExpiresAt: now.Add(15811200 * time.Second)}
-	tests := []struct {
-		name        string
-		status      int
-		contentType string
-		body        string
-		want        session.Token
-		wantOAuth   string // GitHub's verdict: final
-		wantErr     bool   // any other error: transient
-	}{
+	tests := []tokenAnswerTest{
 		{
 			name: "form answer", status: 200, contentType: formType,
 			body: "access_token=ghu_new&expires_in=28800&refresh_token=ghr_new&refresh_token_expires_in=15811200&scope=&token_type=bearer",
@@ -40,7 +31,7 @@ func TestRefresh(t *testing.T) {
 		{
 			name: "bad refresh token with HTTP 200", status: 200, contentType: jsonType,
 			body:      `{"error":"bad_refresh_token","error_description":"The refresh token passed is incorrect or expired."}`,
-			wantOAuth: "bad_refresh_token",
+			wantOAuth: &session.OAuthError{Code: "bad_refresh_token", Description: "The refresh token passed is incorrect or expired."},
 		},
 		{
 			name: "502 page", status: 502, contentType: "text/html",
@@ -60,34 +51,17 @@ func TestRefresh(t *testing.T) {
 						t.Errorf("form %s = %q, want %q", k, got, v)
 					}
 				}
-				w.Header().Set("Content-Type", tt.contentType)
-				w.WriteHeader(tt.status)
-				_, _ = w.Write([]byte(tt.body))
+				tt.write(w)
 			})
 			c := newTestClient(gh.url, 0)
 			c.now = func() time.Time { return now }
 			got, err := c.Refresh(context.Background(), testRefresh)
 
 			assertNoSecrets(t, err)
-			var oauthErr *session.OAuthError
-			isOAuth := errors.As(err, &oauthErr)
-			switch {
-			case tt.wantOAuth != "":
-				if !isOAuth || oauthErr.Code != tt.wantOAuth {
-					t.Fatalf("err = %v, want OAuthError %s", err, tt.wantOAuth)
-				}
-			case tt.wantErr:
-				if err == nil || isOAuth {
-					t.Fatalf("err = %v, want a transient (non-OAuth) error", err)
-				}
-			default:
-				if err != nil {
-					t.Fatalf("Refresh: %v", err)
-				}
-				if got.AccessToken != tt.want.AccessToken || got.RefreshToken != tt.want.RefreshToken ||
-					!got.ExpiresAt.Equal(tt.want.ExpiresAt) || !got.RefreshExpiresAt.Equal(tt.want.RefreshExpiresAt) {
-					t.Errorf("token = %+v, want %+v", got, tt.want)
-				}
+			if tt.wantsToken(t, "Refresh", err) &&
+				(got.AccessToken != tt.want.AccessToken || got.RefreshToken != tt.want.RefreshToken ||
+					!got.ExpiresAt.Equal(tt.want.ExpiresAt) || !got.RefreshExpiresAt.Equal(tt.want.RefreshExpiresAt)) {
+				t.Errorf("token = %+v, want %+v", got, tt.want)
 			}
 		})
 	}

@@ -2,6 +2,7 @@ package githubtest
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -41,121 +42,54 @@ func TestTokenAnswerFormats(t *testing.T) {
 
 func TestTokenErrors(t *testing.T) {
 	otherVerifier := strings.Repeat("v", 43)
+	noPKCE := with(with(authorizeParams(), "code_challenge", ""), "code_challenge_method", "")
+	// Each case has mona consent on a fresh env, then changes one thing
+	// about the code exchange that follows.
 	tests := []struct {
-		name string
-		// prepare makes the code (or not) and returns the form to post.
-		prepare func(t *testing.T, e *env) map[string][]string
-		want    string // error code; "" means a token
+		name      string
+		authorize url.Values    // the authorize request's parameters, if not authorizeParams()
+		reuse     bool          // exchange the code once before
+		wait      time.Duration // time between the redirect and the exchange
+		code      string        // sent instead of the code GitHub gave
+		field     []string      // a key and value set in the form ("" deletes it)
+		want      string        // error code; "" means a token
 	}{
-		{
-			name: "valid",
-			prepare: func(t *testing.T, e *env) map[string][]string {
-				return exchangeForm(e.code(t, authorizeParams(), "mona"))
-			},
-		},
-		{
-			name: "9 minutes 59 old",
-			prepare: func(t *testing.T, e *env) map[string][]string {
-				form := exchangeForm(e.code(t, authorizeParams(), "mona"))
-				e.clock.Advance(10*time.Minute - time.Second)
-				return form
-			},
-		},
-		{
-			name: "10 minutes 1 old",
-			prepare: func(t *testing.T, e *env) map[string][]string {
-				form := exchangeForm(e.code(t, authorizeParams(), "mona"))
-				e.clock.Advance(10*time.Minute + time.Second)
-				return form
-			},
-			want: "bad_verification_code",
-		},
-		{
-			name: "reused",
-			prepare: func(t *testing.T, e *env) map[string][]string {
-				form := exchangeForm(e.code(t, authorizeParams(), "mona"))
-				if _, _, f := e.postToken(t, form, ""); f["access_token"] == "" {
-					t.Fatalf("first exchange: %v", f)
-				}
-				return form
-			},
-			want: "bad_verification_code",
-		},
-		{
-			name: "unknown code",
-			prepare: func(t *testing.T, e *env) map[string][]string {
-				return exchangeForm("0123456789abcdef0123")
-			},
-			want: "bad_verification_code",
-		},
-		{
-			name: "wrong verifier",
-			prepare: func(t *testing.T, e *env) map[string][]string {
-				return with(exchangeForm(e.code(t, authorizeParams(), "mona")), "code_verifier", otherVerifier)
-			},
-			want: "bad_verification_code",
-		},
-		{
-			name: "no verifier for a PKCE code",
-			prepare: func(t *testing.T, e *env) map[string][]string {
-				return with(exchangeForm(e.code(t, authorizeParams(), "mona")), "code_verifier", "")
-			},
-			want: "bad_verification_code",
-		},
-		{
-			name: "verifier for a code without PKCE",
-			prepare: func(t *testing.T, e *env) map[string][]string {
-				params := with(with(authorizeParams(), "code_challenge", ""), "code_challenge_method", "")
-				return exchangeForm(e.code(t, params, "mona"))
-			},
-			want: "bad_verification_code",
-		},
-		{
-			name: "no PKCE at all",
-			prepare: func(t *testing.T, e *env) map[string][]string {
-				params := with(with(authorizeParams(), "code_challenge", ""), "code_challenge_method", "")
-				return with(exchangeForm(e.code(t, params, "mona")), "code_verifier", "")
-			},
-		},
-		{
-			name: "wrong secret",
-			prepare: func(t *testing.T, e *env) map[string][]string {
-				return with(exchangeForm(e.code(t, authorizeParams(), "mona")), "client_secret", "wrong")
-			},
-			want: "incorrect_client_credentials",
-		},
-		{
-			name: "unknown client",
-			prepare: func(t *testing.T, e *env) map[string][]string {
-				return with(exchangeForm(e.code(t, authorizeParams(), "mona")), "client_id", "Iv1.other")
-			},
-			want: "incorrect_client_credentials",
-		},
-		{
-			name: "other redirect_uri",
-			prepare: func(t *testing.T, e *env) map[string][]string {
-				return with(exchangeForm(e.code(t, authorizeParams(), "mona")), "redirect_uri", "https://chat.example.com/other")
-			},
-			want: "redirect_uri_mismatch",
-		},
-		{
-			name: "no redirect_uri",
-			prepare: func(t *testing.T, e *env) map[string][]string {
-				return with(exchangeForm(e.code(t, authorizeParams(), "mona")), "redirect_uri", "")
-			},
-		},
-		{
-			name: "refresh grant",
-			prepare: func(t *testing.T, e *env) map[string][]string {
-				return with(exchangeForm("x"), "grant_type", "refresh_token")
-			},
-			want: "unsupported_grant_type",
-		},
+		{name: "valid"},
+		{name: "9 minutes 59 old", wait: 10*time.Minute - time.Second},
+		{name: "10 minutes 1 old", wait: 10*time.Minute + time.Second, want: "bad_verification_code"},
+		{name: "reused", reuse: true, want: "bad_verification_code"},
+		{name: "unknown code", code: "0123456789abcdef0123", want: "bad_verification_code"},
+		{name: "wrong verifier", field: []string{"code_verifier", otherVerifier}, want: "bad_verification_code"},
+		{name: "no verifier for a PKCE code", field: []string{"code_verifier", ""}, want: "bad_verification_code"},
+		{name: "verifier for a code without PKCE", authorize: noPKCE, want: "bad_verification_code"},
+		{name: "no PKCE at all", authorize: noPKCE, field: []string{"code_verifier", ""}},
+		{name: "wrong secret", field: []string{"client_secret", "wrong"}, want: "incorrect_client_credentials"},
+		{name: "unknown client", field: []string{"client_id", "Iv1.other"}, want: "incorrect_client_credentials"},
+		{name: "other redirect_uri", field: []string{"redirect_uri", "https://chat.example.com/other"}, want: "redirect_uri_mismatch"},
+		{name: "no redirect_uri", field: []string{"redirect_uri", ""}},
+		{name: "refresh grant", code: "x", field: []string{"grant_type", "refresh_token"}, want: "unsupported_grant_type"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t, Options{})
-			status, _, fields := e.postToken(t, tt.prepare(t, e), "application/json")
+			params := authorizeParams()
+			if tt.authorize != nil {
+				params = tt.authorize
+			}
+			form := exchangeForm(e.code(t, params, "mona"))
+			if tt.reuse {
+				if _, _, f := e.postToken(t, form, ""); f["access_token"] == "" {
+					t.Fatalf("first exchange: %v", f)
+				}
+			}
+			e.clock.Advance(tt.wait)
+			if tt.code != "" {
+				form.Set("code", tt.code)
+			}
+			if tt.field != nil {
+				form = with(form, tt.field[0], tt.field[1])
+			}
+			status, _, fields := e.postToken(t, form, "application/json")
 			if status != http.StatusOK {
 				t.Fatalf("status = %d, want 200 even for errors", status)
 			}

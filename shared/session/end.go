@@ -75,26 +75,14 @@ func (s *Service) Expire(ctx context.Context, job Job) error {
 		}
 		if _, err := s.Store.RetireSession(ctx, k, job.Generation); err != nil &&
 			!errors.Is(err, ErrConflict) && !errors.Is(err, ErrNotFound) {
-			s.count(ctx, FailureAutomaticLogout)
-			s.log().WarnContext(ctx, "end expired session: will retry", "site", k.Site, "user", k.UserID,
-				"generation", job.Generation, "error", err)
-			if serr := s.retryLater(ctx, job, endRetryDelay); serr != nil {
-				return fmt.Errorf("end expired session: %w; and %w", err, serr)
-			}
-			return nil
+			return s.expireLater(ctx, job, "end expired session", "end expired session", err)
 		} else if err == nil {
 			expired = true
 			s.count(ctx, LogoutAutomatic)
 			s.log().InfoContext(ctx, "logout", "reason", "automatic", "site", k.Site, "user", k.UserID, "generation", job.Generation)
 		}
 	case err != nil && !errors.Is(err, ErrNotFound):
-		s.count(ctx, FailureAutomaticLogout)
-		s.log().WarnContext(ctx, "read session for its automatic logout: will retry", "site", k.Site, "user", k.UserID,
-			"generation", job.Generation, "error", err)
-		if serr := s.retryLater(ctx, job, endRetryDelay); serr != nil {
-			return fmt.Errorf("read session: %w; and %w", err, serr)
-		}
-		return nil
+		return s.expireLater(ctx, job, "read session for its automatic logout", "read session", err)
 	}
 	if expired {
 		s.notify(ctx, Notice{Kind: NoticeLoggedOutAutomatically, Key: k, Trigger: cur.Trigger,
@@ -102,6 +90,20 @@ func (s *Service) Expire(ctx context.Context, job Job) error {
 	}
 	if _, err := s.finishRetired(ctx, job); err != nil {
 		return fmt.Errorf("revoke token of %s generation %d: %w", k.UserID, job.Generation, err)
+	}
+	return nil
+}
+
+// expireLater handles a store failure during an automatic logout: it counts
+// and logs the failure (logged as step) and schedules the job's retry. It
+// returns an error, wrapped as wrap, only when the retry could not be
+// scheduled, as Expire's contract says.
+func (s *Service) expireLater(ctx context.Context, job Job, step, wrap string, err error) error {
+	s.count(ctx, FailureAutomaticLogout)
+	s.log().WarnContext(ctx, step+": will retry", "site", job.Site, "user", job.UserID,
+		"generation", job.Generation, "error", err)
+	if serr := s.retryLater(ctx, job, endRetryDelay); serr != nil {
+		return fmt.Errorf("%s: %w; and %w", wrap, err, serr)
 	}
 	return nil
 }

@@ -1,23 +1,19 @@
 package session_test
 
 import (
-	"os"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
+	"rcgithub/shared/readmetest"
 	"rcgithub/shared/session"
 )
 
 // TestREADMEListsEveryMetric: the README's Observability list of Logouts
 // reasons and Failures kinds is exactly what the service counts.
 func TestREADMEListsEveryMetric(t *testing.T) {
-	b, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	readme := string(b)
+	readme := readmetest.Text(t)
 	const logouts, failures, end = "`Logouts` by `Reason`", "`Failures` by `Kind`", "On AWS they become metrics"
 	i := strings.Index(readme, logouts)
 	j := strings.Index(readme[max(i, 0):], failures) + max(i, 0)

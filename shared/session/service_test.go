@@ -121,9 +121,16 @@ func (f *fixture) login(t *testing.T, k session.Key, login string) session.Sessi
 	return l.Session
 }
 
+// token opens the stored access token of s.
 func (f *fixture) token(t *testing.T, s session.Session) string {
 	t.Helper()
-	tok, err := f.svc.Sealer.Open(context.Background(), s.Key, s.SealedToken)
+	return f.open(t, s.Key, s.SealedToken)
+}
+
+// open opens a token sealed for k.
+func (f *fixture) open(t *testing.T, k session.Key, sealed []byte) string {
+	t.Helper()
+	tok, err := f.svc.Sealer.Open(context.Background(), k, sealed)
 	if err != nil {
 		t.Fatal(err)
 	}

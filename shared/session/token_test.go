@@ -17,11 +17,7 @@ import (
 // refreshToken opens the stored refresh token of s.
 func (f *fixture) refreshToken(t *testing.T, s session.Session) string {
 	t.Helper()
-	tok, err := f.svc.Sealer.Open(context.Background(), s.Key, s.SealedRefresh)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(tok)
+	return f.open(t, s.Key, s.SealedRefresh)
 }
 
 func (f *fixture) stored(t *testing.T, k session.Key) session.Session {
@@ -125,30 +121,46 @@ func TestGitHubAppStatusRefreshesAndKeepsTheSession(t *testing.T) {
 
 func TestGitHubAppAutomaticLogoutOfAnExpiredToken(t *testing.T) {
 	f := newFixtureFor(t, true)
-	ctx := context.Background()
 	s := f.login(t, alice, "octocat")
 	access := f.token(t, s)
 	f.clock.Set(s.Ends) // the token expired days ago; GitHub confirms it dead
 	f.runDue(t)
-	if _, err := f.db.GetSession(ctx, alice); !errors.Is(err, session.ErrNotFound) {
-		t.Fatalf("session after automatic logout: %v", err)
-	}
-	if _, err := f.db.GetRetired(ctx, alice, s.Generation); !errors.Is(err, session.ErrNotFound) {
-		t.Fatal("the sealed tokens were kept after revocation")
-	}
-	if n, err := f.sched.Pending(ctx); err != nil || n != 0 {
-		t.Fatalf("pending jobs after automatic logout: %d, %v", n, err)
-	}
+	f.wantEnded(t, s, "after automatic logout")
 	if f.gh.TokenAlive(access) {
 		t.Fatal("expired token alive")
 	}
 }
 
-func TestGitHubAppConcurrentRefreshesKeepTheSession(t *testing.T) {
-	f := newFixtureFor(t, true)
+// wantEnded fails the test unless s is over and cleaned up: no live session
+// for its key, no retired copy of its sealed tokens, no job pending.
+func (f *fixture) wantEnded(t *testing.T, s session.Session, when string) {
+	t.Helper()
 	ctx := context.Background()
+	if _, err := f.db.GetSession(ctx, s.Key); !errors.Is(err, session.ErrNotFound) {
+		t.Fatalf("session %s: %v", when, err)
+	}
+	if _, err := f.db.GetRetired(ctx, s.Key, s.Generation); !errors.Is(err, session.ErrNotFound) {
+		t.Fatalf("the sealed tokens were kept %s", when)
+	}
+	if n, err := f.sched.Pending(ctx); err != nil || n != 0 {
+		t.Fatalf("pending jobs %s: %d, %v", when, n, err)
+	}
+}
+
+// newAppSessionDueForRefresh logs alice in through a GitHub App (expiring
+// user tokens) and moves the clock past her access token's 8-hour life, so
+// that her next status check must refresh it.
+func newAppSessionDueForRefresh(t *testing.T) (*fixture, session.Session) {
+	t.Helper()
+	f := newFixtureFor(t, true)
 	s := f.login(t, alice, "octocat")
 	f.clock.Advance(9 * time.Hour)
+	return f, s
+}
+
+func TestGitHubAppConcurrentRefreshesKeepTheSession(t *testing.T) {
+	f, s := newAppSessionDueForRefresh(t)
+	ctx := context.Background()
 
 	const callers = 6
 	errs := make([]error, callers)
@@ -210,15 +222,7 @@ func TestGitHubAppRefreshFailureEndsTheSession(t *testing.T) {
 			if want := map[string]int{"Logouts/revoked_at_github": 1}; !reflect.DeepEqual(m.counts, want) {
 				t.Fatalf("counts %v, want %v", m.counts, want)
 			}
-			if _, err := f.db.GetSession(ctx, alice); !errors.Is(err, session.ErrNotFound) {
-				t.Fatalf("session after a failed refresh: %v", err)
-			}
-			if _, err := f.db.GetRetired(ctx, alice, s.Generation); !errors.Is(err, session.ErrNotFound) {
-				t.Fatal("the sealed tokens were kept")
-			}
-			if n, err := f.sched.Pending(ctx); err != nil || n != 0 {
-				t.Fatalf("pending jobs: %d, %v", n, err)
-			}
+			f.wantEnded(t, s, "after a failed refresh")
 			if f.gh.TokenAlive(access) || f.gh.RefreshAlive(refresh) {
 				t.Fatal("the old tokens still work at GitHub")
 			}
@@ -249,10 +253,8 @@ func (s *staleStore) GetSession(ctx context.Context, k session.Key) (session.Ses
 }
 
 func TestGitHubAppLosingRefreshUsesTheWinnersToken(t *testing.T) {
-	f := newFixtureFor(t, true)
+	f, s := newAppSessionDueForRefresh(t)
 	ctx := context.Background()
-	s := f.login(t, alice, "octocat")
-	f.clock.Advance(9 * time.Hour)
 	before := f.stored(t, alice)
 
 	// The winner refreshes and stores the new pair.
@@ -282,10 +284,8 @@ func TestGitHubAppLosingRefreshUsesTheWinnersToken(t *testing.T) {
 }
 
 func TestGitHubAppRefreshWhileGitHubIsDownKeepsTheSession(t *testing.T) {
-	f := newFixtureFor(t, true)
+	f, s := newAppSessionDueForRefresh(t)
 	ctx := context.Background()
-	s := f.login(t, alice, "octocat")
-	f.clock.Advance(9 * time.Hour)
 	f.gh.SetFault(githubtest.RouteToken, githubtest.Fault{Status: 502})
 	m := &countingMetrics{counts: map[string]int{}}
 	f.svc.Metrics = m

@@ -318,10 +318,7 @@ func TestOAuthRoutesRefuseUnissuedValuesWithoutAStoreCall(t *testing.T) {
 	if rec.Code != http.StatusOK {
 		t.Fatalf("the victim's link after the attacks: status %d", rec.Code)
 	}
-	req := httptest.NewRequest(http.MethodGet, "/oauth/callback?"+url.Values{"code": {victim.code}, "state": {victim.state}}.Encode(), nil)
-	req.Header.Set("Cookie", fixtureCookie+"="+victim.secret)
-	rec = httptest.NewRecorder()
-	fx.handler.ServeHTTP(rec, req)
+	rec = fx.callback(url.Values{"code": {victim.code}, "state": {victim.state}}, victim.secret)
 	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "Connected to GitHub as @") {
 		t.Fatalf("the victim's sign-in after the attacks: status %d", rec.Code)
 	}
@@ -332,17 +329,11 @@ func TestOAuthRoutesRefuseUnissuedValuesWithoutAStoreCall(t *testing.T) {
 func TestErrorCallbackCancelsOnlyWithItsCookie(t *testing.T) {
 	fx := newFixture(t)
 	fl := fx.newFlow(t)
-	req := httptest.NewRequest(http.MethodGet, "/oauth/callback?"+url.Values{"error": {"access_denied"}, "state": {fl.state}}.Encode(), nil)
-	req.Header.Set("Cookie", fixtureCookie+"="+fl.secret)
-	rec := httptest.NewRecorder()
-	fx.handler.ServeHTTP(rec, req)
+	rec := fx.callback(url.Values{"error": {"access_denied"}, "state": {fl.state}}, fl.secret)
 	if rec.Code != http.StatusForbidden {
 		t.Fatalf("error callback: status %d, want 403", rec.Code)
 	}
-	req = httptest.NewRequest(http.MethodGet, "/oauth/callback?"+url.Values{"code": {fl.code}, "state": {fl.state}}.Encode(), nil)
-	req.Header.Set("Cookie", fixtureCookie+"="+fl.secret)
-	rec = httptest.NewRecorder()
-	fx.handler.ServeHTTP(rec, req)
+	rec = fx.callback(url.Values{"code": {fl.code}, "state": {fl.state}}, fl.secret)
 	if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), "already used") {
 		t.Fatalf("callback after its own cancel: status %d, want 400 already used", rec.Code)
 	}
@@ -355,13 +346,8 @@ func TestErrorCallbackCancelsOnlyWithItsCookie(t *testing.T) {
 func TestCallbackReloadedAfterSuccess(t *testing.T) {
 	fx := newFixture(t)
 	fl := fx.newFlow(t)
-	target := "/oauth/callback?" + url.Values{"code": {fl.code}, "state": {fl.state}}.Encode()
 	get := func() *httptest.ResponseRecorder {
-		req := httptest.NewRequest(http.MethodGet, target, nil)
-		req.Header.Set("Cookie", fixtureCookie+"="+fl.secret)
-		rec := httptest.NewRecorder()
-		fx.handler.ServeHTTP(rec, req)
-		return rec
+		return fx.callback(url.Values{"code": {fl.code}, "state": {fl.state}}, fl.secret)
 	}
 	if rec := get(); rec.Code != http.StatusOK || setCookie(rec, fixtureCookie) != nil {
 		t.Fatalf("first callback: status %d, Set-Cookie %v; want 200 leaving the cookie", rec.Code, setCookie(rec, fixtureCookie))
@@ -373,4 +359,14 @@ func TestCallbackReloadedAfterSuccess(t *testing.T) {
 	if c := setCookie(rec, fixtureCookie); c == nil || c.MaxAge >= 0 {
 		t.Fatalf("the reloaded callback does not clear the cookie: %v", c)
 	}
+}
+
+// callback serves GitHub's redirect back to /oauth/callback with query, from
+// the browser that holds the sign-in cookie secret.
+func (fx *fixture) callback(query url.Values, secret string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodGet, "/oauth/callback?"+query.Encode(), nil)
+	req.Header.Set("Cookie", fixtureCookie+"="+secret)
+	rec := httptest.NewRecorder()
+	fx.handler.ServeHTTP(rec, req)
+	return rec
 }
