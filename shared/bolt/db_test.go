@@ -16,10 +16,7 @@ import (
 // openTest opens a fresh data file that is closed when the test ends.
 func openTest(t testing.TB) *DB {
 	t.Helper()
-	db, err := Open(filepath.Join(t.TempDir(), "data.db"), Options{})
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
+	db := openAt(t, filepath.Join(t.TempDir(), "data.db"))
 	t.Cleanup(func() {
 		if err := db.Close(); err != nil {
 			t.Errorf("Close: %v", err)
@@ -28,12 +25,20 @@ func openTest(t testing.TB) *DB {
 	return db
 }
 
-func TestOpenCreatesAPrivateFile(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "missing-dir", "data.db")
+// openAt opens the data file at path, failing the test if it cannot; the
+// caller closes it.
+func openAt(t testing.TB, path string) *DB {
+	t.Helper()
 	db, err := Open(path, Options{})
 	if err != nil {
-		t.Fatalf("Open: %v", err)
+		t.Fatalf("Open %s: %v", path, err)
 	}
+	return db
+}
+
+func TestOpenCreatesAPrivateFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "missing-dir", "data.db")
+	db := openAt(t, path)
 	defer db.Close()
 	info, err := os.Stat(path)
 	if err != nil {
@@ -53,10 +58,7 @@ func TestOpenCreatesAPrivateFile(t *testing.T) {
 
 func TestSecondOpenFailsClearly(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "data.db")
-	db, err := Open(path, Options{})
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
+	db := openAt(t, path)
 	defer db.Close()
 
 	// flock locks belong to an open file, so a second open in this process
@@ -78,20 +80,14 @@ func TestSecondOpenFailsClearly(t *testing.T) {
 	if err := db.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
-	again, err := Open(path, Options{})
-	if err != nil {
-		t.Fatalf("Open after Close: %v", err)
-	}
+	again := openAt(t, path)
 	again.Close()
 }
 
 func TestSessionsSurviveReopen(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "data.db")
-	db, err := Open(path, Options{})
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
+	db := openAt(t, path)
 	s := session.Session{Key: session.Key{Site: "https://chat.example.com", UserID: "u1"},
 		GitHubLogin: "octocat", SealedToken: []byte{0, 1, 0xff}, Generation: 42,
 		Started: time.Date(2030, 1, 2, 3, 4, 5, 6, time.UTC)}
@@ -102,10 +98,7 @@ func TestSessionsSurviveReopen(t *testing.T) {
 		t.Fatalf("Close: %v", err)
 	}
 
-	db, err = Open(path, Options{})
-	if err != nil {
-		t.Fatalf("reopen: %v", err)
-	}
+	db = openAt(t, path)
 	defer db.Close()
 	got, err := db.GetSession(ctx, s.Key)
 	if err != nil {
@@ -117,10 +110,7 @@ func TestSessionsSurviveReopen(t *testing.T) {
 }
 
 func TestClosedDBRefusesWork(t *testing.T) {
-	db, err := Open(filepath.Join(t.TempDir(), "data.db"), Options{})
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
+	db := openAt(t, filepath.Join(t.TempDir(), "data.db"))
 	if err := db.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
@@ -144,15 +134,12 @@ func TestOpenRefusesAFileOthersCanRead(t *testing.T) {
 	} {
 		dir := filepath.Join(t.TempDir(), "my data")
 		path := filepath.Join(dir, "sessions.db")
-		db, err := Open(path, Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
+		db := openAt(t, path)
 		db.Close()
 		if err := os.Chmod(path, tt.mode); err != nil {
 			t.Fatal(err)
 		}
-		db, err = Open(path, Options{})
+		db, err := Open(path, Options{})
 		if !tt.wantErr {
 			if err != nil {
 				t.Errorf("mode %o: %v", tt.mode, err)
