@@ -163,13 +163,7 @@ var linkTests = []storeTest{
 		l := f.link(f.key("u1"), "msg-1")
 		_, err := s.CreateLink(ctx, l, unlimited)
 		requireNoErr(t, "CreateLink", err)
-		taken := make([]session.Link, contenders)
-		errs := contend(opts.Concurrent, contenders, func(i int) (err error) {
-			taken[i], err = s.TakeLink(ctx, l.ID)
-			return err
-		})
-		w := requireOneWinner(t, "TakeLink", errs, session.ErrNotFound)
-		requireSame(t, "TakeLink by the winner", taken[w], l)
+		requireOneTakerWins(t, opts, "TakeLink", l, func() (session.Link, error) { return s.TakeLink(ctx, l.ID) })
 	}},
 	{"links/one link per message under concurrent creates", func(t *testing.T, s session.Store, f *fixture, opts StoreOptions) {
 		ctx := context.Background()
@@ -234,14 +228,22 @@ var pendingTests = []storeTest{
 		ctx := context.Background()
 		p := f.pending(f.key("u1"))
 		requireNoErr(t, "PutPending", s.PutPending(ctx, p))
-		taken := make([]session.Pending, contenders)
-		errs := contend(opts.Concurrent, contenders, func(i int) (err error) {
-			taken[i], err = s.TakePending(ctx, p.State)
-			return err
-		})
-		w := requireOneWinner(t, "TakePending", errs, session.ErrNotFound)
-		requireSame(t, "TakePending by the winner", taken[w], p)
+		requireOneTakerWins(t, opts, "TakePending", p, func() (session.Pending, error) { return s.TakePending(ctx, p.State) })
 	}},
+}
+
+// requireOneTakerWins has contenders call take at once (one at a time unless
+// opts.Concurrent) and fails the test unless exactly one gets want and the
+// others session.ErrNotFound.
+func requireOneTakerWins[T session.Link | session.Pending](t *testing.T, opts StoreOptions, what string, want T, take func() (T, error)) {
+	t.Helper()
+	taken := make([]T, contenders)
+	errs := contend(opts.Concurrent, contenders, func(i int) (err error) {
+		taken[i], err = take()
+		return err
+	})
+	w := requireOneWinner(t, what, errs, session.ErrNotFound)
+	requireSame(t, what+" by the winner", taken[w], want)
 }
 
 // unlimited is a link quota the other tests do not reach.
