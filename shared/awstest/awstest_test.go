@@ -73,9 +73,7 @@ func TestConfigWithMoto(t *testing.T) {
 }
 
 func TestCounter(t *testing.T) {
-	cfg := awstest.Config(t)
-	counter := awstest.NewCounter()
-	counter.Install(&cfg)
+	cfg, counter := awstest.CountedConfig(t)
 	url, _ := awstest.Queue(t, cfg) // CreateQueue and GetQueueAttributes, through cfg
 	if got, want := counter.Counts(), map[string]int{"SQS.CreateQueue": 1, "SQS.GetQueueAttributes": 1}; !maps.Equal(got, want) {
 		t.Errorf("Counts = %v, want %v", got, want)
@@ -119,9 +117,7 @@ func (r *recorder) Fatalf(format string, args ...any) {
 // TestSecretOverTheLimit: a value AWS would refuse fails the test before any
 // call, though moto would store it.
 func TestSecretOverTheLimit(t *testing.T) {
-	cfg := awstest.Config(t)
-	counter := awstest.NewCounter()
-	counter.Install(&cfg)
+	cfg, counter := awstest.CountedConfig(t)
 	r := &recorder{TB: t}
 	done := make(chan struct{})
 	go func() {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 	"sync"
+	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
@@ -20,6 +21,15 @@ type Counter struct {
 
 // NewCounter returns a Counter with no calls counted.
 func NewCounter() *Counter { return &Counter{counts: map[string]int{}} }
+
+// CountedConfig returns Config(t) with a new Counter installed, and the Counter.
+func CountedConfig(t testing.TB) (aws.Config, *Counter) {
+	t.Helper()
+	cfg := Config(t)
+	c := NewCounter()
+	c.Install(&cfg)
+	return cfg, c
+}
 
 // Install makes every client created from cfg afterwards report its calls to c.
 func (c *Counter) Install(cfg *aws.Config) {

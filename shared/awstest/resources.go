@@ -36,11 +36,9 @@ func Table(t testing.TB, cfg aws.Config) string {
 	if err := dynamodb.CreateTable(t.Context(), client, name); err != nil {
 		t.Fatalf("create table: %v", err)
 	}
-	t.Cleanup(func() {
-		_, err := client.DeleteTable(context.Background(), &dynamodbapi.DeleteTableInput{TableName: aws.String(name)})
-		if err != nil {
-			t.Errorf("delete table %s: %v", name, err)
-		}
+	whenDone(t, "delete table "+name, func(ctx context.Context) error {
+		_, err := client.DeleteTable(ctx, &dynamodbapi.DeleteTableInput{TableName: aws.String(name)})
+		return err
 	})
 	return name
 }
@@ -55,11 +53,9 @@ func ScheduleGroup(t testing.TB, cfg aws.Config) string {
 	if err != nil {
 		t.Fatalf("create schedule group: %v", err)
 	}
-	t.Cleanup(func() {
-		_, err := client.DeleteScheduleGroup(context.Background(), &schedulerapi.DeleteScheduleGroupInput{Name: aws.String(name)})
-		if err != nil {
-			t.Errorf("delete schedule group %s: %v", name, err)
-		}
+	whenDone(t, "delete schedule group "+name, func(ctx context.Context) error {
+		_, err := client.DeleteScheduleGroup(ctx, &schedulerapi.DeleteScheduleGroupInput{Name: aws.String(name)})
+		return err
 	})
 	return name
 }
@@ -74,14 +70,12 @@ func KMSKey(t testing.TB, cfg aws.Config) string {
 		t.Fatalf("create KMS key: %v", err)
 	}
 	arn, id := aws.ToString(out.KeyMetadata.Arn), aws.ToString(out.KeyMetadata.KeyId)
-	t.Cleanup(func() {
+	whenDone(t, "schedule deletion of KMS key "+arn, func(ctx context.Context) error {
 		// By id: moto's ScheduleKeyDeletion does not resolve ARNs.
-		_, err := client.ScheduleKeyDeletion(context.Background(), &kmsapi.ScheduleKeyDeletionInput{
+		_, err := client.ScheduleKeyDeletion(ctx, &kmsapi.ScheduleKeyDeletionInput{
 			KeyId: aws.String(id), PendingWindowInDays: aws.Int32(7),
 		})
-		if err != nil {
-			t.Errorf("schedule deletion of KMS key %s: %v", arn, err)
-		}
+		return err
 	})
 	return arn
 }
@@ -102,10 +96,9 @@ func Queue(t testing.TB, cfg aws.Config) (url, arn string) {
 	if err != nil {
 		t.Fatalf("read queue ARN: %v", err)
 	}
-	t.Cleanup(func() {
-		if _, err := client.DeleteQueue(context.Background(), &sqsapi.DeleteQueueInput{QueueUrl: aws.String(url)}); err != nil {
-			t.Errorf("delete queue %s: %v", url, err)
-		}
+	whenDone(t, "delete queue "+url, func(ctx context.Context) error {
+		_, err := client.DeleteQueue(ctx, &sqsapi.DeleteQueueInput{QueueUrl: aws.String(url)})
+		return err
 	})
 	return url, attrs.Attributes[string(sqstypes.QueueAttributeNameQueueArn)]
 }
@@ -126,13 +119,21 @@ func Secret(t testing.TB, cfg aws.Config, value string) string {
 		t.Fatalf("create secret: %v", err)
 	}
 	arn := aws.ToString(out.ARN)
-	t.Cleanup(func() {
-		_, err := client.DeleteSecret(context.Background(), &secretsapi.DeleteSecretInput{
+	whenDone(t, "delete secret "+arn, func(ctx context.Context) error {
+		_, err := client.DeleteSecret(ctx, &secretsapi.DeleteSecretInput{
 			SecretId: aws.String(arn), ForceDeleteWithoutRecovery: aws.Bool(true),
 		})
-		if err != nil {
-			t.Errorf("delete secret %s: %v", arn, err)
-		}
+		return err
 	})
 	return arn
+}
+
+// whenDone runs remove when the test ends (on a context the ended test has not
+// cancelled) and fails the test with what, which names the removal, if it fails.
+func whenDone(t testing.TB, what string, remove func(ctx context.Context) error) {
+	t.Cleanup(func() {
+		if err := remove(context.Background()); err != nil {
+			t.Errorf("%s: %v", what, err)
+		}
+	})
 }

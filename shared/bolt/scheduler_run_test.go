@@ -39,6 +39,18 @@ func startRun(t *testing.T, s *Scheduler, handle Handler) (stop func()) {
 	return stop
 }
 
+// startRecordingRun starts Run like startRun with a handler that succeeds and
+// sends each job it runs on ran.
+func startRecordingRun(t *testing.T, s *Scheduler) (ran <-chan session.Job, stop func()) {
+	t.Helper()
+	jobs := make(chan session.Job, 10)
+	stop = startRun(t, s, func(_ context.Context, job session.Job) error {
+		jobs <- job
+		return nil
+	})
+	return jobs, stop
+}
+
 // waitFor returns the next job handled, or fails the test after patience.
 func waitFor(t *testing.T, ran <-chan session.Job) session.Job {
 	t.Helper()
@@ -75,12 +87,7 @@ func TestRunRunsOverdueThenUpcomingJobs(t *testing.T) {
 	overdue, upcoming := testJob("overdue"), testJob("upcoming")
 	schedule(t, s, overdue, time.Now().Add(-time.Hour))
 	schedule(t, s, upcoming, time.Now().Add(200*time.Millisecond))
-
-	ran := make(chan session.Job, 10)
-	stop := startRun(t, s, func(_ context.Context, job session.Job) error {
-		ran <- job
-		return nil
-	})
+	ran, stop := startRecordingRun(t, s)
 	if got := waitFor(t, ran); got != overdue {
 		t.Fatalf("first job run: %+v, want the overdue one", got)
 	}
@@ -104,11 +111,7 @@ func TestRunWakesForANewJob(t *testing.T) {
 	first, later, soon := testJob("first"), testJob("later"), testJob("soon")
 	schedule(t, s, first, time.Now())
 	schedule(t, s, later, time.Now().Add(time.Hour))
-	ran := make(chan session.Job, 10)
-	startRun(t, s, func(_ context.Context, job session.Job) error {
-		ran <- job
-		return nil
-	})
+	ran, _ := startRecordingRun(t, s)
 	// Once the first job is done and deleted, Run goes to sleep for later's
 	// time, capped at maxSleep.
 	if got := waitFor(t, ran); got != first {

@@ -83,11 +83,8 @@ func (db *DB) GetLink(ctx context.Context, id string) (session.Link, error) {
 // TakeLink deletes and returns the link with the id, or session.ErrNotFound.
 func (db *DB) TakeLink(ctx context.Context, id string) (session.Link, error) {
 	rec, outcome, err := take[linkRecord](ctx, db, bucketLinks, []byte(id))
-	if err != nil {
-		return session.Link{}, fmt.Errorf("take link: %w", err)
-	}
-	if outcome != nil {
-		return session.Link{}, fmt.Errorf("take link: %w", outcome)
+	if err := failure("take link", err, outcome); err != nil {
+		return session.Link{}, err
 	}
 	return rec.link(), nil
 }
@@ -111,11 +108,8 @@ func (db *DB) PutPending(ctx context.Context, p session.Pending) error {
 // session.ErrNotFound.
 func (db *DB) TakePending(ctx context.Context, state string) (session.Pending, error) {
 	rec, outcome, err := take[pendingRecord](ctx, db, bucketPending, []byte(state))
-	if err != nil {
-		return session.Pending{}, fmt.Errorf("take pending: %w", err)
-	}
-	if outcome != nil {
-		return session.Pending{}, fmt.Errorf("take pending: %w", outcome)
+	if err := failure("take pending", err, outcome); err != nil {
+		return session.Pending{}, err
 	}
 	return rec.pending(), nil
 }
@@ -211,4 +205,17 @@ func deleteWhere(b *bbolt.Bucket, match func(data []byte) (bool, error)) (int, e
 		}
 	}
 	return len(doomed), nil
+}
+
+// failure is what an operation op returns: the storage failure err, else its
+// outcome (such as session.ErrNotFound or session.ErrConflict), wrapped with
+// op; nil when there is neither.
+func failure(op string, err, outcome error) error {
+	if err == nil {
+		err = outcome
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	return nil
 }

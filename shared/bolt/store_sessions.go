@@ -64,13 +64,7 @@ func (db *DB) PutSession(ctx context.Context, s session.Session, prev int64) err
 		}
 		return live.Put(key, data)
 	})
-	if err != nil {
-		return fmt.Errorf("put session: %w", err)
-	}
-	if outcome != nil {
-		return fmt.Errorf("put session: %w", outcome)
-	}
-	return nil
+	return failure("put session", err, outcome)
 }
 
 // RetireSession ends the live session of k if its generation is gen, keeping it
@@ -92,11 +86,8 @@ func (db *DB) RetireSession(ctx context.Context, k session.Key, gen int64) (sess
 		}
 		return tx.Bucket(bucketSessions).Delete(sessionKey(k))
 	})
-	if err != nil {
-		return session.Session{}, fmt.Errorf("retire session: %w", err)
-	}
-	if outcome != nil {
-		return session.Session{}, fmt.Errorf("retire session: %w", outcome)
+	if err := failure("retire session", err, outcome); err != nil {
+		return session.Session{}, err
 	}
 	return rec.session(), nil
 }
@@ -122,13 +113,7 @@ func (db *DB) UpdateToken(ctx context.Context, k session.Key, gen int64, sealedT
 		}
 		return tx.Bucket(bucketSessions).Put(sessionKey(k), data)
 	})
-	if err != nil {
-		return fmt.Errorf("update token: %w", err)
-	}
-	if outcome != nil {
-		return fmt.Errorf("update token: %w", outcome)
-	}
-	return nil
+	return failure("update token", err, outcome)
 }
 
 // GetRetired returns the retired session of k with generation gen, or

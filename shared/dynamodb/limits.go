@@ -76,23 +76,11 @@ func valueSize(v types.AttributeValue) int {
 	case *types.AttributeValueMemberBOOL, *types.AttributeValueMemberNULL:
 		return 1
 	case *types.AttributeValueMemberSS:
-		n := 0
-		for _, s := range v.Value {
-			n += len(s)
-		}
-		return n
+		return setSize(v.Value, func(s string) int { return len(s) })
 	case *types.AttributeValueMemberBS:
-		n := 0
-		for _, b := range v.Value {
-			n += len(b)
-		}
-		return n
+		return setSize(v.Value, func(b []byte) int { return len(b) })
 	case *types.AttributeValueMemberNS:
-		n := 0
-		for _, s := range v.Value {
-			n += numberSize(s)
-		}
-		return n
+		return setSize(v.Value, numberSize)
 	case *types.AttributeValueMemberL:
 		n := 3
 		for _, e := range v.Value {
@@ -121,4 +109,13 @@ func numberSize(s string) int {
 	}, mantissa)
 	digits = strings.Trim(digits, "0")
 	return 1 + (utf8.RuneCountInString(digits)+1)/2
+}
+
+// setSize is the size of a set: the sum of its members' sizes.
+func setSize[T any](members []T, size func(T) int) int {
+	n := 0
+	for _, m := range members {
+		n += size(m)
+	}
+	return n
 }

@@ -23,9 +23,7 @@ import (
 // AWS's 400 KB (409,600 bytes), so the item at the limit is answered by a stub
 // in front of moto: the test shows that the adapter sends it.
 func TestLimitsAtTheEdge(t *testing.T) {
-	cfg := awstest.Config(t)
-	counter := awstest.NewCounter()
-	counter.Install(&cfg)
+	cfg, counter := awstest.CountedConfig(t)
 	var stubPut atomic.Bool
 	cfg.APIOptions = append(cfg.APIOptions, func(stack *middleware.Stack) error {
 		return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("stubPutItem",

@@ -87,41 +87,31 @@ func hasCode(reasons []types.CancellationReason, code string) bool {
 
 // linkOfMessage returns the link made earlier for a Rocket.Chat message.
 func (s *Store) linkOfMessage(ctx context.Context, k session.Key, messageID string) (session.Link, error) {
-	var r linkRecord
-	if err := s.get(ctx, messageKey(k, messageID), &r); err != nil {
-		return session.Link{}, fmt.Errorf("read link of message: %w", err)
-	}
-	l, err := r.link()
-	if err != nil {
-		return session.Link{}, fmt.Errorf("read link of message: %w", err)
-	}
-	return l, nil
+	return readLink(ctx, s.get, messageKey(k, messageID), "read link of message")
 }
 
 // GetLink returns the link with the id, or session.ErrNotFound.
 func (s *Store) GetLink(ctx context.Context, id string) (session.Link, error) {
-	var r linkRecord
-	if err := s.get(ctx, linkKey(id), &r); err != nil {
-		return session.Link{}, fmt.Errorf("get link: %w", err)
-	}
-	l, err := r.link()
-	if err != nil {
-		return session.Link{}, fmt.Errorf("get link: %w", err)
-	}
-	return l, nil
+	return readLink(ctx, s.get, linkKey(id), "get link")
 }
 
 // TakeLink deletes the link and returns it; only one caller gets it.
 // The message item stays, so a re-delivered message still finds its
 // (now used) link rather than minting a second one.
 func (s *Store) TakeLink(ctx context.Context, id string) (session.Link, error) {
+	return readLink(ctx, s.take, linkKey(id), "take link")
+}
+
+// readLink reads the link item pk with read (Store.get or Store.take) and
+// decodes it; op names the operation in errors.
+func readLink(ctx context.Context, read func(ctx context.Context, pk string, out any) error, pk, op string) (session.Link, error) {
 	var r linkRecord
-	if err := s.take(ctx, linkKey(id), &r); err != nil {
-		return session.Link{}, fmt.Errorf("take link: %w", err)
+	if err := read(ctx, pk, &r); err != nil {
+		return session.Link{}, fmt.Errorf("%s: %w", op, err)
 	}
 	l, err := r.link()
 	if err != nil {
-		return session.Link{}, fmt.Errorf("take link: %w", err)
+		return session.Link{}, fmt.Errorf("%s: %w", op, err)
 	}
 	return l, nil
 }

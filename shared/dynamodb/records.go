@@ -36,13 +36,11 @@ func newLinkRecord(pk string, l session.Link) linkRecord {
 }
 
 func (r linkRecord) link() (session.Link, error) {
-	created, err := parseTime("created", r.Created)
-	if err != nil {
-		return session.Link{}, err
-	}
-	expires, err := parseTime("expires", r.Expires)
-	if err != nil {
-		return session.Link{}, err
+	var times timeDecoder
+	created := times.required("created", r.Created)
+	expires := times.required("expires", r.Expires)
+	if times.err != nil {
+		return session.Link{}, times.err
 	}
 	return session.Link{ID: r.ID, Key: session.Key{Site: r.Site, UserID: r.UserID}, UserName: r.UserName,
 		MessageID: r.MessageID, Trigger: r.Trigger, Created: created, Expires: expires}, nil
@@ -108,21 +106,13 @@ func newSessionRecord(pk string, s session.Session) sessionRecord {
 }
 
 func (r sessionRecord) session() (session.Session, error) {
-	started, err := parseTime("started", r.Started)
-	if err != nil {
-		return session.Session{}, err
-	}
-	ends, err := parseTime("ends", r.Ends)
-	if err != nil {
-		return session.Session{}, err
-	}
-	tokenExpires, err := parseOptionalTime("token_expires", r.TokenExpires)
-	if err != nil {
-		return session.Session{}, err
-	}
-	refreshExpires, err := parseOptionalTime("refresh_expires", r.RefreshExpires)
-	if err != nil {
-		return session.Session{}, err
+	var times timeDecoder
+	started := times.required("started", r.Started)
+	ends := times.required("ends", r.Ends)
+	tokenExpires := times.optional("token_expires", r.TokenExpires)
+	refreshExpires := times.optional("refresh_expires", r.RefreshExpires)
+	if times.err != nil {
+		return session.Session{}, times.err
 	}
 	return session.Session{Key: session.Key{Site: r.Site, UserID: r.UserID}, UserName: r.UserName,
 		GitHubLogin: r.GitHubLogin, GitHubID: r.GitHubID, Scopes: r.Scopes, SealedToken: r.SealedToken,
@@ -138,11 +128,26 @@ func formatOptionalTime(t time.Time) string {
 	return formatTime(t)
 }
 
-func parseOptionalTime(name, s string) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
+// timeDecoder decodes the time attributes of one item and keeps the first
+// error, so that a record's decoder reads its times in a row and checks once.
+type timeDecoder struct{ err error }
+
+// required decodes s, the value of the attribute name, which must be a time.
+func (d *timeDecoder) required(name, s string) time.Time {
+	if d.err != nil {
+		return time.Time{}
 	}
-	return parseTime(name, s)
+	t, err := parseTime(name, s)
+	d.err = err
+	return t
+}
+
+// optional decodes s like required, but an absent attribute ("") is the zero time.
+func (d *timeDecoder) optional(name, s string) time.Time {
+	if s == "" {
+		return time.Time{}
+	}
+	return d.required(name, s)
 }
 
 func formatTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }

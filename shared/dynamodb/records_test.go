@@ -1,6 +1,7 @@
 package dynamodb
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -57,5 +58,37 @@ func TestItemsWithoutTrigger(t *testing.T) {
 	var back sessionRecord
 	if err := attributevalue.UnmarshalMap(item, &back); err != nil || back.Trigger != "!github" {
 		t.Fatalf("round trip: %q, %v", back.Trigger, err)
+	}
+}
+
+// TestRecordTimes: a malformed time fails the decode and names its attribute,
+// whichever time it is; an absent optional time is the zero time.
+func TestRecordTimes(t *testing.T) {
+	const ok = "2026-01-01T00:00:00Z"
+	link := linkRecord{Created: ok, Expires: ok}
+	sess := sessionRecord{Started: ok, Ends: ok}
+	tests := []struct {
+		name    string
+		decode  func() error
+		wantErr string // "" for none
+	}{
+		{"link", func() error { _, err := link.link(); return err }, ""},
+		{"link created", func() error { r := link; r.Created = "bad"; _, err := r.link(); return err }, "decode created time"},
+		{"link expires", func() error { r := link; r.Expires = "bad"; _, err := r.link(); return err }, "decode expires time"},
+		{"session without token times", func() error { _, err := sess.session(); return err }, ""},
+		{"session started", func() error { r := sess; r.Started = "bad"; _, err := r.session(); return err }, "decode started time"},
+		{"session ends", func() error { r := sess; r.Ends = "bad"; _, err := r.session(); return err }, "decode ends time"},
+		{"session token_expires", func() error { r := sess; r.TokenExpires = "bad"; _, err := r.session(); return err }, "decode token_expires time"},
+		{"session refresh_expires", func() error { r := sess; r.RefreshExpires = "bad"; _, err := r.session(); return err }, "decode refresh_expires time"},
+	}
+	for _, tt := range tests {
+		err := tt.decode()
+		if tt.wantErr == "" && err != nil || tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+			t.Errorf("%s: err %v, want %q", tt.name, err, tt.wantErr)
+		}
+	}
+	s, err := sess.session()
+	if err != nil || !s.TokenExpires.IsZero() || !s.RefreshExpires.IsZero() {
+		t.Errorf("session without token times: %v, %v; want zero times", s.TokenExpires, err)
 	}
 }

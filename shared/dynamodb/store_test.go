@@ -110,9 +110,7 @@ func TestExpiresAt(t *testing.T) {
 // TestCalls pins the AWS calls each store operation makes: they are what each
 // user flow costs, and a change here should be deliberate.
 func TestCalls(t *testing.T) {
-	cfg := awstest.Config(t)
-	counter := awstest.NewCounter()
-	counter.Install(&cfg)
+	cfg, counter := awstest.CountedConfig(t)
 	store := dynamodb.New(dynamodbapi.NewFromConfig(cfg), awstest.Table(t, cfg))
 	ctx := t.Context()
 	k := session.Key{Site: "https://chat.example.com", UserID: "u1"}

@@ -13,9 +13,7 @@ import (
 )
 
 func TestSealOpen(t *testing.T) {
-	cfg := awstest.Config(t)
-	counter := awstest.NewCounter()
-	counter.Install(&cfg)
+	cfg, counter := awstest.CountedConfig(t)
 	client := kmsapi.NewFromConfig(cfg)
 	sealer := kms.New(client, awstest.KMSKey(t, cfg))
 	otherKey := kms.New(client, awstest.KMSKey(t, cfg))

@@ -26,7 +26,6 @@ type retiredKey struct {
 }
 
 // Store is a session.Store in maps behind a mutex. Safe for concurrent use.
-// Store is a session.Store in maps behind a mutex. Safe for concurrent use.
 type Store struct {
 	mu       sync.Mutex
 	links    map[string]session.Link
@@ -67,23 +66,14 @@ func (m *Store) CreateLink(_ context.Context, l session.Link, q session.LinkQuot
 func (m *Store) GetLink(_ context.Context, id string) (session.Link, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	l, ok := m.links[id]
-	if !ok {
-		return l, session.ErrNotFound
-	}
-	return l, nil
+	return lookup(m.links, id)
 }
 
 // TakeLink returns the link id and deletes it, or session.ErrNotFound.
 func (m *Store) TakeLink(_ context.Context, id string) (session.Link, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	l, ok := m.links[id]
-	if !ok {
-		return l, session.ErrNotFound
-	}
-	delete(m.links, id)
-	return l, nil
+	return take(m.links, id)
 }
 
 // PutPending keeps p under its state.
@@ -98,23 +88,14 @@ func (m *Store) PutPending(_ context.Context, p session.Pending) error {
 func (m *Store) TakePending(_ context.Context, state string) (session.Pending, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	p, ok := m.pending[state]
-	if !ok {
-		return p, session.ErrNotFound
-	}
-	delete(m.pending, state)
-	return p, nil
+	return take(m.pending, state)
 }
 
 // GetSession returns the live session of k, or session.ErrNotFound.
 func (m *Store) GetSession(_ context.Context, k session.Key) (session.Session, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	s, ok := m.live[k]
-	if !ok {
-		return s, session.ErrNotFound
-	}
-	return s, nil
+	return lookup(m.live, k)
 }
 
 // PutSession replaces the live session of generation prev (0: none) with s, keeping the one replaced as retired, or returns session.ErrConflict.
@@ -178,11 +159,7 @@ func (m *Store) PutRetired(_ context.Context, s session.Session) error {
 func (m *Store) GetRetired(_ context.Context, k session.Key, gen int64) (session.Session, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	s, ok := m.retired[retiredKey{k, gen}]
-	if !ok {
-		return s, session.ErrNotFound
-	}
-	return s, nil
+	return lookup(m.retired, retiredKey{k, gen})
 }
 
 // DeleteRetired forgets the retired session of k and gen.
@@ -191,4 +168,20 @@ func (m *Store) DeleteRetired(_ context.Context, k session.Key, gen int64) error
 	defer m.mu.Unlock()
 	delete(m.retired, retiredKey{k, gen})
 	return nil
+}
+
+// lookup returns the value of k in m, or session.ErrNotFound.
+func lookup[K comparable, V any](m map[K]V, k K) (V, error) {
+	v, ok := m[k]
+	if !ok {
+		return v, session.ErrNotFound
+	}
+	return v, nil
+}
+
+// take returns the value of k in m and deletes it, or session.ErrNotFound.
+func take[K comparable, V any](m map[K]V, k K) (V, error) {
+	v, err := lookup(m, k)
+	delete(m, k)
+	return v, err
 }

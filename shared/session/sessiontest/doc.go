@@ -17,6 +17,9 @@
 //		})
 //	}
 //
+// An adapter that also lists live sessions for the admin commands runs
+// TestLiveSessions on a fresh, empty store.
+//
 // The suites run one subtest per rule, each on a value returned by a fresh call
 // of the constructor. They use a new random site URL in every subtest, so a
 // constructor may also hand back a shared store or schedule group (one moto

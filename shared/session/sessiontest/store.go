@@ -51,13 +51,9 @@ var linkTests = []storeTest{
 		got, err := s.CreateLink(ctx, l, unlimited)
 		requireNoErr(t, "CreateLink", err)
 		requireSame(t, "CreateLink returned", got, l)
-		got, err = s.GetLink(ctx, l.ID)
-		requireNoErr(t, "GetLink", err)
-		requireSame(t, "GetLink", got, l)
+		requireLink(t, s, "GetLink", l)
 		// Reading does not use the link up.
-		got, err = s.GetLink(ctx, l.ID)
-		requireNoErr(t, "GetLink again", err)
-		requireSame(t, "GetLink again", got, l)
+		requireLink(t, s, "GetLink again", l)
 	}},
 	{"links/unknown id", func(t *testing.T, s session.Store, f *fixture, _ StoreOptions) {
 		ctx := context.Background()
@@ -78,11 +74,8 @@ var linkTests = []storeTest{
 		requireNoErr(t, "CreateLink again", err)
 		requireSame(t, "CreateLink again returned", got, first)
 
-		_, err = s.GetLink(ctx, again.ID)
-		requireErr(t, "GetLink of the link not stored", err, session.ErrNotFound)
-		got, err = s.GetLink(ctx, first.ID)
-		requireNoErr(t, "GetLink first", err)
-		requireSame(t, "GetLink first", got, first)
+		requireNoLink(t, s, "GetLink of the link not stored", again.ID)
+		requireLink(t, s, "GetLink first", first)
 	}},
 	{"links/another message, user or site makes another link", func(t *testing.T, s session.Store, f *fixture, _ StoreOptions) {
 		ctx := context.Background()
@@ -104,9 +97,7 @@ var linkTests = []storeTest{
 			requireSame(t, "CreateLink of a new message returned", got, l)
 		}
 		for _, l := range links {
-			got, err := s.GetLink(ctx, l.ID)
-			requireNoErr(t, "GetLink", err)
-			requireSame(t, "GetLink", got, l)
+			requireLink(t, s, "GetLink", l)
 		}
 	}},
 	{"links/quota per user and window", func(t *testing.T, s session.Store, f *fixture, _ StoreOptions) {
@@ -124,8 +115,7 @@ var linkTests = []storeTest{
 		over := f.link(f.key("u1"), "msg-over")
 		_, err := s.CreateLink(ctx, over, q)
 		requireErr(t, "CreateLink over the quota", err, session.ErrTooManyLinks)
-		_, err = s.GetLink(ctx, over.ID)
-		requireErr(t, "GetLink of a link refused by the quota", err, session.ErrNotFound)
+		requireNoLink(t, s, "GetLink of a link refused by the quota", over.ID)
 		// A re-delivery is not a new link: it gets its link back, quota or not.
 		got, err := s.CreateLink(ctx, f.link(f.key("u1"), "msg-0"), q)
 		requireNoErr(t, "CreateLink of a re-delivered message over the quota", err)
@@ -150,26 +140,17 @@ var linkTests = []storeTest{
 		got, err := s.TakeLink(ctx, l.ID)
 		requireNoErr(t, "TakeLink", err)
 		requireSame(t, "TakeLink", got, l)
-		_, err = s.GetLink(ctx, l.ID)
-		requireErr(t, "GetLink of a taken link", err, session.ErrNotFound)
+		requireNoLink(t, s, "GetLink of a taken link", l.ID)
 		_, err = s.TakeLink(ctx, l.ID)
 		requireErr(t, "TakeLink again", err, session.ErrNotFound)
-		got, err = s.GetLink(ctx, other.ID)
-		requireNoErr(t, "GetLink of another link", err)
-		requireSame(t, "GetLink of another link", got, other)
+		requireLink(t, s, "GetLink of another link", other)
 	}},
 	{"links/only one of many takers wins", func(t *testing.T, s session.Store, f *fixture, opts StoreOptions) {
 		ctx := context.Background()
 		l := f.link(f.key("u1"), "msg-1")
 		_, err := s.CreateLink(ctx, l, unlimited)
 		requireNoErr(t, "CreateLink", err)
-		taken := make([]session.Link, contenders)
-		errs := contend(opts.Concurrent, contenders, func(i int) (err error) {
-			taken[i], err = s.TakeLink(ctx, l.ID)
-			return err
-		})
-		w := requireOneWinner(t, "TakeLink", errs, session.ErrNotFound)
-		requireSame(t, "TakeLink by the winner", taken[w], l)
+		requireOneTakerWins(t, opts, "TakeLink", l, func() (session.Link, error) { return s.TakeLink(ctx, l.ID) })
 	}},
 	{"links/one link per message under concurrent creates", func(t *testing.T, s session.Store, f *fixture, opts StoreOptions) {
 		ctx := context.Background()
@@ -234,14 +215,37 @@ var pendingTests = []storeTest{
 		ctx := context.Background()
 		p := f.pending(f.key("u1"))
 		requireNoErr(t, "PutPending", s.PutPending(ctx, p))
-		taken := make([]session.Pending, contenders)
-		errs := contend(opts.Concurrent, contenders, func(i int) (err error) {
-			taken[i], err = s.TakePending(ctx, p.State)
-			return err
-		})
-		w := requireOneWinner(t, "TakePending", errs, session.ErrNotFound)
-		requireSame(t, "TakePending by the winner", taken[w], p)
+		requireOneTakerWins(t, opts, "TakePending", p, func() (session.Pending, error) { return s.TakePending(ctx, p.State) })
 	}},
+}
+
+// requireLink fails the test unless want is the link of its id.
+func requireLink(t *testing.T, s session.Store, what string, want session.Link) {
+	t.Helper()
+	got, err := s.GetLink(context.Background(), want.ID)
+	requireNoErr(t, what, err)
+	requireSame(t, what, got, want)
+}
+
+// requireNoLink fails the test unless there is no link id.
+func requireNoLink(t *testing.T, s session.Store, what, id string) {
+	t.Helper()
+	_, err := s.GetLink(context.Background(), id)
+	requireErr(t, what, err, session.ErrNotFound)
+}
+
+// requireOneTakerWins has contenders call take at once (one at a time unless
+// opts.Concurrent) and fails the test unless exactly one gets want and the
+// others session.ErrNotFound.
+func requireOneTakerWins[T session.Link | session.Pending](t *testing.T, opts StoreOptions, what string, want T, take func() (T, error)) {
+	t.Helper()
+	taken := make([]T, contenders)
+	errs := contend(opts.Concurrent, contenders, func(i int) (err error) {
+		taken[i], err = take()
+		return err
+	})
+	w := requireOneWinner(t, what, errs, session.ErrNotFound)
+	requireSame(t, what+" by the winner", taken[w], want)
 }
 
 // unlimited is a link quota the other tests do not reach.

@@ -3,6 +3,7 @@ package sessiontest
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -17,8 +18,7 @@ var sessionTests = []storeTest{
 		requireErr(t, "GetSession", err, session.ErrNotFound)
 		_, err = s.RetireSession(ctx, k, gen1)
 		requireErr(t, "RetireSession", err, session.ErrNotFound)
-		_, err = s.GetRetired(ctx, k, gen1)
-		requireErr(t, "GetRetired", err, session.ErrNotFound)
+		requireNotRetired(t, s, "GetRetired", k, gen1)
 		requireNoErr(t, "DeleteRetired", s.DeleteRetired(ctx, k, gen1))
 	}},
 	{"sessions/first put", func(t *testing.T, s session.Store, f *fixture, _ StoreOptions) {
@@ -28,8 +28,7 @@ var sessionTests = []storeTest{
 		got, err := s.GetSession(ctx, s1.Key)
 		requireNoErr(t, "GetSession", err)
 		requireSame(t, "GetSession", got, s1)
-		_, err = s.GetRetired(ctx, s1.Key, gen1)
-		requireErr(t, "GetRetired of the live generation", err, session.ErrNotFound)
+		requireNotRetired(t, s, "GetRetired of the live generation", s1.Key, gen1)
 	}},
 	{"sessions/empty fields round trip", func(t *testing.T, s session.Store, f *fixture, _ StoreOptions) {
 		ctx := context.Background()
@@ -48,8 +47,7 @@ var sessionTests = []storeTest{
 		requireNoErr(t, "PutSession", s.PutSession(ctx, s1, 0))
 		requireErr(t, "PutSession with prev 0", s.PutSession(ctx, s2, 0), session.ErrConflict)
 		requireUnchanged(t, s, s1)
-		_, err := s.GetRetired(ctx, s1.Key, gen2)
-		requireErr(t, "GetRetired of the losing generation", err, session.ErrNotFound)
+		requireNotRetired(t, s, "GetRetired of the losing generation", s1.Key, gen2)
 	}},
 	{"sessions/put with a wrong prev conflicts", func(t *testing.T, s session.Store, f *fixture, _ StoreOptions) {
 		ctx := context.Background()
@@ -63,8 +61,7 @@ var sessionTests = []storeTest{
 		requireNoErr(t, "PutSession", s.PutSession(ctx, s1, 0))
 		requireErr(t, "PutSession with a wrong prev", s.PutSession(ctx, s2, gen3), session.ErrConflict)
 		requireUnchanged(t, s, s1)
-		_, err = s.GetRetired(ctx, k, gen2)
-		requireErr(t, "GetRetired of the losing generation", err, session.ErrNotFound)
+		requireNotRetired(t, s, "GetRetired of the losing generation", k, gen2)
 	}},
 	{"sessions/replacing keeps the old one retired", func(t *testing.T, s session.Store, f *fixture, _ StoreOptions) {
 		ctx := context.Background()
@@ -75,11 +72,8 @@ var sessionTests = []storeTest{
 		got, err := s.GetSession(ctx, k)
 		requireNoErr(t, "GetSession", err)
 		requireSame(t, "GetSession", got, s2)
-		got, err = s.GetRetired(ctx, k, gen1)
-		requireNoErr(t, "GetRetired of the replaced one", err)
-		requireSame(t, "GetRetired of the replaced one", got, s1)
-		_, err = s.GetRetired(ctx, k, gen2)
-		requireErr(t, "GetRetired of the live generation", err, session.ErrNotFound)
+		requireRetired(t, s, "GetRetired of the replaced one", s1)
+		requireNotRetired(t, s, "GetRetired of the live generation", k, gen2)
 	}},
 	{"sessions/retire", func(t *testing.T, s session.Store, f *fixture, _ StoreOptions) {
 		ctx := context.Background()
@@ -96,18 +90,14 @@ var sessionTests = []storeTest{
 		requireSame(t, "RetireSession returned", got, s1)
 		_, err = s.GetSession(ctx, k)
 		requireErr(t, "GetSession after retiring", err, session.ErrNotFound)
-		got, err = s.GetRetired(ctx, k, gen1)
-		requireNoErr(t, "GetRetired", err)
-		requireSame(t, "GetRetired", got, s1)
+		requireRetired(t, s, "GetRetired", s1)
 		_, err = s.RetireSession(ctx, k, gen1)
 		requireErr(t, "RetireSession again", err, session.ErrNotFound)
 
 		// With none live, the next login puts with prev 0.
 		requireNoErr(t, "PutSession after retiring", s.PutSession(ctx, s2, 0))
 		requireUnchanged(t, s, s2)
-		got, err = s.GetRetired(ctx, k, gen1)
-		requireNoErr(t, "GetRetired after the next login", err)
-		requireSame(t, "GetRetired after the next login", got, s1)
+		requireRetired(t, s, "GetRetired after the next login", s1)
 	}},
 	{"sessions/delete retired", func(t *testing.T, s session.Store, f *fixture, _ StoreOptions) {
 		ctx := context.Background()
@@ -117,8 +107,7 @@ var sessionTests = []storeTest{
 		requireNoErr(t, "PutSession replacing", s.PutSession(ctx, s2, gen1))
 
 		requireNoErr(t, "DeleteRetired", s.DeleteRetired(ctx, k, gen1))
-		_, err := s.GetRetired(ctx, k, gen1)
-		requireErr(t, "GetRetired after DeleteRetired", err, session.ErrNotFound)
+		requireNotRetired(t, s, "GetRetired after DeleteRetired", k, gen1)
 		requireNoErr(t, "DeleteRetired again", s.DeleteRetired(ctx, k, gen1))
 
 		// The live session is not a retired one: deleting its generation leaves it.
@@ -131,9 +120,7 @@ var sessionTests = []storeTest{
 		live, orphan := f.session(k, gen1), f.session(k, gen2)
 		requireNoErr(t, "PutSession", s.PutSession(ctx, live, 0))
 		requireNoErr(t, "PutRetired", s.PutRetired(ctx, orphan))
-		got, err := s.GetRetired(ctx, k, gen2)
-		requireNoErr(t, "GetRetired of the put one", err)
-		requireSame(t, "GetRetired of the put one", got, orphan)
+		requireRetired(t, s, "GetRetired of the put one", orphan)
 		requireUnchanged(t, s, live)
 		requireNoErr(t, "DeleteRetired", s.DeleteRetired(ctx, k, gen2))
 		requireUnchanged(t, s, live)
@@ -148,17 +135,12 @@ var sessionTests = []storeTest{
 		_, err := s.RetireSession(ctx, k, gen3)
 		requireNoErr(t, "RetireSession 3", err)
 		for _, want := range []session.Session{s1, s2, s3} {
-			got, err := s.GetRetired(ctx, k, want.Generation)
-			requireNoErr(t, "GetRetired", err)
-			requireSame(t, "GetRetired", got, want)
+			requireRetired(t, s, "GetRetired", want)
 		}
 		requireNoErr(t, "DeleteRetired 2", s.DeleteRetired(ctx, k, gen2))
-		_, err = s.GetRetired(ctx, k, gen2)
-		requireErr(t, "GetRetired of the deleted one", err, session.ErrNotFound)
+		requireNotRetired(t, s, "GetRetired of the deleted one", k, gen2)
 		for _, want := range []session.Session{s1, s3} {
-			got, err := s.GetRetired(ctx, k, want.Generation)
-			requireNoErr(t, "GetRetired of the others", err)
-			requireSame(t, "GetRetired of the others", got, want)
+			requireRetired(t, s, "GetRetired of the others", want)
 		}
 	}},
 	{"sessions/keys are isolated", func(t *testing.T, s session.Store, f *fixture, _ StoreOptions) {
@@ -189,9 +171,7 @@ var sessionTests = []storeTest{
 
 		for i, n := range neighbours {
 			requireUnchanged(t, s, live[i])
-			got, err := s.GetRetired(ctx, n, gen1)
-			requireNoErr(t, "GetRetired of a neighbour", err)
-			requireSame(t, "GetRetired of a neighbour", got, f.session(n, gen1))
+			requireRetired(t, s, "GetRetired of a neighbour", f.session(n, gen1))
 		}
 	}},
 }
@@ -210,8 +190,7 @@ var updateTokenTests = []storeTest{
 		requireNoErr(t, "UpdateToken", s.UpdateToken(ctx, k, gen1,
 			want.SealedToken, want.SealedRefresh, want.TokenExpires, want.RefreshExpires))
 		requireUnchanged(t, s, want)
-		_, err := s.GetRetired(ctx, k, gen1)
-		requireErr(t, "GetRetired after UpdateToken", err, session.ErrNotFound)
+		requireNotRetired(t, s, "GetRetired after UpdateToken", k, gen1)
 
 		// Back to a token without refresh or expiry: the fields are cleared.
 		plain := want
@@ -234,17 +213,13 @@ var updateTokenTests = []storeTest{
 		requireErr(t, "UpdateToken of the replaced generation",
 			s.UpdateToken(ctx, k, gen1, []byte("x"), []byte("y"), at, at), session.ErrConflict)
 		requireUnchanged(t, s, s2)
-		got, err := s.GetRetired(ctx, k, gen1)
-		requireNoErr(t, "GetRetired of the replaced one", err)
-		requireSame(t, "GetRetired of the replaced one", got, s1)
+		requireRetired(t, s, "GetRetired of the replaced one", s1)
 
 		_, err = s.RetireSession(ctx, k, gen2)
 		requireNoErr(t, "RetireSession", err)
 		requireErr(t, "UpdateToken of a retired session",
 			s.UpdateToken(ctx, k, gen2, []byte("x"), []byte("y"), at, at), session.ErrNotFound)
-		got, err = s.GetRetired(ctx, k, gen2)
-		requireNoErr(t, "GetRetired", err)
-		requireSame(t, "GetRetired", got, s2)
+		requireRetired(t, s, "GetRetired", s2)
 	}},
 	{"sessions/update token leaves neighbours alone", func(t *testing.T, s session.Store, f *fixture, _ StoreOptions) {
 		ctx := context.Background()
@@ -270,45 +245,55 @@ func requireUnchanged(t *testing.T, s session.Store, want session.Session) {
 	requireSame(t, "GetSession of "+want.UserID+" on "+want.Site, got, want)
 }
 
+// requireRetired fails the test unless want is the retired session of its key
+// and generation.
+func requireRetired(t *testing.T, s session.Store, what string, want session.Session) {
+	t.Helper()
+	got, err := s.GetRetired(context.Background(), want.Key, want.Generation)
+	requireNoErr(t, what, err)
+	requireSame(t, what, got, want)
+}
+
+// requireNotRetired fails the test unless k has no retired session of
+// generation gen.
+func requireNotRetired(t *testing.T, s session.Store, what string, k session.Key, gen int64) {
+	t.Helper()
+	_, err := s.GetRetired(context.Background(), k, gen)
+	requireErr(t, what, err, session.ErrNotFound)
+}
+
+// requireOnePutWins puts contenders sessions of k, each of its own
+// generation, over generation prev (0: none) at once, or one at a time unless
+// opts.Concurrent, and fails unless exactly one wins and is live unchanged and
+// no contender was kept as retired.
+func requireOnePutWins(t *testing.T, s session.Store, f *fixture, opts StoreOptions, k session.Key, prev int64) {
+	t.Helper()
+	ctx := context.Background()
+	tried := make([]session.Session, contenders)
+	for i := range tried {
+		tried[i] = f.session(k, int64(1000+i))
+	}
+	errs := contend(opts.Concurrent, contenders, func(i int) error {
+		return s.PutSession(ctx, tried[i], prev)
+	})
+	w := requireOneWinner(t, fmt.Sprintf("PutSession with prev %d", prev), errs, session.ErrConflict)
+	requireUnchanged(t, s, tried[w])
+	for _, c := range tried {
+		requireNotRetired(t, s, "GetRetired of a contender", k, c.Generation)
+	}
+}
+
 var sessionRaceTests = []storeTest{
 	{"sessions/only one of many first logins wins", func(t *testing.T, s session.Store, f *fixture, opts StoreOptions) {
-		ctx := context.Background()
-		k := f.key("u1")
-		tried := make([]session.Session, contenders)
-		for i := range tried {
-			tried[i] = f.session(k, int64(1000+i))
-		}
-		errs := contend(opts.Concurrent, contenders, func(i int) error {
-			return s.PutSession(ctx, tried[i], 0)
-		})
-		w := requireOneWinner(t, "PutSession with prev 0", errs, session.ErrConflict)
-		requireUnchanged(t, s, tried[w])
-		for _, c := range tried {
-			_, err := s.GetRetired(ctx, k, c.Generation)
-			requireErr(t, "GetRetired of a contender", err, session.ErrNotFound)
-		}
+		requireOnePutWins(t, s, f, opts, f.key("u1"), 0)
 	}},
 	{"sessions/only one of many replacements wins", func(t *testing.T, s session.Store, f *fixture, opts StoreOptions) {
 		ctx := context.Background()
 		k := f.key("u1")
 		s1 := f.session(k, gen1)
 		requireNoErr(t, "PutSession", s.PutSession(ctx, s1, 0))
-		tried := make([]session.Session, contenders)
-		for i := range tried {
-			tried[i] = f.session(k, int64(1000+i))
-		}
-		errs := contend(opts.Concurrent, contenders, func(i int) error {
-			return s.PutSession(ctx, tried[i], gen1)
-		})
-		w := requireOneWinner(t, "PutSession with prev", errs, session.ErrConflict)
-		requireUnchanged(t, s, tried[w])
-		got, err := s.GetRetired(ctx, k, gen1)
-		requireNoErr(t, "GetRetired of the replaced one", err)
-		requireSame(t, "GetRetired of the replaced one", got, s1)
-		for _, c := range tried {
-			_, err := s.GetRetired(ctx, k, c.Generation)
-			requireErr(t, "GetRetired of a contender", err, session.ErrNotFound)
-		}
+		requireOnePutWins(t, s, f, opts, k, gen1)
+		requireRetired(t, s, "GetRetired of the replaced one", s1)
 	}},
 	{"sessions/only one of many retirements wins", func(t *testing.T, s session.Store, f *fixture, opts StoreOptions) {
 		ctx := context.Background()
@@ -330,8 +315,6 @@ var sessionRaceTests = []storeTest{
 		requireSame(t, "RetireSession by the winner", retired[w], s1)
 		_, err := s.GetSession(ctx, k)
 		requireErr(t, "GetSession after retiring", err, session.ErrNotFound)
-		got, err := s.GetRetired(ctx, k, gen1)
-		requireNoErr(t, "GetRetired", err)
-		requireSame(t, "GetRetired", got, s1)
+		requireRetired(t, s, "GetRetired", s1)
 	}},
 }
