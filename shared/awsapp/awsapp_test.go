@@ -29,12 +29,11 @@ import (
 const webhookToken = "aws-webhook-token-0123456789"
 
 // TestAWSCallsPerFlow wires the service exactly as the Lambdas do (awsapp.New)
-// against moto, and counts the AWS calls each user flow makes. The README's
+// against moto, and counts the AWS calls each user flow makes. docs/architecture.md's
 // table is this test's expectations.
 func TestAWSCallsPerFlow(t *testing.T) {
 	ctx := context.Background()
 	cfg := awstest.Config(t)
-	_, dlqARN := awstest.Queue(t, cfg)
 	gh := githubtest.New(githubtest.Options{ClientID: "Iv1.aws", ClientSecret: "aws-client-secret"})
 	ghURL, stop := gh.Start()
 	defer stop()
@@ -44,15 +43,8 @@ func TestAWSCallsPerFlow(t *testing.T) {
 		"rocketchat_webhook_token": webhookToken, "rocketchat_incoming_webhook_url": chat.URL()})
 	srv := httptest.NewUnstartedServer(nil)
 	publicURL := "http://" + srv.Listener.Addr().String()
-	env := map[string]string{
-		"PUBLIC_URL": publicURL, "GITHUB_CLIENT_ID": "Iv1.aws", "GITHUB_URL": ghURL, "GITHUB_API_URL": ghURL,
-		"TOKENS_TABLE": awstest.Table(t, cfg), "SCHEDULE_GROUP": awstest.ScheduleGroup(t, cfg),
-		"LOGOUT_FUNCTION_ARN": "arn:aws:lambda:us-east-1:123456789012:function:rcgithub-logout",
-		"SCHEDULER_ROLE_ARN":  "arn:aws:iam::123456789012:role/rcgithub-scheduler",
-		"LOGOUT_DLQ_ARN":      dlqARN,
-		"TOKEN_KMS_KEY_ID":    awstest.KMSKey(t, cfg),
-		"SECRETS_ARN":         awstest.Secret(t, cfg, string(secret)),
-	}
+	env := awstest.FunctionEnv(t, cfg, string(secret))
+	env["PUBLIC_URL"], env["GITHUB_CLIENT_ID"], env["GITHUB_URL"], env["GITHUB_API_URL"] = publicURL, "Iv1.aws", ghURL, ghURL
 	counter := awstest.NewCounter()
 	iam := &iamRecorder{actions: map[string]bool{}}
 	faults := &awsFaults{}

@@ -33,17 +33,9 @@ const (
 func TestSitesFromTheSecretAreReRead(t *testing.T) {
 	ctx := context.Background()
 	cfg := awstest.Config(t)
-	_, dlqARN := awstest.Queue(t, cfg)
-	secretARN := awstest.Secret(t, cfg, sitesSecret(map[string][]string{siteA: {tokenA}}))
-	env := map[string]string{
-		"PUBLIC_URL": "https://svc.example.com", "GITHUB_CLIENT_ID": "Iv1.aws",
-		"TOKENS_TABLE": awstest.Table(t, cfg), "SCHEDULE_GROUP": awstest.ScheduleGroup(t, cfg),
-		"LOGOUT_FUNCTION_ARN": "arn:aws:lambda:us-east-1:123456789012:function:rcgithub-logout",
-		"SCHEDULER_ROLE_ARN":  "arn:aws:iam::123456789012:role/rcgithub-scheduler",
-		"LOGOUT_DLQ_ARN":      dlqARN,
-		"TOKEN_KMS_KEY_ID":    awstest.KMSKey(t, cfg),
-		"SECRETS_ARN":         secretARN,
-	}
+	env := awstest.FunctionEnv(t, cfg, sitesSecret(map[string][]string{siteA: {tokenA}}))
+	env["PUBLIC_URL"], env["GITHUB_CLIENT_ID"] = "https://svc.example.com", "Iv1.aws"
+	secretARN := env["SECRETS_ARN"]
 	var mu sync.Mutex
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }

@@ -28,7 +28,7 @@ func Config(t testing.TB) aws.Config {
 	endpoint := os.Getenv("MOTO_ENDPOINT")
 	if endpoint == "" {
 		if os.Getenv("REQUIRE_MOTO") == "1" {
-			t.Fatal("MOTO_ENDPOINT is not set but REQUIRE_MOTO=1: start moto (make moto-start) and set MOTO_ENDPOINT=http://127.0.0.1:5055")
+			t.Fatal("MOTO_ENDPOINT is not set but REQUIRE_MOTO=1: start moto (make moto-start prints its endpoint) and set MOTO_ENDPOINT to it")
 		}
 		t.Skip("needs a moto server: set MOTO_ENDPOINT (`make test` starts moto and runs these)")
 	}

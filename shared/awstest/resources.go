@@ -137,3 +137,21 @@ func whenDone(t testing.TB, what string, remove func(ctx context.Context) error)
 		}
 	})
 }
+
+// FunctionEnv creates on moto what the functions' environment names (the
+// table, the schedule group, the logout dead-letter queue, the token key, and
+// a secret holding secretJSON) and returns that environment as template.yaml
+// sets it. A test adds PUBLIC_URL and the GITHUB_* variables, then calls
+// awsapp.New with it.
+func FunctionEnv(t testing.TB, cfg aws.Config, secretJSON string) map[string]string {
+	_, dlqARN := Queue(t, cfg)
+	return map[string]string{
+		"TOKENS_TABLE":        Table(t, cfg),
+		"SCHEDULE_GROUP":      ScheduleGroup(t, cfg),
+		"LOGOUT_FUNCTION_ARN": "arn:aws:lambda:us-east-1:123456789012:function:rcgithub-logout",
+		"SCHEDULER_ROLE_ARN":  "arn:aws:iam::123456789012:role/rcgithub-scheduler",
+		"LOGOUT_DLQ_ARN":      dlqARN,
+		"TOKEN_KMS_KEY_ID":    KMSKey(t, cfg),
+		"SECRETS_ARN":         Secret(t, cfg, secretJSON),
+	}
+}

@@ -38,21 +38,13 @@ const (
 func TestDynamoDBTableHoldsNoPlaintextToken(t *testing.T) {
 	ctx := context.Background()
 	cfg := awstest.Config(t)
-	_, dlqARN := awstest.Queue(t, cfg)
 	gh := githubtest.New(githubtest.Options{ClientID: "Iv1.hygiene", ClientSecret: clientSecret})
 	ghURL, stop := gh.Start()
 	defer stop()
 	secret, _ := json.Marshal(map[string]string{"github_client_secret": clientSecret, "rocketchat_webhook_token": webhookToken})
-	table, group := awstest.Table(t, cfg), awstest.ScheduleGroup(t, cfg)
-	env := map[string]string{
-		"PUBLIC_URL": "https://rcgithub.example.com", "GITHUB_CLIENT_ID": "Iv1.hygiene", "GITHUB_URL": ghURL, "GITHUB_API_URL": ghURL,
-		"TOKENS_TABLE": table, "SCHEDULE_GROUP": group,
-		"LOGOUT_FUNCTION_ARN": "arn:aws:lambda:us-east-1:123456789012:function:rcgithub-logout",
-		"SCHEDULER_ROLE_ARN":  "arn:aws:iam::123456789012:role/rcgithub-scheduler",
-		"LOGOUT_DLQ_ARN":      dlqARN,
-		"TOKEN_KMS_KEY_ID":    awstest.KMSKey(t, cfg),
-		"SECRETS_ARN":         awstest.Secret(t, cfg, string(secret)),
-	}
+	env := awstest.FunctionEnv(t, cfg, string(secret))
+	env["PUBLIC_URL"], env["GITHUB_CLIENT_ID"], env["GITHUB_URL"], env["GITHUB_API_URL"] = "https://rcgithub.example.com", "Iv1.hygiene", ghURL, ghURL
+	table, group := env["TOKENS_TABLE"], env["SCHEDULE_GROUP"]
 	logs := &logtest.Buffer{}
 	app, err := awsapp.New(ctx, func(k string) string { return env[k] }, awsapp.Options{
 		AWSConfig: func(c *aws.Config) { *c = cfg },

@@ -8,7 +8,7 @@
 //
 // `make bench-lambda` runs it with moto started and the release built:
 //
-//	MOTO_ENDPOINT=http://127.0.0.1:5056 go run ./infra/perf/bench/lambdabench -out infra/perf/bench/results/lambda.md
+//	MOTO_ENDPOINT=<moto started on a free port> go run ./infra/perf/bench/lambdabench -out infra/perf/bench/results/lambda.md
 package main
 
 import (
