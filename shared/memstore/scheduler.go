@@ -30,10 +30,15 @@ func NewScheduler(now func() time.Time) *Scheduler {
 	return &Scheduler{now: now, due: map[session.Job]time.Time{}}
 }
 
-// Schedule arranges for job to run at; scheduling it again moves it.
-func (s *Scheduler) Schedule(_ context.Context, job session.Job, at time.Time) error {
+// Schedule arranges for job to run at; scheduling it again moves it. Like
+// the real schedulers (bolt refuses a write, the SDK a request), it refuses
+// a context that is done.
+func (s *Scheduler) Schedule(ctx context.Context, job session.Job, at time.Time) error {
 	if err := job.Validate(); err != nil {
 		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("schedule: %w", err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -41,8 +46,12 @@ func (s *Scheduler) Schedule(_ context.Context, job session.Job, at time.Time) e
 	return nil
 }
 
-// Cancel removes job; cancelling one that is not there is not an error.
-func (s *Scheduler) Cancel(_ context.Context, job session.Job) error {
+// Cancel removes job; cancelling one that is not there is not an error. A
+// context that is done is refused, as by Schedule.
+func (s *Scheduler) Cancel(ctx context.Context, job session.Job) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("cancel: %w", err)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.due, job)

@@ -153,3 +153,23 @@ func retiredJob(t *testing.T, f *fixture, attempt int) session.Job {
 	}
 	return job
 }
+
+// TestLogoutPastItsDeadlineStillSchedulesTheRetry: when a slow GitHub uses up
+// the request's time (the webhook's deadline), the revocation's retry is
+// still scheduled, on a deadline of its own: the token never stays alive at
+// GitHub with nothing pending but the old automatic logout.
+func TestLogoutPastItsDeadlineStillSchedulesTheRetry(t *testing.T) {
+	f := newFixture(t)
+	s := f.login(t, alice, "octocat")
+	f.gh.SetFault(githubtest.RouteRevokeToken, githubtest.Fault{Delay: 5 * time.Second})
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	res, err := f.svc.Logout(ctx, alice)
+	if err != nil || res.Revoked {
+		t.Fatalf("Logout = %+v, %v; want a logout whose revocation is not confirmed", res, err)
+	}
+	retry := session.Job{Site: site, UserID: alice.UserID, Generation: s.Generation, Attempt: 1}
+	if _, ok, err := f.sched.Due(context.Background(), retry); err != nil || !ok {
+		t.Fatalf("no revocation retry pending after a logout past its deadline (err %v)", err)
+	}
+}

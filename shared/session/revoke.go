@@ -51,6 +51,10 @@ func (s *Service) finishRetired(ctx context.Context, job Job) (revoked bool, err
 			err = s.GitHub.Revoke(ctx, string(token))
 		}
 	}
+	// What follows must happen even when the revocation used up the caller's
+	// time (a slow GitHub at the webhook's deadline): a deadline of its own.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+	defer cancel()
 	if err == nil {
 		s.forget(ctx, job)
 		return true, nil
