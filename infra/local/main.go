@@ -56,7 +56,11 @@ func run(cfg config.Local, logger *slog.Logger, metrics session.Metrics) error {
 		return fmt.Errorf("listen on LISTEN_ADDR %s: %w", cfg.ListenAddr, err)
 	}
 	srv := newServer(a.Handler, serverLimits)
-	go a.Run(ctx)
+	// The database closes (deferred above) only after the scheduler has
+	// stopped: a job it is running records its outcome first.
+	stopped := make(chan struct{})
+	go func() { defer close(stopped); a.Run(ctx) }()
+	defer func() { stop(); <-stopped }()
 	logger.Info("listening", "addr", ln.Addr().String(), "public_url", cfg.PublicURL, "sandbox", cfg.Sandbox,
 		"webhook", cfg.PublicURL+"/rocketchat/webhook", "oauth_callback", cfg.PublicURL+"/oauth/callback")
 	errc := make(chan error, 1)

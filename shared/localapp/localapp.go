@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"rcgithub/shared/aesgcm"
@@ -118,7 +119,13 @@ func New(cfg config.Local, o Options) (*App, error) {
 // Run fires due automatic logouts until ctx ends, and hourly removes login
 // links and sign-ins that expired unused.
 func (a *App) Run(ctx context.Context) {
+	// Run returns only once both loops have: the caller closes the database
+	// after it, and a job being run still records its outcome.
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	wg.Add(1)
 	go func() {
+		defer wg.Done()
 		tick := time.NewTicker(time.Hour)
 		defer tick.Stop()
 		for {
