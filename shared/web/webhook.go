@@ -40,6 +40,9 @@ const maxMessageID = 256
 //     durable and succeed once the service is configured for its token or site;
 //   - never 410 nor 5xx (see the README's table "What Rocket.Chat does with each answer").
 func (h *Handler) webhook(w http.ResponseWriter, r *http.Request) {
+	// The deadline covers everything, the re-read of the sites included.
+	ctx, cancel := context.WithTimeout(r.Context(), webhookDeadline)
+	defer cancel()
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxWebhookBody))
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
@@ -52,7 +55,7 @@ func (h *Handler) webhook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	site := session.NormalizeSite(msg.SiteURL)
-	tokens, known := h.webhookTokens(r.Context(), site)
+	tokens, known := h.webhookTokens(ctx, site)
 	if !known {
 		h.refuseUnknownSite(w, r, site)
 		return
@@ -94,8 +97,6 @@ func (h *Handler) webhook(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"error": reason})
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), webhookDeadline)
-	defer cancel()
 	annotate(ctx, slog.String("site", k.Site), slog.String("user", k.UserID), slog.String("command", cmd.Name))
 	text := h.command(ctx, k, msg, cmd)
 	// Everything is answered privately: links, identities and even help.
