@@ -179,3 +179,10 @@ func (s *Service) sealPair(ctx context.Context, k Key, tok Token) (sealed, seale
 	}
 	return sealed, sealedRefresh, nil
 }
+
+// UserToken is a live session and a usable access token of it, for code that
+// acts at GitHub as the user (chatops). The token is a secret: never log it.
+type UserToken struct {
+	Session
+	Token string
+}
