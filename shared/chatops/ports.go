@@ -74,3 +74,22 @@ type Claim struct {
 	Created   Created   // zero while the creation is in flight
 	Expires   time.Time // the store may forget it after this
 }
+
+// Deferred is a command that could not finish inside the webhook's deadline
+// (a slow GitHub): it is finished elsewhere and answered by direct message.
+// It carries what the user typed, never a token.
+type Deferred struct {
+	session.Key
+	UserName  string
+	MessageID string
+	Trigger   string // the trigger word the user typed
+	Text      string // the whole message as typed (the raw text, lines kept)
+	RoomID    string // the room it was typed in (channel_id), for share
+}
+
+// Deferrer hands a Deferred to a worker that finishes it: locally a goroutine
+// of the server, on AWS a queue read by a Lambda of its own (a Lambda is
+// frozen once its handler returns). An error means nobody will finish it.
+type Deferrer interface {
+	Defer(ctx context.Context, d Deferred) error
+}

@@ -74,3 +74,8 @@ func CompareScopes(asked, granted []string) (missing, extra []string) {
 	}
 	return missing, extra
 }
+
+// ScopesCover reports whether granted includes scope, directly or through a
+// scope that implies it (repo covers public_repo). Feature code (chatops)
+// asks it before a call that needs a scope.
+func ScopesCover(granted []string, scope string) bool { return closure(granted)[scope] }
