@@ -317,4 +317,3 @@ func firstError(errs []error) error {
 	}
 	return nil
 }
-
