@@ -148,6 +148,7 @@ type validationError struct {
 	Resource string `json:"resource,omitempty"`
 	Field    string `json:"field,omitempty"`
 	Code     string `json:"code"`
+	Message  string `json:"message,omitempty"`
 }
 
 // writeAPIError answers a REST error with GitHub's body.

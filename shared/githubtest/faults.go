@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"net/http"
+	"strconv"
 	"time"
 )
 
@@ -17,6 +18,12 @@ const (
 	RouteUser        Route = "user"         // GET /user
 	RouteRevokeToken Route = "revoke_token" // DELETE /applications/{client_id}/token
 	RouteRevokeGrant Route = "revoke_grant" // DELETE /applications/{client_id}/grant
+	RouteRepo        Route = "repo"         // GET /repos/{owner}/{repo}
+	RouteIssues      Route = "issues"       // GET /repos/{owner}/{repo}/issues
+	RouteCreateIssue Route = "create_issue" // POST /repos/{owner}/{repo}/issues
+	RoutePulls       Route = "pulls"        // GET /repos/{owner}/{repo}/pulls
+	RouteRelease     Route = "release"      // GET /repos/{owner}/{repo}/releases/latest
+	RouteSearch      Route = "search"       // GET /search/issues
 )
 
 // Fault makes a route misbehave.
@@ -30,6 +37,20 @@ type Fault struct {
 	// Times is how many requests the fault applies to; 0 means all of them
 	// until ClearFault.
 	Times int
+	// Header is added to the faulty answer, e.g. Retry-After for a secondary
+	// rate limit (see SecondaryRateLimit).
+	Header http.Header
+	// Message replaces the body's message (default: the status text).
+	Message string
+}
+
+// SecondaryRateLimit makes the next request to route answer as GitHub does
+// when a secondary rate limit is hit: 403 with Retry-After (seconds) and a
+// message saying so.
+func (s *Server) SecondaryRateLimit(route Route, retryAfter time.Duration) {
+	s.SetFault(route, Fault{Status: http.StatusForbidden, Times: 1,
+		Header:  http.Header{"Retry-After": {strconv.Itoa(int(retryAfter / time.Second))}},
+		Message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."})
 }
 
 type activeFault struct {
@@ -112,6 +133,13 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, route Route)
 	if f.Status == 0 {
 		return false
 	}
-	writeJSON(w, f.Status, apiError{Message: http.StatusText(f.Status)})
+	for k, v := range f.Header {
+		w.Header()[k] = v
+	}
+	msg := f.Message
+	if msg == "" {
+		msg = http.StatusText(f.Status)
+	}
+	writeJSON(w, f.Status, apiError{Message: msg})
 	return true
 }

@@ -1,6 +1,8 @@
 // Package githubtest is a stand-in for GitHub: the OAuth web flow (consent
-// page and token endpoint) and the REST endpoints the service uses (GET /user
-// and the app's token and grant revocation). It follows GitHub's recorded
+// page and token endpoint) and the REST endpoints the service uses (GET /user,
+// the app's token and grant revocation, and for the chat commands a
+// repository, its issues, pull requests and latest release, creating an issue
+// and searching issues; see world.go, repos.go, search.go, ratelimit.go). It follows GitHub's recorded
 // behaviour: token errors come with HTTP 200, codes live ten minutes and work
 // once, PKCE is S256 only, at most ten tokens live per user and scope set. In
 // GitHub App mode (Options.GitHubApp) tokens expire and are refreshed.
@@ -46,6 +48,13 @@ type Options struct {
 	// token that works once within 6 months. Without it the app is an OAuth
 	// App whose gho_ tokens do not expire.
 	GitHubApp bool
+	// AppPermissions are the GitHub App's permissions ("issues": "write",
+	// "pull_requests": "read", ...): its user tokens get 403 "Resource not
+	// accessible by integration" beyond them. Default: issues write,
+	// pull_requests and metadata read. Ignored for an OAuth App.
+	AppPermissions map[string]string
+	// World seeds the sandbox's repositories (Seed) at start.
+	World bool
 }
 
 // Server is the stand-in. Its methods are safe for concurrent use.
@@ -62,6 +71,9 @@ type Server struct {
 	issued   int64                   // tokens issued so far; orders tokens by age
 	faults   map[Route]*activeFault
 	requests map[Route]int
+	repos    map[string]*repository // by repoKey; world.go
+	rates    map[string]*rateBucket // by user and resource; ratelimit.go
+	nextID   int64                  // ids of repositories, issues, releases
 	// Bounds on what is kept (maxCodes, maxTokens); tests lower them.
 	maxCodes, maxTokens int
 }
@@ -80,6 +92,8 @@ func New(opts Options) *Server {
 		refresh:   map[string]*accessToken{},
 		faults:    map[Route]*activeFault{},
 		requests:  map[Route]int{},
+		repos:     map[string]*repository{},
+		rates:     map[string]*rateBucket{},
 		maxCodes:  maxCodes,
 		maxTokens: maxTokens,
 	}
@@ -90,6 +104,9 @@ func New(opts Options) *Server {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	s.handler = s.routes()
+	if opts.World {
+		s.Seed()
+	}
 	return s
 }
 
@@ -119,6 +136,13 @@ func (s *Server) routes() http.Handler {
 		mux.Handle("GET "+prefix+"/user", s.route(RouteUser, restAPI(s.user)))
 		mux.Handle("DELETE "+prefix+"/applications/{client_id}/token", s.route(RouteRevokeToken, restAPI(s.revokeToken)))
 		mux.Handle("DELETE "+prefix+"/applications/{client_id}/grant", s.route(RouteRevokeGrant, restAPI(s.revokeGrant)))
+		repo := prefix + "/repos/{owner}/{repo}"
+		mux.Handle("GET "+repo, s.api(RouteRepo, resourceCore, s.getRepo))
+		mux.Handle("GET "+repo+"/issues", s.api(RouteIssues, resourceCore, s.listIssues))
+		mux.Handle("POST "+repo+"/issues", s.api(RouteCreateIssue, resourceCore, s.createIssue))
+		mux.Handle("GET "+repo+"/pulls", s.api(RoutePulls, resourceCore, s.listPulls))
+		mux.Handle("GET "+repo+"/releases/latest", s.api(RouteRelease, resourceCore, s.latestRelease))
+		mux.Handle("GET "+prefix+"/search/issues", s.api(RouteSearch, resourceSearch, s.searchIssues))
 	}
 	return mux
 }
