@@ -50,7 +50,7 @@ func (c *client) Profile(ctx context.Context, publicOnly bool) (chatops.Profile,
 			q += " is:public"
 		}
 		wg.Go(func() {
-			res, err := c.search(ctx, q, &github.SearchOptions{Sort: "updated", Order: "desc",
+			res, err := c.search(ctx, q, github.SearchOptions{Sort: "updated", Order: "desc",
 				ListOptions: github.ListOptions{PerPage: profileItems}})
 			if err != nil {
 				errs[i+1] = err
@@ -238,7 +238,7 @@ func (c *client) Search(ctx context.Context, query string, n int, publicOnly boo
 	if publicOnly {
 		query = "(" + query + ") is:public"
 	}
-	opts := &github.SearchOptions{ListOptions: github.ListOptions{PerPage: clampItems(n)}}
+	opts := github.SearchOptions{ListOptions: github.ListOptions{PerPage: clampItems(n)}}
 	if !c.appToken || typeQualifier.MatchString(query) {
 		return c.search(ctx, query, opts)
 	}
@@ -262,10 +262,11 @@ func (c *client) Search(ctx context.Context, query string, n int, publicOnly boo
 	return merged, nil
 }
 
-// search runs one advanced search of issues and pull requests.
-func (c *client) search(ctx context.Context, query string, opts *github.SearchOptions) (chatops.SearchResult, error) {
+// search runs one advanced search of issues and pull requests. opts is a
+// copy: searches run at once.
+func (c *client) search(ctx context.Context, query string, opts github.SearchOptions) (chatops.SearchResult, error) {
 	opts.AdvancedSearch = github.Ptr(true)
-	res, _, err := c.gh.Search.Issues(ctx, query, opts)
+	res, _, err := c.gh.Search.Issues(ctx, query, &opts)
 	if err != nil {
 		return chatops.SearchResult{}, classify("search", err, c.now())
 	}

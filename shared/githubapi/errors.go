@@ -76,6 +76,9 @@ func classify(op string, err error, now time.Time) error {
 			return &chatops.NotAccessibleError{Permission: strings.TrimSpace(resp.Header.Get(headerAcceptedPermissions))}
 		}
 		return &chatops.ForbiddenError{Message: message}
+	case status == http.StatusGone:
+		// "Issues are disabled for this repo": the user may not do this here.
+		return &chatops.ForbiddenError{Message: message}
 	case status == http.StatusUnprocessableEntity:
 		return &chatops.InvalidError{Message: invalidMessage(err, message)}
 	}

@@ -78,6 +78,13 @@ func TestRefusalsBecomeReasons(t *testing.T) {
 					t.Errorf("err = %#v, want ForbiddenError", err)
 				}
 			}},
+		{"410 issues disabled", answer{status: 410, body: `{"message":"Issues are disabled for this repo"}`},
+			func(t *testing.T, err error) {
+				var fe *chatops.ForbiddenError
+				if !errors.As(err, &fe) || fe.Message != "Issues are disabled for this repo" {
+					t.Errorf("err = %#v, want ForbiddenError", err)
+				}
+			}},
 		{"422 with errors", answer{status: 422, body: `{"message":"Validation Failed","errors":[{"resource":"Issue","code":"missing_field","field":"title"}]}`},
 			invalid("Validation Failed: title missing_field")},
 		{"422 search with messages", answer{status: 422, body: `{"message":"Validation Failed","errors":[{"message":"The listed users cannot be searched.","resource":"Search","field":"q","code":"invalid"}]}`},
