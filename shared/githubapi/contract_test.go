@@ -243,15 +243,30 @@ func TestEveryMethodTurnsRefusalsIntoReasons(t *testing.T) {
 		call  func(ctx context.Context, gh chatops.GitHub, r chatops.Repo) error
 	}
 	methods := []method{
-		{"Profile", githubtest.RouteSearch, func(ctx context.Context, gh chatops.GitHub, _ chatops.Repo) error { _, err := gh.Profile(ctx, false); return err }},
-		{"Repo", githubtest.RouteRepo, func(ctx context.Context, gh chatops.GitHub, r chatops.Repo) error { _, err := gh.Repo(ctx, r); return err }},
-		{"Issues", githubtest.RouteIssues, func(ctx context.Context, gh chatops.GitHub, r chatops.Repo) error { _, err := gh.Issues(ctx, r, 10); return err }},
-		{"Pulls", githubtest.RoutePulls, func(ctx context.Context, gh chatops.GitHub, r chatops.Repo) error { _, err := gh.Pulls(ctx, r, 10); return err }},
+		{"Profile", githubtest.RouteSearch, func(ctx context.Context, gh chatops.GitHub, _ chatops.Repo) error {
+			_, err := gh.Profile(ctx, false)
+			return err
+		}},
+		{"Repo", githubtest.RouteRepo, func(ctx context.Context, gh chatops.GitHub, r chatops.Repo) error {
+			_, err := gh.Repo(ctx, r)
+			return err
+		}},
+		{"Issues", githubtest.RouteIssues, func(ctx context.Context, gh chatops.GitHub, r chatops.Repo) error {
+			_, err := gh.Issues(ctx, r, 10)
+			return err
+		}},
+		{"Pulls", githubtest.RoutePulls, func(ctx context.Context, gh chatops.GitHub, r chatops.Repo) error {
+			_, err := gh.Pulls(ctx, r, 10)
+			return err
+		}},
 		{"CreateIssue", githubtest.RouteCreateIssue, func(ctx context.Context, gh chatops.GitHub, r chatops.Repo) error {
 			_, err := gh.CreateIssue(ctx, r, "title", "")
 			return err
 		}},
-		{"Search", githubtest.RouteSearch, func(ctx context.Context, gh chatops.GitHub, _ chatops.Repo) error { _, err := gh.Search(ctx, "crash", 10, false); return err }},
+		{"Search", githubtest.RouteSearch, func(ctx context.Context, gh chatops.GitHub, _ chatops.Repo) error {
+			_, err := gh.Search(ctx, "crash", 10, false)
+			return err
+		}},
 	}
 	for _, m := range methods {
 		search := m.route == githubtest.RouteSearch
