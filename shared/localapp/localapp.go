@@ -93,7 +93,8 @@ func New(cfg config.Local, o Options) (*App, error) {
 
 	if cfg.Sandbox {
 		a.Sandbox = githubtest.New(githubtest.Options{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
-			RedirectURLs: []string{cfg.PublicURL + "/oauth/callback"}, AppName: "rcgithub (sandbox)", Now: o.Now})
+			RedirectURLs: []string{cfg.PublicURL + "/oauth/callback"}, AppName: "rcgithub (sandbox)", Now: o.Now,
+			World: true}) // a few repositories, issues and pull requests for the chat commands
 		cfg.GitHubURL = cfg.PublicURL + SandboxPath
 		cfg.GitHubAPIURL = cfg.PublicURL + SandboxPath
 	}
