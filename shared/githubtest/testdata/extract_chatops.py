@@ -51,7 +51,7 @@ OTHER = {
 
 NOTES = {
     "issues/list-for-repo": "GitHub's list of issues includes pull requests (items with a pull_request key); per_page at most 100, default 30; pages linked by the Link header (first, prev, next, last).",
-    "issues/create": "title is required: a missing or empty one answers 422 validation-error {resource: Issue, field: title, code: missing_field}. OAuth tokens need the repo or public_repo scope, else 404 (GitHub hides write access it would not grant); GitHub App user tokens need issues=write, else 403 'Resource not accessible by integration'.",
+    "issues/create": "title is required: a missing or empty one answers 422 validation-error {resource: Issue, field: title, code: missing_field}. OAuth tokens need the repo or public_repo scope, else 404 (docs-troubleshooting, '404 Not Found for an existing resource': the token must have the scopes the endpoint requires; GitHub answers 404, not 403, not to confirm private repositories); GitHub App user tokens need issues=write, else 403 'Resource not accessible by integration'.",
     "pulls/list": "per_page at most 100, default 30; pages linked by the Link header.",
     "search/issues-and-pull-requests": "advanced_search=true selects advanced search (AND, OR, parentheses); GitHub made it the default for issue searches on 2025-09-04. A GitHub App user token must say is:issue or is:pull-request (else 422). Its own rate limit: 30 requests a minute when authenticated (X-RateLimit-Resource: search).",
     "repos/get-latest-release": "404 when the repository has no published release.",
@@ -162,6 +162,10 @@ def main(path):
     x["sources"]["docs-rate-limits"] = {
         "url": "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api",
         "also_read": "https://docs.github.com/rest/using-the-rest-api/troubleshooting-the-rest-api (Rate limit errors)",
+        "read_on": "2026-12-02"}
+    x["sources"]["docs-troubleshooting"] = {
+        "url": "https://docs.github.com/rest/using-the-rest-api/troubleshooting-the-rest-api",
+        "sections": ["Rate limit errors", "404 Not Found for an existing resource"],
         "read_on": "2026-12-02"}
     x["rate_limits"] = {
         "source": "docs-rate-limits",
