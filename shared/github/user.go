@@ -2,10 +2,12 @@ package github
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
+
+	gogithub "github.com/google/go-github/v84/github"
 
 	"rcgithub/shared/session"
 )
@@ -13,39 +15,70 @@ import (
 // maxBody bounds how much of an answer is read; /user is a few kilobytes.
 const maxBody = 1 << 20
 
-// User reads the token's account from GET /user. A 401 means GitHub no longer
-// accepts the token and comes back wrapping session.ErrTokenDead.
+// User reads the token's account from GET /user (go-github's Users.Get). A
+// 401 means GitHub no longer accepts the token and comes back wrapping
+// session.ErrTokenDead.
 func (c *Client) User(ctx context.Context, token string) (session.User, error) {
-	req, err := c.newAPIRequest(ctx, http.MethodGet, "/user", nil)
+	gh, err := c.restClient(token)
 	if err != nil {
 		return session.User{}, fmt.Errorf("github GET /user: %w", err)
 	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return session.User{}, fmt.Errorf("github GET /user: %w", err)
-	}
-	defer drainAndClose(resp)
-
-	switch resp.StatusCode {
-	case http.StatusOK:
-	case http.StatusUnauthorized:
+	u, resp, err := gh.Users.Get(ctx, "")
+	switch {
+	case err == nil:
+	case resp != nil && resp.StatusCode == http.StatusUnauthorized:
 		return session.User{}, fmt.Errorf("github GET /user: %w", session.ErrTokenDead)
-	default:
-		return session.User{}, fmt.Errorf("github GET /user: unexpected status %s", resp.Status)
-	}
-
-	var body struct {
-		Login string `json:"login"`
-		ID    int64  `json:"id"`
-	}
-	if err := json.NewDecoder(io.LimitReader(resp.Body, maxBody)).Decode(&body); err != nil {
+	case resp != nil && resp.StatusCode == http.StatusOK:
 		return session.User{}, fmt.Errorf("github GET /user: decoding answer: %w", err)
+	default:
+		// go-github's errors name the method, URL and status, never the token.
+		return session.User{}, fmt.Errorf("github GET /user: %w", err)
 	}
-	if body.Login == "" || body.ID == 0 {
+	if u.GetLogin() == "" || u.GetID() == 0 {
 		return session.User{}, fmt.Errorf("github GET /user: answer lacks login or id")
 	}
-	return session.User{Login: body.Login, ID: body.ID, Scopes: headerScopes(resp.Header)}, nil
+	return session.User{Login: u.GetLogin(), ID: u.GetID(), Scopes: headerScopes(resp.Header)}, nil
+}
+
+// restClient returns a go-github client acting with token against the
+// configured API URL, kept as given (with the trailing slash go-github
+// needs), so that Enterprise Server's /api/v3 and the sandbox's mount path
+// both work.
+func (c *Client) restClient(token string) (*gogithub.Client, error) {
+	base, err := url.Parse(c.apiURL + "/")
+	if err != nil {
+		return nil, fmt.Errorf("API URL: %w", err)
+	}
+	hc := *c.http
+	hc.Transport = apiTransport{base: hc.Transport}
+	gh := gogithub.NewClient(&hc).WithAuthToken(token)
+	gh.BaseURL = base
+	gh.UserAgent = "rcgithub"
+	return gh, nil
+}
+
+// apiTransport asks for GitHub's current media type (go-github still names
+// the older v3 one) and bounds what is read of an answer.
+type apiTransport struct{ base http.RoundTripper }
+
+func (t apiTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	base := t.base
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	req = req.Clone(req.Context())
+	req.Header.Set("Accept", "application/vnd.github+json")
+	resp, err := base.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = limitedBody{Reader: io.LimitReader(resp.Body, maxBody), Closer: resp.Body}
+	return resp, nil
+}
+
+type limitedBody struct {
+	io.Reader
+	io.Closer
 }
 
 // headerScopes reads X-OAuth-Scopes ("repo, read:org"). GitHub sends it for

@@ -42,6 +42,7 @@ func TestUser(t *testing.T) {
 		{name: "500", status: 500, body: `{}`, wantErr: "500"},
 		{name: "not JSON", status: 200, body: `<html>`, wantErr: "decoding"},
 		{name: "no id", status: 200, body: `{"login":"octocat"}`, wantErr: "login or id"},
+		{name: "answer over maxBody", status: 200, body: `{"login":"octocat","id":583231,"bio":"` + strings.Repeat("x", maxBody) + `"}`, wantErr: "decoding"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
