@@ -82,3 +82,24 @@ func TestRepoOfReadsRepositoryURL(t *testing.T) {
 		}
 	}
 }
+
+func TestTypeQualifierFindsIssueOrPullRequest(t *testing.T) {
+	cases := map[string]bool{
+		"is:issue crash":           true,
+		"crash is:pr":              true,
+		"(is:pull-request) bug":    true,
+		"type:pr label:bug":        true,
+		"IS:ISSUE":                 true,
+		"is:private crash":         false,
+		"is:open crash":            false,
+		"this:issue":               false,
+		"crash is:prs":             false,
+		"bug (is:issue OR is:pr)":  true,
+		"review-requested:@me bug": false,
+	}
+	for q, want := range cases {
+		if got := typeQualifier.MatchString(q); got != want {
+			t.Errorf("%q: %v, want %v", q, got, want)
+		}
+	}
+}
