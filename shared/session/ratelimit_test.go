@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"rcgithub/shared/github"
+	"rcgithub/shared/githubtest"
 	"rcgithub/shared/session"
 	"rcgithub/shared/session/sessiontest"
 )
@@ -239,5 +240,42 @@ func TestRevocationBacklogDrainsUnderTheLimit(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestUntrackedTokenPostponedToGitHubsReset: the token of a login that failed
+// after GitHub issued it, whose revocation GitHub refuses for its rate limit,
+// is kept sealed with its revocation postponed to the reset (no attempt used),
+// and revoked then.
+func TestUntrackedTokenPostponedToGitHubsReset(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.clock.Advance(10 * time.Minute)
+	gh := newLimitedGitHub(t, f, 100, -1)
+	gh.use()
+	reset := t0.Add(time.Hour)
+	sched := &recordingScheduler{Scheduler: f.sched}
+	f.svc.Scheduler = sched
+	f.gh.SetFault(githubtest.RouteUser, githubtest.Fault{Status: 502})
+	authURL, browser := f.startAuth(t, alice)
+	code, state := f.callback(t, authURL, "octocat")
+	if _, err := f.svc.CompleteLogin(ctx, state, code, browser); err == nil {
+		t.Fatal("login succeeded although GitHub did not say whose token it issued")
+	}
+	f.gh.ClearFault(githubtest.RouteUser)
+	if len(sched.jobs) != 1 || sched.jobs[0].Attempt != 0 || sched.jobs[0].Postponed != 1 {
+		t.Fatalf("jobs scheduled %+v, want one postponed revocation with no attempt used", sched.jobs)
+	}
+	at, ok, err := f.sched.Due(ctx, sched.jobs[0])
+	if err != nil || !ok || at.Before(reset) || !at.Before(reset.Add(time.Hour)) {
+		t.Fatalf("postponed revocation due %v (pending %v, %v), want within the hour from the reset %v", at, ok, err, reset)
+	}
+	if n := len(f.gh.LiveTokens("octocat")); n != 1 {
+		t.Fatalf("%d tokens alive before the postponed revocation, want 1", n)
+	}
+	f.clock.Set(at)
+	f.runDue(t)
+	if n := len(f.gh.LiveTokens("octocat")); n != 0 {
+		t.Fatalf("%d tokens alive after the postponed revocation ran", n)
 	}
 }
