@@ -17,6 +17,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	awsdynamodb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	awskms "github.com/aws/aws-sdk-go-v2/service/kms"
@@ -39,6 +40,37 @@ import (
 // effect within this time, and the secret is read at most once per instance
 // per SitesRefresh.
 const SitesRefresh = 5 * time.Minute
+
+// The AWS SDK retries of every call the functions make (DynamoDB, KMS,
+// EventBridge Scheduler, Secrets Manager), tuned for the request paths: a
+// call throttled on every attempt gives up after RequestMaxAttempts attempts
+// and at most (RequestMaxAttempts-1) x RequestMaxBackoff of waiting, 2 s, so
+// that a flow meeting a quota ends inside the webhook's 12 s and API Gateway's
+// 30 s for the callback (whose two GitHub calls may take 8 s each), with the
+// user told to try again, rather than being cut off by the deadline. The SDK's
+// default waits up to 20 s between attempts. AWS may stretch a wait by its
+// x-amz-retry-after header (by at most 5 s); the request's deadline bounds
+// that.
+//
+// The standard mode, not the adaptive one: adaptive mode adds a client-side
+// send rate learnt from throttling, per client; a Lambda instance serves one
+// request at a time and makes a handful of calls, so it would learn little
+// of the fleet's rate and delay its own next calls instead of failing them
+// fast. The standard mode's retry quota (a token bucket per client) already
+// stops an instance from retrying into a sustained throttle.
+const (
+	RequestMaxAttempts = 3
+	RequestMaxBackoff  = time.Second
+)
+
+// RequestRetryer is the retryer New gives every AWS client, unless
+// Options.AWSConfig set one.
+func RequestRetryer() aws.Retryer {
+	return retry.NewStandard(func(o *retry.StandardOptions) {
+		o.MaxAttempts = RequestMaxAttempts
+		o.MaxBackoff = RequestMaxBackoff
+	})
+}
 
 // App is the service wired to AWS.
 type App struct {
@@ -69,6 +101,9 @@ func New(ctx context.Context, getenv func(string) string, opts Options) (*App, e
 	}
 	if opts.AWSConfig != nil {
 		opts.AWSConfig(&awsCfg)
+	}
+	if awsCfg.Retryer == nil {
+		awsCfg.Retryer = RequestRetryer
 	}
 	logger := opts.Logger
 	if logger == nil {

@@ -38,8 +38,14 @@ func linkQuotaKey(k session.Key, window time.Time) []byte {
 	return appendInt(sessionKey(k), window.UnixNano())
 }
 
+// jobKey is the key of a job. Postponed is appended only when set, so that
+// the keys of jobs stored before it existed stay the same.
 func jobKey(job session.Job) []byte {
-	return appendInt(appendInt(sessionKey(job.Key()), job.Generation), int64(job.Attempt))
+	key := appendInt(appendInt(sessionKey(job.Key()), job.Generation), int64(job.Attempt))
+	if job.Postponed > 0 {
+		key = appendInt(key, int64(job.Postponed))
+	}
+	return key
 }
 
 // dueKey orders jobs by due time, then by job key. The time comes first as a

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go/middleware"
 
 	"rcgithub/shared/session"
 )
@@ -54,12 +55,21 @@ func (s *Store) get(ctx context.Context, pk string, out any) error {
 	return nil
 }
 
+// errTakeAnswerLost is a take whose item was gone on a retry of the SDK: the
+// call's own earlier attempt may have deleted it, its answer (and with it the
+// item) lost on the way back. Not session.ErrNotFound: the user is told to try
+// again, not that the link was used.
+var errTakeAnswerLost = errors.New("the item was gone when the SDK retried the delete: an earlier attempt of the same call may have taken it and its answer was lost")
+
 // take deletes the item pk and decodes what it held into out; only one caller
-// gets it, the others get session.ErrNotFound.
+// gets it, the others get session.ErrNotFound. A delete that found the item
+// gone only on a retry of the SDK returns errTakeAnswerLost instead (the
+// item's contents left with the lost answer, so nothing can recover them).
 func (s *Store) take(ctx context.Context, pk string, out any) error {
 	if err := checkKey(pk); err != nil {
 		return fmt.Errorf("%w: %w", session.ErrNotFound, err)
 	}
+	attempts := 0
 	res, err := s.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{
 		TableName:           aws.String(s.table),
 		Key:                 keyOf(pk),
@@ -68,9 +78,12 @@ func (s *Store) take(ctx context.Context, pk string, out any) error {
 			"#pk": KeyAttribute,
 		},
 		ReturnValues: types.ReturnValueAllOld,
-	})
+	}, countAttempts(&attempts))
 	var failed *types.ConditionalCheckFailedException
 	if errors.As(err, &failed) {
+		if attempts > 1 {
+			return errTakeAnswerLost
+		}
 		return session.ErrNotFound
 	}
 	if err != nil {
@@ -118,3 +131,19 @@ const (
 	codeConditionFailed     = "ConditionalCheckFailed"
 	codeTransactionConflict = "TransactionConflict"
 )
+
+// countAttempts counts in n the attempts the SDK makes at one call (its
+// middleware sits after the retry loop, so it runs once per attempt).
+func countAttempts(n *int) func(*dynamodb.Options) {
+	return func(o *dynamodb.Options) {
+		o.APIOptions = append(o.APIOptions, func(stack *middleware.Stack) error {
+			return stack.Finalize.Add(middleware.FinalizeMiddlewareFunc("rcgithub.countAttempts",
+				func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (
+					middleware.FinalizeOutput, middleware.Metadata, error,
+				) {
+					*n++
+					return next.HandleFinalize(ctx, in)
+				}), middleware.After)
+		})
+	}
+}

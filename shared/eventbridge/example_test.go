@@ -15,6 +15,6 @@ func ExampleParseJob() {
 	_, err = eventbridge.ParseJob([]byte(`{"site":"https://chat.example.com","user":"u1","generation":42,"admin":true}`))
 	fmt.Println(err)
 	// Output:
-	// {Site:https://chat.example.com UserID:u1 Generation:42 Attempt:1} <nil>
+	// {Site:https://chat.example.com UserID:u1 Generation:42 Attempt:1 Postponed:0} <nil>
 	// parse logout job: unknown field "admin"
 }

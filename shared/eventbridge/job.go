@@ -11,7 +11,7 @@ import (
 )
 
 // jobFields are the JSON names of session.Job, exactly as they must appear.
-var jobFields = map[string]bool{"site": true, "user": true, "generation": true, "attempt": true}
+var jobFields = map[string]bool{"site": true, "user": true, "generation": true, "attempt": true, "postponed": true}
 
 // ParseJob decodes the payload of a scheduled logout strictly: one JSON object
 // with session.Job's fields spelt exactly (encoding/json alone would accept any

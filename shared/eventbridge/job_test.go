@@ -33,6 +33,9 @@ func TestParseJob(t *testing.T) {
 		{"generation with a fraction", `{"site":"https://chat.example.com","user":"u1","generation":1.5}`, session.Job{}, "generation"},
 		{"generation too large", `{"site":"https://chat.example.com","user":"u1","generation":9223372036854775808}`, session.Job{}, "generation"},
 		{"missing generation", `{"site":"https://chat.example.com","user":"u1"}`, session.Job{}, `"generation" must be a positive number`},
+		{"postponed retry", `{"site":"https://chat.example.com","user":"u1","generation":9007199254740991,"attempt":3,"postponed":2}`,
+			session.Job{Site: site, UserID: "u1", Generation: 9007199254740991, Attempt: 3, Postponed: 2}, ""},
+		{"negative postponed", `{"site":"https://chat.example.com","user":"u1","generation":1,"postponed":-1}`, session.Job{}, `"postponed" must be between 0 and 10000`},
 		{"negative attempt", `{"site":"https://chat.example.com","user":"u1","generation":1,"attempt":-1}`, session.Job{}, `"attempt" must be between 0 and 10000`},
 		{"huge attempt", `{"site":"https://chat.example.com","user":"u1","generation":1,"attempt":9223372036854775807}`, session.Job{}, `"attempt" must be between 0 and 10000`},
 		{"site not a URL", `{"site":"chat","user":"u1","generation":1}`, session.Job{}, `"site" must be an http(s) site URL`},
@@ -62,6 +65,7 @@ func TestEncodeJobParses(t *testing.T) {
 	for _, job := range []session.Job{
 		{Site: site, UserID: "u1", Generation: 1},
 		{Site: site + "/a\"b\\c<é>", UserID: "zoë\"\\", Generation: 1<<53 - 1, Attempt: 12},
+		{Site: site, UserID: "u1", Generation: 7, Attempt: 2, Postponed: 5},
 	} {
 		payload, err := encodeJob(job)
 		if err != nil {

@@ -12,8 +12,11 @@ import (
 )
 
 // scheduleName is the schedule of a job: "logout-<user hash>-<generation>",
-// plus "-r<attempt>" for a retry. It fits EventBridge's 1-64 characters of
-// [0-9a-zA-Z-_.]: 7+16+1+19 characters at most, plus 2+19 for a retry.
+// plus "-r<attempt>" for a retry and "-p<postponed>" for a postponed run. It
+// fits EventBridge's 1-64 characters of [0-9a-zA-Z-_.]: 7+16+1+19 characters
+// at most, plus 2+19 for a retry. A valid job (Job.Validate) is shorter:
+// generations stay below 2^53 (16 digits) and attempt and postponed at most
+// 10000, so 7+16+1+16+2+5+2+5 = 54 characters.
 //
 // Site and user id go in as a hash, as they may hold any character. The hash
 // input is length-prefixed so that no two (site, user) pairs give the same
@@ -26,6 +29,9 @@ func scheduleName(job session.Job) string {
 	name := "logout-" + hex.EncodeToString(sum[:8]) + "-" + strconv.FormatInt(job.Generation, 10)
 	if job.Attempt > 0 {
 		name += "-r" + strconv.Itoa(job.Attempt)
+	}
+	if job.Postponed > 0 {
+		name += "-p" + strconv.Itoa(job.Postponed)
 	}
 	return name
 }

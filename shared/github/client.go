@@ -45,8 +45,14 @@ type Config struct {
 	Scopes      []string
 	// HTTPClient makes every request; default: a client with DefaultTimeout.
 	HTTPClient *http.Client
-	// Now tells the time GitHub App token lifetimes count from; default time.Now.
+	// Now tells the time GitHub App token lifetimes and the revocation pace
+	// count from; default time.Now.
 	Now func() time.Time
+	// RevocationsPerHour caps the revocations this client sends in any
+	// rolling hour, under GitHub's limit for the app's client-credential
+	// calls: 0 means DefaultRevocationsPerHour, a negative number no cap of
+	// its own. A revocation over it returns a *session.RateLimitError.
+	RevocationsPerHour int
 }
 
 // Client talks to GitHub for one OAuth App. It is safe for concurrent use.
@@ -57,6 +63,7 @@ type Client struct {
 	clientSecret string
 	http         *http.Client
 	now          func() time.Time
+	revocations  *revocationPacer // shared by every revocation of the client
 }
 
 var _ session.GitHub = (*Client)(nil)
@@ -91,6 +98,7 @@ func New(cfg Config) *Client {
 		clientSecret: cfg.ClientSecret,
 		http:         httpClient,
 		now:          now,
+		revocations:  newRevocationPacer(cfg.RevocationsPerHour),
 	}
 }
 

@@ -22,7 +22,15 @@ import (
 // a status, any other 4xx is checked with GET /user: if that says the token is
 // dead, the revocation has nothing left to do and Revoke returns nil. 5xx
 // answers and network errors are returned as errors: trying again may work.
+//
+// A 403 or 429 that is GitHub's rate limit comes back as a
+// *session.RateLimitError saying when to try again, as does a call the
+// client holds back itself to stay under the limit (Config.RevocationsPerHour)
+// or because GitHub refused until a time not yet reached.
 func (c *Client) Revoke(ctx context.Context, token string) error {
+	if rl := c.revocations.take(c.now()); rl != nil {
+		return rl
+	}
 	body, err := json.Marshal(struct {
 		AccessToken string `json:"access_token"`
 	}{token})
@@ -41,7 +49,11 @@ func (c *Client) Revoke(ctx context.Context, token string) error {
 	if err != nil {
 		return fmt.Errorf("github revoke token: %w", err)
 	}
-	drainAndClose(resp)
+	answer := readStart(resp)
+	if rl := rateLimited(resp.StatusCode, resp.Header, answer, c.now()); rl != nil {
+		c.revocations.refused(rl)
+		return rl
+	}
 
 	switch {
 	case resp.StatusCode == http.StatusNoContent:

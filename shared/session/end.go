@@ -95,14 +95,17 @@ func (s *Service) Expire(ctx context.Context, job Job) error {
 }
 
 // expireLater handles a store failure during an automatic logout: it counts
-// and logs the failure (logged as step) and schedules the job's retry. It
-// returns an error, wrapped as wrap, only when the retry could not be
-// scheduled, as Expire's contract says.
+// and logs the failure (logged as step) and schedules the job's next run,
+// postponed: a store failure is not GitHub's, so it uses up no revocation
+// attempt. It returns an error, wrapped as wrap, only when the run could not
+// be scheduled, as Expire's contract says.
 func (s *Service) expireLater(ctx context.Context, job Job, step, wrap string, err error) error {
 	s.count(ctx, FailureAutomaticLogout)
 	s.log().WarnContext(ctx, step+": will retry", "site", job.Site, "user", job.UserID,
 		"generation", job.Generation, "error", err)
-	if serr := s.retryLater(ctx, job, endRetryDelay); serr != nil {
+	next := job
+	next.Postponed++
+	if serr := s.scheduleNext(ctx, next, s.now().Add(endRetryDelay(job.Attempt+job.Postponed+1))); serr != nil {
 		return fmt.Errorf("%s: %w; and %w", wrap, err, serr)
 	}
 	return nil

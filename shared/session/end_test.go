@@ -29,6 +29,20 @@ func (unreadableStore) GetSession(context.Context, session.Key) (session.Session
 	return session.Session{}, errors.New("store unavailable")
 }
 
+// unreadableRetired fails every GetRetired, as DynamoDB does in an outage.
+type unreadableRetired struct{ session.Store }
+
+func (unreadableRetired) GetRetired(context.Context, session.Key, int64) (session.Session, error) {
+	return session.Session{}, errors.New("store unavailable")
+}
+
+// failingSealer cannot open tokens, as KMS when it is down or throttling.
+type failingSealer struct{ session.Sealer }
+
+func (failingSealer) Open(context.Context, session.Key, []byte) ([]byte, error) {
+	return nil, errors.New("kms: ThrottlingException")
+}
+
 // TestExpireOutcomes shows which runs of a scheduled job return an error, and
 // so reach the logout function's on-failure queue (LogoutFailureAlarm) after
 // Lambda's retries: only a malformed job and work left with no retry pending.
@@ -44,52 +58,75 @@ func TestExpireOutcomes(t *testing.T) {
 		wantRetry  bool          // the job's next attempt is pending after the run
 		retryIn    time.Duration // and due this long after the run
 		wantKept   bool          // the sealed token is still stored (live or retired) after the run
+		// postponed: the next run is the job postponed (Postponed+1, same
+		// Attempt: no attempt used up), not its next attempt.
+		postponed bool
 	}{
 		{"revoked", func(t *testing.T, f *fixture) session.Job {
 			s := f.login(t, alice, "octocat")
 			f.clock.Advance(8 * 24 * time.Hour)
 			return session.Job{Site: site, UserID: alice.UserID, Generation: s.Generation}
-		}, false, map[string]int{"Logouts/automatic": 1}, false, 0, false},
+		}, false, map[string]int{"Logouts/automatic": 1}, false, 0, false, false},
 		{"GitHub down, retry scheduled", func(t *testing.T, f *fixture) session.Job {
 			s := f.login(t, alice, "octocat")
 			f.clock.Advance(8 * 24 * time.Hour)
 			f.gh.SetFault(githubtest.RouteRevokeToken, githubtest.Fault{Status: 502})
 			return session.Job{Site: site, UserID: alice.UserID, Generation: s.Generation}
-		}, false, map[string]int{"Logouts/automatic": 1, "Failures/revocation": 1}, true, 5 * time.Minute, true},
+		}, false, map[string]int{"Logouts/automatic": 1, "Failures/revocation": 1}, true, 5 * time.Minute, true, false},
 		{"GitHub down for over an hour, retry scheduled", func(t *testing.T, f *fixture) session.Job {
 			return retiredJob(t, f, 4)
-		}, false, map[string]int{"Failures/revocation": 1, "Failures/revocation_overdue": 1}, true, 80 * time.Minute, true},
+		}, false, map[string]int{"Failures/revocation": 1, "Failures/revocation_overdue": 1}, true, 80 * time.Minute, true, false},
 		{"GitHub down, retry could not be scheduled", func(t *testing.T, f *fixture) session.Job {
 			s := f.login(t, alice, "octocat")
 			f.clock.Advance(8 * 24 * time.Hour)
 			f.gh.SetFault(githubtest.RouteRevokeToken, githubtest.Fault{Status: 502})
 			f.svc.Scheduler = refusingScheduler{f.sched}
 			return session.Job{Site: site, UserID: alice.UserID, Generation: s.Generation}
-		}, true, map[string]int{"Logouts/automatic": 1, "Failures/revocation": 1, "Failures/retry_unscheduled": 1}, false, 0, true},
+		}, true, map[string]int{"Logouts/automatic": 1, "Failures/revocation": 1, "Failures/retry_unscheduled": 1}, false, 0, true, false},
 		{"GitHub down at the retry cap", func(t *testing.T, f *fixture) session.Job {
 			return retiredJob(t, f, session.MaxRevocationAttempt)
-		}, false, map[string]int{"Failures/revocation": 1, "Failures/revocation_overdue": 1, "Failures/revocation_abandoned": 1}, false, 0, true},
+		}, false, map[string]int{"Failures/revocation": 1, "Failures/revocation_overdue": 1, "Failures/revocation_abandoned": 1}, false, 0, true, false},
 		{"GitHub back before the cap", func(t *testing.T, f *fixture) session.Job {
 			job := retiredJob(t, f, session.MaxRevocationAttempt)
 			f.gh.ClearFault(githubtest.RouteRevokeToken)
 			return job
-		}, false, map[string]int{}, false, 0, false},
+		}, false, map[string]int{}, false, 0, false, false},
 		{"store down, retry scheduled", func(t *testing.T, f *fixture) session.Job {
 			s := f.login(t, alice, "octocat")
 			f.clock.Advance(8 * 24 * time.Hour)
 			f.svc.Store = unreadableStore{f.db}
 			return session.Job{Site: site, UserID: alice.UserID, Generation: s.Generation}
-		}, false, map[string]int{"Failures/automatic_logout": 1}, true, time.Minute, true},
+		}, false, map[string]int{"Failures/automatic_logout": 1}, true, time.Minute, true, true},
+		{"store down during a revocation retry: postponed, not counted", func(t *testing.T, f *fixture) session.Job {
+			job := retiredJob(t, f, 4)
+			f.svc.Store = unreadableStore{f.db}
+			return job
+		}, false, map[string]int{"Failures/automatic_logout": 1}, true, 16 * time.Minute, true, true},
+		{"retired record unreadable during a revocation retry: postponed, not counted", func(t *testing.T, f *fixture) session.Job {
+			job := retiredJob(t, f, 4)
+			f.svc.Store = unreadableRetired{f.db}
+			return job
+		}, false, map[string]int{}, true, 80 * time.Minute, true, true},
+		{"KMS down during a revocation retry: postponed, not counted", func(t *testing.T, f *fixture) session.Job {
+			job := retiredJob(t, f, 4)
+			f.svc.Sealer = failingSealer{f.svc.Sealer}
+			return job
+		}, false, map[string]int{}, true, 80 * time.Minute, true, true},
+		{"KMS down at the retry cap: not given up", func(t *testing.T, f *fixture) session.Job {
+			job := retiredJob(t, f, session.MaxRevocationAttempt)
+			f.svc.Sealer = failingSealer{f.svc.Sealer}
+			return job
+		}, false, map[string]int{}, true, 6 * time.Hour, true, true},
 		{"store down, retry could not be scheduled", func(t *testing.T, f *fixture) session.Job {
 			s := f.login(t, alice, "octocat")
 			f.clock.Advance(8 * 24 * time.Hour)
 			f.svc.Store = unreadableStore{f.db}
 			f.svc.Scheduler = refusingScheduler{f.sched}
 			return session.Job{Site: site, UserID: alice.UserID, Generation: s.Generation}
-		}, true, map[string]int{"Failures/automatic_logout": 1, "Failures/retry_unscheduled": 1}, false, 0, true},
+		}, true, map[string]int{"Failures/automatic_logout": 1, "Failures/retry_unscheduled": 1}, false, 0, true, true},
 		{"malformed job", func(t *testing.T, f *fixture) session.Job {
 			return session.Job{Site: site, UserID: " ", Generation: 1}
-		}, true, map[string]int{}, false, 0, false},
+		}, true, map[string]int{}, false, 0, false, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -108,7 +145,11 @@ func TestExpireOutcomes(t *testing.T) {
 				t.Errorf("counts %v, want %v", m.counts, c.wantCounts)
 			}
 			next := job
-			next.Attempt++
+			if c.postponed {
+				next.Postponed++
+			} else {
+				next.Attempt++
+			}
 			at, pending, err := f.sched.Due(ctx, next)
 			if err != nil || pending != c.wantRetry {
 				t.Errorf("next attempt pending = %v (%v), want %v", pending, err, c.wantRetry)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"time"
 )
 
@@ -32,11 +33,36 @@ const revocationOverdueAfter = time.Hour
 // errRetryUnscheduled marks work left undone with no retry pending.
 var errRetryUnscheduled = errors.New("no retry could be scheduled")
 
+// RateLimitError is what GitHub.Revoke returns when GitHub refused the call
+// for its rate limit (or the client held it back to stay under it): not an
+// answer about the token, so the revocation is postponed, not counted as a
+// failure nor as an attempt toward MaxRevocationAttempt.
+type RateLimitError struct {
+	// RetryAt is the earliest time to call again (GitHub's x-ratelimit-reset,
+	// or now plus its retry-after).
+	RetryAt time.Time
+	// Spread is how long after RetryAt the postponed revocations are spread
+	// (at random), so that a backlog drains at a paced rate instead of all at
+	// RetryAt: GitHub's window (an hour) for its primary limit.
+	Spread time.Duration
+	// Limit says which limit it was, for logs ("primary", "secondary", "paced").
+	Limit string
+}
+
+func (e *RateLimitError) Error() string {
+	return fmt.Sprintf("github rate limit (%s): retry at %s", e.Limit, e.RetryAt.UTC().Format(time.RFC3339))
+}
+
 // finishRetired revokes the token of a retired session and forgets it. It
 // reports revoked when GitHub confirmed (or the record is already gone). When
 // GitHub does not confirm, it schedules a retry, keeping the sealed token only
 // for it, and returns false with a nil error; at the retry cap it gives up
 // (false, nil). The error is set only when no retry could be scheduled.
+//
+// Only GitHub's own answer counts as a failed attempt: when GitHub refuses for
+// its rate limit (RateLimitError), or the store or the sealer fails before
+// GitHub is asked, the run is postponed (see postpone), with nothing counted
+// toward the cap.
 func (s *Service) finishRetired(ctx context.Context, job Job) (revoked bool, err error) {
 	k := job.Key()
 	r, err := s.Store.GetRetired(ctx, k, job.Generation)
@@ -44,10 +70,12 @@ func (s *Service) finishRetired(ctx context.Context, job Job) (revoked bool, err
 		s.cancelAll(ctx, job)
 		return true, nil // already revoked and forgotten
 	}
+	askedGitHub := false
 	if err == nil {
 		var token []byte
 		token, err = s.Sealer.Open(ctx, k, r.SealedToken)
 		if err == nil {
+			askedGitHub = true
 			err = s.GitHub.Revoke(ctx, string(token))
 		}
 	}
@@ -58,6 +86,20 @@ func (s *Service) finishRetired(ctx context.Context, job Job) (revoked bool, err
 	if err == nil {
 		s.forget(ctx, job)
 		return true, nil
+	}
+	var limited *RateLimitError
+	switch {
+	case job.Postponed >= maxAttempt:
+		// Postponed as often as a job can say: count it as an attempt, so
+		// that the cap ends it.
+	case errors.As(err, &limited):
+		at := limited.RetryAt
+		if limited.Spread > 0 {
+			at = at.Add(rand.N(limited.Spread))
+		}
+		return false, s.postpone(ctx, job, at, "GitHub's rate limit", err)
+	case !askedGitHub:
+		return false, s.postpone(ctx, job, s.now().Add(retryDelay(job.Attempt+job.Postponed+1)), "the store or KMS failed", err)
 	}
 	s.count(ctx, FailureRevocation)
 	pending := revocationPending(job.Attempt)
@@ -87,10 +129,27 @@ func (s *Service) forget(ctx context.Context, job Job) {
 		// deletes it then.
 		// The token is dead: a record left behind costs nothing but storage.
 		s.log().WarnContext(ctx, "delete retired session: will retry", "site", job.Site, "user", job.UserID, "error", err)
-		_ = s.retryLater(ctx, job, retryDelay)
+		_ = s.postpone(ctx, job, s.now().Add(retryDelay(job.Attempt+job.Postponed+1)), "the store failed", err)
 		return
 	}
 	s.cancelAll(ctx, job)
+}
+
+// postpone schedules the job's next run at at without using up an attempt:
+// the run is put off for a reason that is not GitHub's answer about the token
+// (why, with the error err). The sealed token stays stored meanwhile, so the
+// pending revocations are durable: each is a schedule. A failure to schedule
+// is handled as in retryLater.
+func (s *Service) postpone(ctx context.Context, job Job, at time.Time, why string, err error) error {
+	next := job
+	next.Postponed++
+	s.log().WarnContext(ctx, "revoke token: postponed, not counted as an attempt", "site", job.Site, "user", job.UserID,
+		"generation", job.Generation, "attempt", job.Attempt, "postponed", next.Postponed, "because", why,
+		"retry_at", at.UTC(), "error", err)
+	if serr := s.scheduleNext(ctx, next, at); serr != nil {
+		return fmt.Errorf("revocation postponed (%w), and %w", err, serr)
+	}
+	return nil
 }
 
 // retryLater schedules the next attempt of job, after the delay wait gives for
@@ -98,22 +157,29 @@ func (s *Service) forget(ctx context.Context, job Job) {
 // pending: it is logged as an ERROR, counted as Failures Kind=retry_unscheduled,
 // and returned.
 func (s *Service) retryLater(ctx context.Context, job Job, wait func(attempt int) time.Duration) error {
-	next := Job{Site: job.Site, UserID: job.UserID, Generation: job.Generation, Attempt: job.Attempt + 1}
-	delay := wait(next.Attempt)
-	if err := s.Scheduler.Schedule(ctx, next, s.now().Add(delay)); err != nil {
+	next := Job{Site: job.Site, UserID: job.UserID, Generation: job.Generation, Attempt: job.Attempt + 1, Postponed: job.Postponed}
+	return s.scheduleNext(ctx, next, s.now().Add(wait(next.Attempt)))
+}
+
+// scheduleNext schedules next, a retry or a postponed run. A failure to
+// schedule leaves work undone with nothing pending: it is logged as an ERROR,
+// counted as Failures Kind=retry_unscheduled, and returned.
+func (s *Service) scheduleNext(ctx context.Context, next Job, at time.Time) error {
+	if err := s.Scheduler.Schedule(ctx, next, at); err != nil {
 		s.count(ctx, FailureRetryUnscheduled)
-		s.log().ErrorContext(ctx, "could not schedule a retry", "site", job.Site, "user", job.UserID,
-			"generation", job.Generation, "attempt", next.Attempt, "error", err)
+		s.log().ErrorContext(ctx, "could not schedule a retry", "site", next.Site, "user", next.UserID,
+			"generation", next.Generation, "attempt", next.Attempt, "postponed", next.Postponed, "error", err)
 		return fmt.Errorf("%w: %w", errRetryUnscheduled, err)
 	}
 	return nil
 }
 
-// cancelAll cancels the session's automatic logout and, when job is a retry,
-// the retry itself. Retries scheduled between them find nothing to do.
+// cancelAll cancels the session's automatic logout and, when job is a retry
+// or a postponed run, the job itself. Retries scheduled between them find
+// nothing to do.
 func (s *Service) cancelAll(ctx context.Context, job Job) {
 	s.cancel(ctx, Job{Site: job.Site, UserID: job.UserID, Generation: job.Generation})
-	if job.Attempt > 0 {
+	if job.Attempt > 0 || job.Postponed > 0 {
 		s.cancel(ctx, job)
 	}
 }
@@ -140,7 +206,7 @@ func (s *Service) revokeUntracked(ctx context.Context, p Pending, token string) 
 		return
 	}
 	s.log().ErrorContext(ctx, "revoke token of a failed login: not confirmed, will retry", "site", p.Site, "user", p.UserID, "error", err)
-	if err = s.keepForRetry(ctx, p, token); err != nil {
+	if err = s.keepForRetry(ctx, p, token, err); err != nil {
 		s.count(ctx, FailureRetryUnscheduled)
 		s.log().ErrorContext(ctx, "token of a failed login left alive at GitHub: could not keep it for a retry",
 			"site", p.Site, "user", p.UserID, "error", err)
@@ -149,8 +215,9 @@ func (s *Service) revokeUntracked(ctx context.Context, p Pending, token string) 
 
 // keepForRetry stores a token awaiting revocation as a retired session of a
 // generation of its own, its retry scheduled first so that the stored token is
-// never without one.
-func (s *Service) keepForRetry(ctx context.Context, p Pending, token string) error {
+// never without one. A revocation refused for GitHub's rate limit (revokeErr)
+// is postponed to when GitHub allows it, without using up an attempt.
+func (s *Service) keepForRetry(ctx context.Context, p Pending, token string, revokeErr error) error {
 	sealed, err := s.Sealer.Seal(ctx, p.Key, []byte(token))
 	if err != nil {
 		return err
@@ -161,7 +228,15 @@ func (s *Service) keepForRetry(ctx context.Context, p Pending, token string) err
 	}
 	now := s.now()
 	job := Job{Site: p.Site, UserID: p.UserID, Generation: gen, Attempt: 1}
-	if err := s.Scheduler.Schedule(ctx, job, now.Add(retryDelay(1))); err != nil {
+	at := now.Add(retryDelay(1))
+	if limited := (*RateLimitError)(nil); errors.As(revokeErr, &limited) {
+		job = Job{Site: p.Site, UserID: p.UserID, Generation: gen, Postponed: 1}
+		at = limited.RetryAt
+		if limited.Spread > 0 {
+			at = at.Add(rand.N(limited.Spread))
+		}
+	}
+	if err := s.Scheduler.Schedule(ctx, job, at); err != nil {
 		return err
 	}
 	r := Session{Key: p.Key, UserName: p.UserName, SealedToken: sealed, Started: now, Ends: now, Generation: gen}

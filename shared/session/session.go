@@ -46,6 +46,11 @@ type Job struct {
 	// reschedule, gets the next number, so that it never replaces the schedule
 	// that is running (EventBridge deletes that one once it has run).
 	Attempt int `json:"attempt,omitempty"`
+	// Postponed counts the runs of a revocation put off for a reason that is
+	// not GitHub's refusal (GitHub's rate limit, a store or KMS outage): they
+	// get their own schedules, like retries, but count neither toward
+	// MaxRevocationAttempt nor as revocation failures.
+	Postponed int `json:"postponed,omitempty"`
 }
 
 // maxAttempt bounds Job.Attempt far beyond any real retry count (retries back
@@ -71,6 +76,9 @@ func (j Job) Validate() error {
 	}
 	if j.Attempt < 0 || j.Attempt > maxAttempt {
 		problems = append(problems, `"attempt" must be between 0 and 10000`)
+	}
+	if j.Postponed < 0 || j.Postponed > maxAttempt {
+		problems = append(problems, `"postponed" must be between 0 and 10000`)
 	}
 	if len(problems) > 0 {
 		return fmt.Errorf("%w: %s", ErrInvalidJob, strings.Join(problems, "; "))

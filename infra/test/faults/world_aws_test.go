@@ -73,6 +73,13 @@ func noDelayRetryer() aws.Retryer {
 // client differs: its timeout is short, so that a stalled stand-in does not
 // hold a test for awsapp's 8 seconds.
 func newAWSWorld(t *testing.T, res awsResources, edit func(env map[string]string)) *world {
+	return newAWSWorldWith(t, res, edit, func(c *aws.Config) { c.Retryer = noDelayRetryer })
+}
+
+// newAWSWorldWith is newAWSWorld with configure applied to the functions' AWS
+// config (after the fault injection is installed): with nothing setting a
+// retryer, awsapp's own applies.
+func newAWSWorldWith(t *testing.T, res awsResources, edit func(env map[string]string), configure func(c *aws.Config)) *world {
 	ctx := context.Background()
 	table := awstest.Table(t, res.cfg)
 	clock := sessiontest.NewClock(time.Now().UTC().Truncate(time.Second))
@@ -93,7 +100,7 @@ func newAWSWorld(t *testing.T, res awsResources, edit func(env map[string]string
 	logs := &logtest.Buffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, nil))
 	app, err := awsapp.New(ctx, func(k string) string { return env[k] }, awsapp.Options{
-		AWSConfig: func(c *aws.Config) { *c = res.cfg.Copy(); c.Retryer = noDelayRetryer; inj.Install(c) },
+		AWSConfig: func(c *aws.Config) { *c = res.cfg.Copy(); inj.Install(c); configure(c) },
 		Logger:    logger, Now: clock.Now, GitHubHTTPClient: &http.Client{Timeout: githubTimeout},
 	})
 	if err != nil {

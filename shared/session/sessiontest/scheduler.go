@@ -112,6 +112,27 @@ var schedulerTests = []schedulerTest{
 		requireNotPending(t, inspect, first)
 		requirePendingAt(t, inspect, later, future.Add(2*time.Hour))
 	}},
+	{"postponed runs are jobs of their own", func(t *testing.T, s session.Scheduler, inspect Inspect, f *fixture) {
+		ctx := context.Background()
+		first := f.job("u1", gen1, 0)
+		postponed := first
+		postponed.Postponed = 1 // differs only in Postponed
+		retry := f.job("u1", gen1, 1)
+		retryPostponed := retry
+		retryPostponed.Postponed = 1
+		jobs := []session.Job{first, postponed, retry, retryPostponed}
+		for i, job := range jobs {
+			requireNoErr(t, "Schedule", s.Schedule(ctx, job, future.Add(time.Duration(i)*time.Hour)))
+		}
+		for i, job := range jobs {
+			requirePendingAt(t, inspect, job, future.Add(time.Duration(i)*time.Hour))
+		}
+		requireNoErr(t, "Cancel", s.Cancel(ctx, postponed))
+		requireNotPending(t, inspect, postponed)
+		requirePendingAt(t, inspect, first, future)
+		requirePendingAt(t, inspect, retry, future.Add(2*time.Hour))
+		requirePendingAt(t, inspect, retryPostponed, future.Add(3*time.Hour))
+	}},
 	{"cancel of an unknown job", func(t *testing.T, s session.Scheduler, inspect Inspect, f *fixture) {
 		job := f.job("u1", gen1, 0)
 		requireNoErr(t, "Cancel", s.Cancel(context.Background(), job))
