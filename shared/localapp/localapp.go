@@ -98,7 +98,7 @@ func New(cfg config.Local, o Options) (*App, error) {
 		cfg.GitHubAPIURL = cfg.PublicURL + SandboxPath
 	}
 	a.App, err = wiring.Assemble(cfg.Common, cfg.ClientSecret, config.LocalSites(cfg, o.Now, logger),
-		wiring.Adapters{Store: db, Scheduler: a.Scheduler, Sealer: sealer},
+		wiring.Adapters{Store: db, Scheduler: a.Scheduler, Sealer: sealer, Claims: db.Claims(o.Now)},
 		wiring.Options{Logger: logger, Now: o.Now, Metrics: o.Metrics, GitHubHTTPClient: o.GitHubHTTPClient})
 	if err != nil {
 		_ = db.Close()

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"time"
 
+	"rcgithub/shared/chatops"
 	"rcgithub/shared/config"
 	"rcgithub/shared/github"
 	"rcgithub/shared/rocketchat"
@@ -37,6 +38,9 @@ type Adapters struct {
 	Store     session.Store
 	Scheduler session.Scheduler
 	Sealer    session.Sealer
+	// Claims make an issue creation happen once per Rocket.Chat message
+	// (chatops); the chat commands that act at GitHub need them.
+	Claims chatops.Claims
 }
 
 // Options are what a caller may set; every field is optional.
