@@ -54,6 +54,7 @@ type Handler struct {
 	svc       Service
 	cfg       Config
 	helpTexts map[string]string // by trigger word: help is the hot path
+	chat      *ChatOps          // the commands that act at GitHub; nil: off (EnableChatOps)
 }
 
 // New checks c and returns the handlers of svc.

@@ -1,0 +1,269 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"rcgithub/shared/chatops"
+	"rcgithub/shared/rocketchat"
+	"rcgithub/shared/session"
+)
+
+// DefaultBudget is how long a command that acts at GitHub may take inside the
+// webhook's answer: past it, the command is handed to the Deferrer and the
+// user told so, well before webhookDeadline (12 s) and Rocket.Chat's 20 s.
+const DefaultBudget = 8 * time.Second
+
+// ChatOps is what the commands that act at GitHub need; see EnableChatOps.
+type ChatOps struct {
+	Service *chatops.Service
+	// Deferrer finishes the commands that outrun Budget; nil: they are not
+	// deferred, and the user is told to try again.
+	Deferrer chatops.Deferrer
+	// Messenger delivers deferred answers (*rocketchat.Notifier); required
+	// with a Deferrer.
+	Messenger Messenger
+	// Budget bounds a command inside the webhook's answer; DefaultBudget when zero.
+	Budget time.Duration
+}
+
+// Messenger sends messages outside of a webhook answer, through a site's
+// incoming webhook. *rocketchat.Notifier implements it.
+type Messenger interface {
+	// HasIncomingWebhook reports whether site has an incoming webhook.
+	HasIncomingWebhook(ctx context.Context, site string) bool
+	// Send sends text to the user of k as a direct message.
+	Send(ctx context.Context, k session.Key, text string) error
+	// SendRoom posts text to a room of site (in a thread when threadID is not "").
+	SendRoom(ctx context.Context, site, roomID, threadID, text string) error
+}
+
+// EnableChatOps turns on the commands that act at GitHub: me, a repository's
+// card, issues and pulls, a new issue, search and share. Without it they get
+// the help text, as any unknown command does. Call it before serving.
+func (h *Handler) EnableChatOps(c ChatOps) error {
+	if c.Service == nil {
+		return errors.New("web: chat commands need a chatops.Service")
+	}
+	if c.Deferrer != nil && c.Messenger == nil {
+		return errors.New("web: deferred chat commands need a Messenger to answer by")
+	}
+	if c.Budget <= 0 {
+		c.Budget = DefaultBudget
+	}
+	h.chat = &c
+	return nil
+}
+
+// The commands that act at GitHub.
+type chatKind int
+
+const (
+	kindMe chatKind = iota + 1
+	kindRepo
+	kindIssues
+	kindPulls
+	kindIssue
+	kindSearch
+)
+
+// chatCommand is a parsed command that acts at GitHub.
+type chatCommand struct {
+	kind  chatKind
+	share bool // answer in the room, public things only
+	repo  chatops.Repo
+	title string // kindIssue
+	body  string // kindIssue, lines kept
+	query string // kindSearch
+}
+
+// parseChat reads the first line and body of a command (RawCommand). isChat
+// is false for a command that does not act at GitHub (login, status, help);
+// err, a *usageError or *chatops.RepoNameError, when it does but is typed
+// wrong.
+func parseChat(line, body string) (cmd chatCommand, isChat bool, err error) {
+	words := strings.Fields(line)
+	if len(words) == 0 {
+		return chatCommand{}, false, nil
+	}
+	if strings.EqualFold(words[0], "share") {
+		rest := rocketchat.CutWords(line, 1)
+		if rest == "" {
+			return chatCommand{}, true, &usageError{kind: "share what"}
+		}
+		inner, isChat, err := parseChat(rest, body)
+		if !isChat || inner.share {
+			return chatCommand{}, true, &usageError{kind: "share"}
+		}
+		inner.share = true
+		return inner, true, err
+	}
+	switch first := strings.ToLower(words[0]); {
+	case first == "me":
+		return chatCommand{kind: kindMe}, true, nil
+	case first == "search":
+		return chatCommand{kind: kindSearch, query: rocketchat.CutWords(line, 1)}, true, nil
+	case !strings.Contains(first, "/"):
+		return chatCommand{}, false, nil
+	}
+	repo, err := chatops.ParseRepo(words[0])
+	if err != nil {
+		return chatCommand{}, true, err
+	}
+	cmd = chatCommand{repo: repo}
+	if len(words) == 1 {
+		cmd.kind = kindRepo
+		return cmd, true, nil
+	}
+	switch strings.ToLower(words[1]) {
+	case "issues":
+		cmd.kind = kindIssues
+	case "pulls", "prs":
+		cmd.kind = kindPulls
+	case "issue":
+		cmd.kind, cmd.title, cmd.body = kindIssue, rocketchat.CutWords(line, 2), body
+	default:
+		return chatCommand{}, true, &usageError{kind: "repo", word: words[1]}
+	}
+	return cmd, true, nil
+}
+
+// answer answers a message: the commands that act at GitHub here, the others
+// by command. Everything is private but a successful share.
+func (h *Handler) answer(ctx context.Context, k session.Key, msg rocketchat.Message, cmd rocketchat.Command) rocketchat.Reply {
+	if h.chat != nil {
+		if raw, ok := rocketchat.ParseRawCommand(msg.Text, h.cfg.TriggerWords); ok {
+			if cc, isChat, err := parseChat(raw.Line, raw.Body); isChat {
+				return h.chatAnswer(ctx, k, msg, raw.Trigger, cc, err)
+			}
+		}
+	}
+	return rocketchat.DirectReply(msg.UserName, h.command(ctx, k, msg, cmd))
+}
+
+// chatAnswer runs a command within the budget; one that outruns it is
+// deferred (answered later by direct message) when the site can be written
+// to later.
+func (h *Handler) chatAnswer(ctx context.Context, k session.Key, msg rocketchat.Message, trigger string,
+	cc chatCommand, parseErr error) rocketchat.Reply {
+	private := func(text string) rocketchat.Reply { return rocketchat.DirectReply(msg.UserName, text) }
+	if parseErr != nil {
+		annotate(ctx, slog.String("outcome", "command typed wrong"))
+		return private(chatErrorText(parseErr, trigger, cc.repo))
+	}
+	runCtx, cancel := context.WithTimeout(ctx, h.chat.Budget)
+	text, err := h.runChat(runCtx, k, msg.MessageID, cc)
+	late := err != nil && errors.Is(runCtx.Err(), context.DeadlineExceeded)
+	cancel()
+	switch {
+	case late:
+		d := chatops.Deferred{Key: k, UserName: msg.UserName, MessageID: msg.MessageID, Trigger: trigger,
+			Text: msg.Text, RoomID: msg.ChannelID}
+		return private(h.deferCommand(ctx, d, cc.share))
+	case err != nil:
+		return private(h.chatFailure(ctx, k, err, trigger, cc))
+	case cc.share:
+		annotate(ctx, slog.String("outcome", "shared"))
+		return rocketchat.RoomReply(text, msg.ThreadID)
+	}
+	return private(text)
+}
+
+// chatFailure words err, logging what is not the user's to fix.
+func (h *Handler) chatFailure(ctx context.Context, k session.Key, err error, trigger string, cc chatCommand) string {
+	text := chatErrorText(err, trigger, cc.repo)
+	if text == unreachableText {
+		h.log().WarnContext(ctx, "chat command failed", "site", k.Site, "user", k.UserID, "error", err)
+	}
+	return text
+}
+
+// deferCommand hands a late command to the Deferrer and says so; without a
+// Deferrer or an incoming webhook to answer by, it says to try again.
+func (h *Handler) deferCommand(ctx context.Context, d chatops.Deferred, share bool) string {
+	if h.chat.Deferrer == nil || !h.chat.Messenger.HasIncomingWebhook(ctx, d.Site) {
+		annotate(ctx, slog.String("outcome", "late, not deferred"))
+		return notFinishedText
+	}
+	if err := h.chat.Deferrer.Defer(ctx, d); err != nil {
+		h.log().ErrorContext(ctx, "defer chat command", "site", d.Site, "user", d.UserID, "error", err)
+		return notFinishedText
+	}
+	annotate(ctx, slog.String("outcome", "deferred"))
+	if share {
+		return deferredSharedText
+	}
+	return deferredText
+}
+
+// runChat runs a command and words its answer.
+func (h *Handler) runChat(ctx context.Context, k session.Key, messageID string, cc chatCommand) (string, error) {
+	svc := h.chat.Service
+	switch cc.kind {
+	case kindMe:
+		p, err := svc.Me(ctx, k, cc.share)
+		return profileText(p, cc.share), err
+	case kindRepo:
+		card, err := svc.Repo(ctx, k, cc.repo, cc.share)
+		return repoCardText(card), err
+	case kindIssues:
+		items, err := svc.Issues(ctx, k, cc.repo, cc.share)
+		return itemsText(cc.repo, "issues", items), err
+	case kindPulls:
+		items, err := svc.Pulls(ctx, k, cc.repo, cc.share)
+		return itemsText(cc.repo, "pull requests", items), err
+	case kindIssue:
+		c, err := svc.CreateIssue(ctx, k, chatops.IssueRequest{MessageID: messageID, Repo: cc.repo, Title: cc.title, Body: cc.body}, cc.share)
+		return createdText(c, cc.title), err
+	case kindSearch:
+		res, err := svc.Search(ctx, k, cc.query, cc.share)
+		return searchText(cc.query, res, cc.share), err
+	}
+	return "", fmt.Errorf("unknown chat command kind %d", cc.kind)
+}
+
+// RunDeferred finishes a command the webhook deferred, with ctx's time (a
+// worker's, not the webhook's), and delivers its answer: a shared answer to
+// the room it was typed in, anything else, and a share the room refused, by
+// direct message. An error means the answer was not delivered; running it
+// again is safe (an issue is still created once per message).
+func (h *Handler) RunDeferred(ctx context.Context, d chatops.Deferred) error {
+	if h.chat == nil || h.chat.Messenger == nil {
+		return errors.New("run deferred command: chat commands are not enabled with a Messenger")
+	}
+	if err := d.Key.Validate(); err != nil {
+		return fmt.Errorf("run deferred command: %w", err)
+	}
+	raw, ok := rocketchat.ParseRawCommand(d.Text, h.cfg.TriggerWords)
+	if !ok {
+		return errors.New("run deferred command: the text addresses no trigger word of this service")
+	}
+	cc, isChat, err := parseChat(raw.Line, raw.Body)
+	if !isChat {
+		return errors.New("run deferred command: not a command that acts at GitHub")
+	}
+	var text string
+	if err == nil {
+		text, err = h.runChat(ctx, d.Key, d.MessageID, cc)
+	}
+	if err != nil {
+		text = h.chatFailure(ctx, d.Key, err, raw.Trigger, cc)
+	} else if cc.share {
+		rerr := h.chat.Messenger.SendRoom(ctx, d.Site, d.RoomID, "", text)
+		if rerr == nil {
+			return nil
+		}
+		h.log().WarnContext(ctx, "post deferred answer to room", "site", d.Site, "user", d.UserID, "error", rerr)
+		if text = roomPostFailedText(text); answerLen(text) > maxAnswer {
+			text = roomPostFailedText("(too long to repeat here: run the command again without share)")
+		}
+	}
+	if err := h.chat.Messenger.Send(ctx, d.Key, text); err != nil {
+		return fmt.Errorf("deliver deferred answer: %w", err)
+	}
+	return nil
+}
