@@ -99,7 +99,7 @@ func New(cfg config.Local, o Options) (*App, error) {
 	}
 	a.App, err = wiring.Assemble(cfg.Common, cfg.ClientSecret, config.LocalSites(cfg, o.Now, logger),
 		wiring.Adapters{Store: db, Scheduler: a.Scheduler, Sealer: sealer, Claims: db.Claims(o.Now)},
-		wiring.Options{Logger: logger, Now: o.Now, Metrics: o.Metrics, GitHubHTTPClient: o.GitHubHTTPClient})
+		wiring.Options{Logger: logger, Now: o.Now, Metrics: o.Metrics, GitHubHTTPClient: o.GitHubHTTPClient, DeferLocally: true})
 	if err != nil {
 		_ = db.Close()
 		return nil, err
@@ -123,6 +123,9 @@ func (a *App) Run(ctx context.Context) {
 	// after it, and a job being run still records its outcome.
 	var wg sync.WaitGroup
 	defer wg.Wait()
+	if a.LocalDeferrer != nil { // late chat commands use the database too
+		defer a.LocalDeferrer.Stop()
+	}
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -133,6 +136,11 @@ func (a *App) Run(ctx context.Context) {
 				a.Logger.Warn("delete expired links", "error", err)
 			} else if n > 0 {
 				a.Logger.Info("deleted expired links", "count", n)
+			}
+			if n, err := a.DB.Claims(nil).DeleteExpiredClaims(ctx, a.Service.Now()); err != nil && ctx.Err() == nil {
+				a.Logger.Warn("delete expired issue claims", "error", err)
+			} else if n > 0 {
+				a.Logger.Info("deleted expired issue claims", "count", n)
 			}
 			select {
 			case <-ctx.Done():

@@ -409,3 +409,150 @@ func TestHelpListsTheCommands(t *testing.T) {
 		t.Errorf("help of %d characters", n)
 	}
 }
+
+// lateWorld is a chat world whose GitHub does not answer until unblocked, and
+// whose budget is short, so every command outruns it.
+func lateWorld(t *testing.T, scopes []string) *chatWorld {
+	w := newChatWorld(t, scopes)
+	w.h.chat.Budget = 10 * time.Millisecond
+	w.gh.block = make(chan struct{}) // never closed: calls wait for their context
+	return w
+}
+
+// unblock makes GitHub answer again.
+func (w *chatWorld) unblock() {
+	w.gh.mu.Lock()
+	w.gh.block = nil
+	w.gh.mu.Unlock()
+}
+
+// TestLateCommandIsFinishedByDirectMessage: a command GitHub does not answer
+// within the budget is answered "later", handed to the Deferrer with what the
+// user typed, and RunDeferred delivers its answer by direct message.
+func TestLateCommandIsFinishedByDirectMessage(t *testing.T) {
+	w := lateWorld(t, nil)
+	r := w.say(t, "LATE1", "!gh octocat/hello issues")
+	if r.Text != deferredText || r.Channel != "@alice" {
+		t.Fatalf("answer %+v, want the private promise of a direct message", r)
+	}
+	if len(w.deferrer.deferred) != 1 {
+		t.Fatalf("deferred %d commands, want 1", len(w.deferrer.deferred))
+	}
+	d := w.deferrer.deferred[0]
+	want := chatops.Deferred{Key: session.Key{Site: chatSite, UserID: "alice-id"}, UserName: "alice", MessageID: "LATE1",
+		Trigger: "!gh", Text: "!gh octocat/hello issues", RoomID: "ROOM1"}
+	if d != want {
+		t.Fatalf("deferred %+v, want %+v", d, want)
+	}
+	w.unblock()
+	if err := w.h.RunDeferred(context.Background(), d); err != nil {
+		t.Fatal(err)
+	}
+	if len(w.messenger.dms) != 1 || !strings.Contains(w.messenger.dms[0], "Open issues of **octocat/hello**") || len(w.messenger.rooms) != 0 {
+		t.Fatalf("direct messages %q, room posts %q; want the list by direct message", w.messenger.dms, w.messenger.rooms)
+	}
+}
+
+// TestLateShareIsPostedInTheRoom: a late share goes to the room it was typed
+// in; when the room refuses the post, the user gets the answer by direct
+// message, saying so.
+func TestLateShareIsPostedInTheRoom(t *testing.T) {
+	w := lateWorld(t, nil)
+	if r := w.say(t, "LATE2", "/github share octocat/hello"); r.Text != deferredSharedText || r.Channel != "@alice" {
+		t.Fatalf("answer %+v, want the private promise of a post in the room", r)
+	}
+	w.unblock()
+	d := w.deferrer.deferred[0]
+	if err := w.h.RunDeferred(context.Background(), d); err != nil {
+		t.Fatal(err)
+	}
+	if len(w.messenger.rooms) != 1 || !strings.HasPrefix(w.messenger.rooms[0], "ROOM1: **[octocat/hello]") || len(w.messenger.dms) != 0 {
+		t.Fatalf("room posts %q, direct messages %q", w.messenger.rooms, w.messenger.dms)
+	}
+	w.messenger.roomErr = errors.New("refused")
+	if err := w.h.RunDeferred(context.Background(), d); err != nil {
+		t.Fatal(err)
+	}
+	if len(w.messenger.dms) != 1 || !strings.Contains(w.messenger.dms[0], "could not be posted in the room") ||
+		!strings.Contains(w.messenger.dms[0], "**[octocat/hello]") {
+		t.Fatalf("direct messages %q, want the answer and why", w.messenger.dms)
+	}
+	// A late share of a private repository is refused by direct message.
+	w.gh.vis = chatops.Private
+	w.messenger.dms = nil
+	if err := w.h.RunDeferred(context.Background(), d); err != nil {
+		t.Fatal(err)
+	}
+	if len(w.messenger.dms) != 1 || !strings.Contains(w.messenger.dms[0], "not shared into a room") || len(w.messenger.rooms) != 1 {
+		t.Fatalf("direct messages %q, room posts %q", w.messenger.dms, w.messenger.rooms)
+	}
+}
+
+// TestLateCommandNotDeferred: without an incoming webhook to answer by, or
+// when the Deferrer refuses, the user is told it could not finish.
+func TestLateCommandNotDeferred(t *testing.T) {
+	w := lateWorld(t, nil)
+	w.messenger.noHook = true
+	if r := w.say(t, "LATE3", "/github me"); r.Text != notFinishedText {
+		t.Fatalf("answer %q, want %q", r.Text, notFinishedText)
+	}
+	if len(w.deferrer.deferred) != 0 {
+		t.Fatal("deferred without an incoming webhook to answer by")
+	}
+	w = lateWorld(t, nil)
+	w.deferrer.err = errors.New("queue down")
+	if r := w.say(t, "LATE4", "/github me"); r.Text != notFinishedText {
+		t.Fatalf("answer %q, want %q", r.Text, notFinishedText)
+	}
+	w = lateWorld(t, nil)
+	w.h.chat.Deferrer = nil
+	if r := w.say(t, "LATE5", "/github me"); r.Text != notFinishedText {
+		t.Fatalf("answer %q, want %q", r.Text, notFinishedText)
+	}
+}
+
+// TestLateIssueCreatedOnce: a creation that outran the webhook is finished
+// by the deferred run, once; Rocket.Chat's re-delivery of the message then
+// gets the same issue.
+func TestLateIssueCreatedOnce(t *testing.T) {
+	w := lateWorld(t, nil)
+	text := "/github octocat/hello issue Slow\nwith a body"
+	if r := w.say(t, "LATE6", text); r.Text != deferredText {
+		t.Fatalf("answer %q", r.Text)
+	}
+	w.unblock()
+	d := w.deferrer.deferred[0]
+	if err := w.h.RunDeferred(context.Background(), d); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.h.RunDeferred(context.Background(), d); err != nil { // a worker's retry
+		t.Fatal(err)
+	}
+	again := w.say(t, "LATE6", text)
+	if w.gh.created != 1 || len(w.messenger.dms) != 2 || w.messenger.dms[0] != w.messenger.dms[1] || again.Text != w.messenger.dms[0] ||
+		!strings.Contains(again.Text, "octocat/hello#42") {
+		t.Fatalf("created %d issues; direct messages %q; re-delivery %q", w.gh.created, w.messenger.dms, again.Text)
+	}
+	if w.gh.bodies[0] != "with a body" {
+		t.Fatalf("body %q", w.gh.bodies[0])
+	}
+}
+
+// TestRunDeferredRefusesGarbage: a deferred command that is not one (a queue
+// message tampered with or from an older version) is an error, not a run.
+func TestRunDeferredRefusesGarbage(t *testing.T) {
+	w := newChatWorld(t, nil)
+	k := session.Key{Site: chatSite, UserID: "alice-id"}
+	for _, d := range []chatops.Deferred{
+		{Key: k, Text: "/github login"},
+		{Key: k, Text: "hello"},
+		{Key: session.Key{Site: "not a site", UserID: "u"}, Text: "/github me"},
+	} {
+		if err := w.h.RunDeferred(context.Background(), d); err == nil {
+			t.Errorf("RunDeferred(%+v) ran", d)
+		}
+	}
+	if len(w.messenger.dms)+len(w.messenger.rooms) != 0 {
+		t.Fatal("garbage was answered")
+	}
+}
