@@ -155,15 +155,36 @@ func (h *Handler) chatAnswer(ctx context.Context, k session.Key, msg rocketchat.
 		annotate(ctx, slog.String("outcome", "command typed wrong"))
 		return private(chatErrorText(parseErr, trigger, cc.repo))
 	}
-	runCtx, cancel := context.WithTimeout(ctx, h.chat.Budget)
-	text, err := h.runChat(runCtx, k, msg.MessageID, cc)
-	late := err != nil && errors.Is(runCtx.Err(), context.DeadlineExceeded)
-	cancel()
-	switch {
-	case late:
+	// The run has a context of its own, bounded like the webhook's, so that
+	// an issue creation still in flight when the budget is spent goes on and
+	// settles its claim (the deferred run then answers with its issue rather
+	// than open a second one); reads are simply cancelled.
+	runCtx, cancelRun := context.WithTimeout(context.WithoutCancel(ctx), webhookDeadline)
+	type result struct {
+		text string
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		defer cancelRun()
+		text, err := h.runChat(runCtx, k, msg.MessageID, cc)
+		done <- result{text, err}
+	}()
+	budget := time.NewTimer(h.chat.Budget)
+	defer budget.Stop()
+	var r result
+	select {
+	case r = <-done:
+	case <-budget.C:
+		if cc.kind != kindIssue {
+			cancelRun()
+		}
 		d := chatops.Deferred{Key: k, UserName: msg.UserName, MessageID: msg.MessageID, Trigger: trigger,
 			Text: msg.Text, RoomID: msg.ChannelID}
 		return private(h.deferCommand(ctx, d, cc.share))
+	}
+	text, err := r.text, r.err
+	switch {
 	case err != nil:
 		return private(h.chatFailure(ctx, k, err, trigger, cc))
 	case cc.share:
@@ -226,6 +247,33 @@ func (h *Handler) runChat(ctx context.Context, k session.Key, messageID string, 
 	return "", fmt.Errorf("unknown chat command kind %d", cc.kind)
 }
 
+// claimWaits are the waits between the tries of a deferred issue creation
+// whose message is still being created by the webhook's run: that run
+// settles the claim within webhookDeadline, or its process was frozen (a
+// Lambda) and the claim stays until it expires.
+var claimWaits = []time.Duration{100 * time.Millisecond, 250 * time.Millisecond, 500 * time.Millisecond,
+	time.Second, 2 * time.Second, 4 * time.Second, 4 * time.Second, 4 * time.Second}
+
+// runDeferredChat runs a deferred command; an issue creation still in flight
+// in the webhook's run is waited for, so that it is answered with its issue.
+func (h *Handler) runDeferredChat(ctx context.Context, d chatops.Deferred, cc chatCommand) (string, error) {
+	text, err := h.runChat(ctx, d.Key, d.MessageID, cc)
+	for _, wait := range claimWaits {
+		if !errors.Is(err, chatops.ErrBeingCreated) {
+			break
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return text, err
+		case <-t.C:
+		}
+		text, err = h.runChat(ctx, d.Key, d.MessageID, cc)
+	}
+	return text, err
+}
+
 // RunDeferred finishes a command the webhook deferred, with ctx's time (a
 // worker's, not the webhook's), and delivers its answer: a shared answer to
 // the room it was typed in, anything else, and a share the room refused, by
@@ -248,11 +296,14 @@ func (h *Handler) RunDeferred(ctx context.Context, d chatops.Deferred) error {
 	}
 	var text string
 	if err == nil {
-		text, err = h.runChat(ctx, d.Key, d.MessageID, cc)
+		text, err = h.runDeferredChat(ctx, d, cc)
 	}
-	if err != nil {
+	switch {
+	case errors.Is(err, chatops.ErrBeingCreated):
+		text = notConfirmedText(cc.repo)
+	case err != nil:
 		text = h.chatFailure(ctx, d.Key, err, raw.Trigger, cc)
-	} else if cc.share {
+	case cc.share:
 		rerr := h.chat.Messenger.SendRoom(ctx, d.Site, d.RoomID, "", text)
 		if rerr == nil {
 			return nil

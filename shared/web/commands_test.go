@@ -419,9 +419,10 @@ func lateWorld(t *testing.T, scopes []string) *chatWorld {
 	return w
 }
 
-// unblock makes GitHub answer again.
+// unblock makes GitHub answer again, the calls waiting too.
 func (w *chatWorld) unblock() {
 	w.gh.mu.Lock()
+	close(w.gh.block)
 	w.gh.block = nil
 	w.gh.mu.Unlock()
 }
@@ -511,9 +512,10 @@ func TestLateCommandNotDeferred(t *testing.T) {
 	}
 }
 
-// TestLateIssueCreatedOnce: a creation that outran the webhook is finished
-// by the deferred run, once; Rocket.Chat's re-delivery of the message then
-// gets the same issue.
+// TestLateIssueCreatedOnce: a creation that outran the webhook's budget goes
+// on in the background; the deferred run waits for it and answers with its
+// issue, once; Rocket.Chat's re-delivery of the message then gets the same
+// issue.
 func TestLateIssueCreatedOnce(t *testing.T) {
 	w := lateWorld(t, nil)
 	text := "/github octocat/hello issue Slow\nwith a body"
@@ -554,5 +556,25 @@ func TestRunDeferredRefusesGarbage(t *testing.T) {
 	}
 	if len(w.messenger.dms)+len(w.messenger.rooms) != 0 {
 		t.Fatal("garbage was answered")
+	}
+}
+
+// TestLateIssueNeverConfirmed: when the first try never settles its claim (a
+// frozen Lambda), the deferred run opens no second issue and says to look
+// before trying again.
+func TestLateIssueNeverConfirmed(t *testing.T) {
+	saved := claimWaits
+	claimWaits = []time.Duration{time.Millisecond, time.Millisecond}
+	t.Cleanup(func() { claimWaits = saved })
+	w := lateWorld(t, nil)
+	if r := w.say(t, "LATE7", "/github octocat/hello issue Frozen"); r.Text != deferredText {
+		t.Fatalf("answer %q", r.Text)
+	}
+	// The webhook's run still waits for GitHub: its claim is in flight.
+	if err := w.h.RunDeferred(context.Background(), w.deferrer.deferred[0]); err != nil {
+		t.Fatal(err)
+	}
+	if w.gh.created != 0 || len(w.messenger.dms) != 1 || !strings.Contains(w.messenger.dms[0], "GitHub has not confirmed your new issue in octocat/hello yet") {
+		t.Fatalf("created %d; direct messages %q", w.gh.created, w.messenger.dms)
 	}
 }

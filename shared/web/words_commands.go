@@ -201,6 +201,12 @@ const (
 	notFinishedText    = "GitHub did not answer in time, so this could not finish; try again in a minute."
 )
 
+// notConfirmedText answers a deferred creation whose first try never said
+// how it ended.
+func notConfirmedText(r chatops.Repo) string {
+	return fmt.Sprintf("GitHub has not confirmed your new issue in %s yet: look at the repository's issues in a few minutes before trying again, so as not to open it twice.", r)
+}
+
 func roomPostFailedText(answer string) string {
 	return "Your shared answer could not be posted in the room (the service's incoming webhook may not be allowed there), so here it is:\n" + answer
 }
