@@ -292,7 +292,7 @@ func TestChatAnswers(t *testing.T) {
 		{name: "unknown repo", text: "/github octocat/nope", errs: map[string]error{"Repo": chatops.ErrNotFound},
 			want: []string{"GitHub has no repository octocat/nope that your account can see"}},
 		{name: "no permission", text: "/github octocat/hello issue T", errs: map[string]error{"CreateIssue": &chatops.ForbiddenError{Message: "Issues are disabled for this repo"}},
-			want: []string{"GitHub does not let your account do this (Issues are disabled for this repo)."}},
+			want: []string{"GitHub does not let your account do this (Issues are disabled for this repo): ask the repository's owners"}},
 		{name: "empty title", text: "/github octocat/hello issue   \nbody only", want: []string{"Give the issue a title: `/github owner/repo issue <title>`"}},
 		{name: "empty search", text: "!gh search", want: []string{"Say what to search for: `!gh search <query>`"}},
 		{name: "needs public_repo", text: "/github octocat/hello issue T", scopes: []string{"read:user"},

@@ -256,7 +256,7 @@ func chatErrorText(err error, trigger string, repo chatops.Repo) string {
 		}
 		return "This service's GitHub App lacks a permission for this (GitHub App tokens have permissions, not scopes): ask whoever manages the app on GitHub to grant it, then try again."
 	case errors.As(err, &forbidden):
-		return fmt.Sprintf("GitHub does not let your account do this (%s).", plainText(forbidden.Message, 200))
+		return fmt.Sprintf("GitHub does not let your account do this (%s): ask the repository's owners for access if you need it.", plainText(forbidden.Message, 200))
 	case errors.As(err, &invalid):
 		return fmt.Sprintf("GitHub refused it as invalid (%s): check what you typed and try again.", plainText(invalid.Message, 200))
 	case errors.Is(err, chatops.ErrEmptyTitle):
