@@ -175,7 +175,7 @@ type chatWorld struct {
 	deferrer  *chatDeferrer
 }
 
-func newChatWorld(t *testing.T, scopes []string) *chatWorld {
+func newChatWorld(t testing.TB, scopes []string) *chatWorld {
 	t.Helper()
 	h, err := New(noService{}, Config{PublicURL: "https://rcgithub.example.com", TriggerWords: []string{"/github", "!gh"},
 		SessionTTL: 8 * time.Hour, Sites: chatSites{}, Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return chatNow }})
@@ -577,4 +577,38 @@ func TestLateIssueNeverConfirmed(t *testing.T) {
 	if w.gh.created != 0 || len(w.messenger.dms) != 1 || !strings.Contains(w.messenger.dms[0], "GitHub has not confirmed your new issue in octocat/hello yet") {
 		t.Fatalf("created %d; direct messages %q", w.gh.created, w.messenger.dms)
 	}
+}
+
+// FuzzChatAnswer: any text of alice's gets one private answer (or, for a
+// successful share, one in the room) within Rocket.Chat's size, and parsing
+// agrees with itself.
+func FuzzChatAnswer(f *testing.F) {
+	for _, s := range []string{"/github me", "/github share o/r issues", "/github o/r issue t\n b", "/github search  x", "/github o--/r", "!gh share share"} {
+		f.Add(s)
+	}
+	w := newChatWorld(f, []string{"repo"})
+	n := 0
+	f.Fuzz(func(t *testing.T, text string) {
+		if raw, ok := rocketchat.ParseRawCommand(text, w.h.cfg.TriggerWords); ok {
+			cc, isChat, err := parseChat(raw.Line, raw.Body)
+			if isChat && err == nil && cc.kind == 0 {
+				t.Fatalf("%q: a chat command of no kind", text)
+			}
+		}
+		n++
+		body, _ := json.Marshal(rocketchat.Message{Token: chatToken, ChannelID: "ROOM1", MessageID: fmt.Sprintf("F%d", n),
+			UserID: "alice-id", UserName: "alice", Text: text, SiteURL: chatSite})
+		rec := httptest.NewRecorder()
+		w.h.Routes().ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/rocketchat/webhook", bytes.NewReader(body)))
+		var r rocketchat.Reply
+		if rec.Code != http.StatusOK || json.Unmarshal(rec.Body.Bytes(), &r) != nil {
+			t.Fatalf("%q: %d %s", text, rec.Code, rec.Body)
+		}
+		if r.Text != "" && r.Channel != "@alice" && !strings.Contains(strings.ToLower(text), "share") {
+			t.Fatalf("%q: answered to %q", text, r.Channel)
+		}
+		if answerLen(r.Text) > maxAnswer {
+			t.Fatalf("%q: answer of %d characters", text, answerLen(r.Text))
+		}
+	})
 }
