@@ -274,25 +274,31 @@ func (h *Handler) runDeferredChat(ctx context.Context, d chatops.Deferred, cc ch
 	return text, err
 }
 
+// ErrBadDeferred is wrapped by RunDeferred's errors for a Deferred that can
+// never run (not a command of this service, or an invalid key): a queue
+// drops it rather than retrying.
+var ErrBadDeferred = errors.New("not a deferred command of this service")
+
 // RunDeferred finishes a command the webhook deferred, with ctx's time (a
 // worker's, not the webhook's), and delivers its answer: a shared answer to
 // the room it was typed in, anything else, and a share the room refused, by
 // direct message. An error means the answer was not delivered; running it
-// again is safe (an issue is still created once per message).
+// again is safe (an issue is still created once per message), except for
+// ErrBadDeferred, which never runs.
 func (h *Handler) RunDeferred(ctx context.Context, d chatops.Deferred) error {
 	if h.chat == nil || h.chat.Messenger == nil {
 		return errors.New("run deferred command: chat commands are not enabled with a Messenger")
 	}
 	if err := d.Key.Validate(); err != nil {
-		return fmt.Errorf("run deferred command: %w", err)
+		return fmt.Errorf("run deferred command: %w: %w", ErrBadDeferred, err)
 	}
 	raw, ok := rocketchat.ParseRawCommand(d.Text, h.cfg.TriggerWords)
 	if !ok {
-		return errors.New("run deferred command: the text addresses no trigger word of this service")
+		return fmt.Errorf("run deferred command: %w: the text addresses no trigger word of this service", ErrBadDeferred)
 	}
 	cc, isChat, err := parseChat(raw.Line, raw.Body)
 	if !isChat {
-		return errors.New("run deferred command: not a command that acts at GitHub")
+		return fmt.Errorf("run deferred command: %w: it does not act at GitHub", ErrBadDeferred)
 	}
 	var text string
 	if err == nil {

@@ -550,8 +550,8 @@ func TestRunDeferredRefusesGarbage(t *testing.T) {
 		{Key: k, Text: "hello"},
 		{Key: session.Key{Site: "not a site", UserID: "u"}, Text: "/github me"},
 	} {
-		if err := w.h.RunDeferred(context.Background(), d); err == nil {
-			t.Errorf("RunDeferred(%+v) ran", d)
+		if err := w.h.RunDeferred(context.Background(), d); !errors.Is(err, ErrBadDeferred) {
+			t.Errorf("RunDeferred(%+v) = %v, want ErrBadDeferred", d, err)
 		}
 	}
 	if len(w.messenger.dms)+len(w.messenger.rooms) != 0 {
