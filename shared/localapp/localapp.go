@@ -126,6 +126,7 @@ func (a *App) Run(ctx context.Context) {
 	if a.LocalDeferrer != nil { // late chat commands use the database too
 		defer a.LocalDeferrer.Stop()
 	}
+	defer a.Web.WaitCommands()
 	wg.Add(1)
 	go func() {
 		defer wg.Done()

@@ -165,7 +165,9 @@ func (h *Handler) chatAnswer(ctx context.Context, k session.Key, msg rocketchat.
 		err  error
 	}
 	done := make(chan result, 1)
+	h.running.Add(1)
 	go func() {
+		defer h.running.Done()
 		defer cancelRun()
 		text, err := h.runChat(runCtx, k, msg.MessageID, cc)
 		done <- result{text, err}
@@ -193,6 +195,11 @@ func (h *Handler) chatAnswer(ctx context.Context, k session.Key, msg rocketchat.
 	}
 	return private(text)
 }
+
+// WaitCommands waits for the chat commands still running after their answer
+// (an issue creation that outran the budget goes on for up to the webhook's
+// deadline): the local server calls it before closing its store.
+func (h *Handler) WaitCommands() { h.running.Wait() }
 
 // chatFailure words err, logging what is not the user's to fix.
 func (h *Handler) chatFailure(ctx context.Context, k session.Key, err error, trigger string, cc chatCommand) string {

@@ -612,3 +612,21 @@ func FuzzChatAnswer(f *testing.F) {
 		}
 	})
 }
+
+// TestWaitCommands: an issue creation that outran the budget goes on after
+// the answer, and WaitCommands returns only once it has finished (the local
+// server closes its store after).
+func TestWaitCommands(t *testing.T) {
+	w := lateWorld(t, nil)
+	if r := w.say(t, "LATE8", "/github octocat/hello issue Later"); r.Text != deferredText {
+		t.Fatalf("answer %q", r.Text)
+	}
+	w.unblock()
+	w.h.WaitCommands()
+	w.gh.mu.Lock()
+	created := w.gh.created
+	w.gh.mu.Unlock()
+	if created != 1 {
+		t.Fatalf("created %d issues after WaitCommands, want the one in flight", created)
+	}
+}
