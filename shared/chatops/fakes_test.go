@@ -117,16 +117,20 @@ func (f *fakeGitHub) Search(_ context.Context, query string, n int, publicOnly b
 	return chatops.SearchResult{Total: len(f.items), Items: f.items}, nil
 }
 
-// fakeClaims keeps claims in a map; failRelease and failComplete make those fail.
+// fakeClaims keeps claims in a map; fail makes the named call fail.
 type fakeClaims struct {
 	mu       sync.Mutex
 	claims   map[string]chatops.Claim
 	released int
+	fail     map[string]error
 }
 
 func (f *fakeClaims) Claim(_ context.Context, c chatops.Claim) (chatops.Claim, bool, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if err := f.fail["Claim"]; err != nil {
+		return chatops.Claim{}, false, err
+	}
 	if f.claims == nil {
 		f.claims = map[string]chatops.Claim{}
 	}
@@ -141,6 +145,9 @@ func (f *fakeClaims) Claim(_ context.Context, c chatops.Claim) (chatops.Claim, b
 func (f *fakeClaims) Complete(_ context.Context, k session.Key, messageID string, created chatops.Created) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if err := f.fail["Complete"]; err != nil {
+		return err
+	}
 	id := k.Site + "|" + k.UserID + "|" + messageID
 	c := f.claims[id]
 	c.Created = created
@@ -151,8 +158,11 @@ func (f *fakeClaims) Complete(_ context.Context, k session.Key, messageID string
 func (f *fakeClaims) Release(_ context.Context, k session.Key, messageID string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	delete(f.claims, k.Site+"|"+k.UserID+"|"+messageID)
 	f.released++
+	if err := f.fail["Release"]; err != nil {
+		return err
+	}
+	delete(f.claims, k.Site+"|"+k.UserID+"|"+messageID)
 	return nil
 }
 

@@ -15,6 +15,8 @@ var (
 	hello   = chatops.Repo{Owner: "octocat", Name: "hello"}
 	now     = time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
 	limited = &chatops.RateLimitedError{Until: now.Add(time.Hour)}
+	// errStoreDown is the session store failing.
+	errStoreDown = errors.New("store down")
 )
 
 type fixture struct {
@@ -91,6 +93,7 @@ func TestReadCommands(t *testing.T) {
 		{name: "me", run: me, calls: map[string]int{"Profile": 1}},
 		{name: "me shared asks public only", publicOnly: true, run: meShared, calls: map[string]int{"Profile": 1}},
 		{name: "me not logged in", sessionErr: session.ErrNotFound, run: me, want: session.ErrNotFound, calls: map[string]int{}},
+		{name: "me with the store down", sessionErr: errStoreDown, run: me, want: errStoreDown, calls: map[string]int{}},
 		{name: "me after refresh refused", sessionErr: session.ErrEndedAtGitHub, run: me, want: session.ErrEndedAtGitHub, calls: map[string]int{}},
 		{name: "me 401 ends the session", errs: map[string]error{"Profile": chatops.ErrUnauthorized}, run: me,
 			want: session.ErrEndedAtGitHub, calls: map[string]int{"Profile": 1}, rejected: true},
@@ -409,4 +412,37 @@ func FuzzParseRepo(f *testing.F) {
 			t.Fatalf("ParseRepo(%q) = %q", s, r.String())
 		}
 	})
+}
+
+// TestCreateIssueStoreFailures: a claim the store cannot take stops before
+// GitHub; an issue whose claim cannot be completed is still answered (and a
+// re-delivery is told it is being created, never opens a second one); a
+// release that fails leaves GitHub's error as the answer.
+func TestCreateIssueStoreFailures(t *testing.T) {
+	ctx := context.Background()
+	req := chatops.IssueRequest{MessageID: "m1", Repo: hello, Title: "t"}
+	down := errors.New("store down")
+
+	f := newFixture(nil, chatops.Public)
+	f.claims.fail = map[string]error{"Claim": down}
+	if _, err := f.svc.CreateIssue(ctx, alice, req, false); !errors.Is(err, down) || f.gh.count("CreateIssue") != 0 {
+		t.Fatalf("error %v after %d creations; want the store's, before GitHub", err, f.gh.count("CreateIssue"))
+	}
+
+	f = newFixture(nil, chatops.Public)
+	f.claims.fail = map[string]error{"Complete": down}
+	if c, err := f.svc.CreateIssue(ctx, alice, req, false); err != nil || c.Number != 42 {
+		t.Fatalf("created %+v, %v; want the issue despite the store", c, err)
+	}
+	if _, err := f.svc.CreateIssue(ctx, alice, req, false); !errors.Is(err, chatops.ErrBeingCreated) || f.gh.count("CreateIssue") != 1 {
+		t.Fatalf("re-delivery: %v after %d creations; want ErrBeingCreated and one issue", err, f.gh.count("CreateIssue"))
+	}
+
+	f = newFixture(nil, chatops.Public)
+	gone := &chatops.InvalidError{Message: "title too long"}
+	f.gh.errs = map[string]error{"CreateIssue": gone}
+	f.claims.fail = map[string]error{"Release": down}
+	if _, err := f.svc.CreateIssue(ctx, alice, req, false); !errors.Is(err, gone) || f.claims.released != 1 {
+		t.Fatalf("error %v, %d releases; want GitHub's error after one release", err, f.claims.released)
+	}
 }
