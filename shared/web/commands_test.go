@@ -286,7 +286,7 @@ func TestChatAnswers(t *testing.T) {
 		{name: "share search", text: "/github share search bug", room: true, want: []string{"in public repositories"}},
 		{name: "share me", text: "/github share me", room: true, want: []string{"public repositories only"}},
 		{name: "share private refused", text: "/github share octocat/hello issues", vis: chatops.Private,
-			want: []string{"octocat/hello is private, so its details are not shared into a room: this service cannot see who is in the room."}},
+			want: []string{"octocat/hello is private, so its details are not shared into a room (this service cannot see who is in it): run the command without `share`"}},
 		{name: "share internal refused", text: "/github share octocat/hello", vis: chatops.Internal, want: []string{"is internal, so"}},
 		{name: "malformed name", text: "/github octo--cat/hello", want: []string{"`octo--cat/hello` is not a GitHub repository name (the owner cannot hold two hyphens in a row): write it as owner/name"}},
 		{name: "unknown repo", text: "/github octocat/nope", errs: map[string]error{"Repo": chatops.ErrNotFound},

@@ -239,7 +239,7 @@ func chatErrorText(err error, trigger string, repo chatops.Repo) string {
 		}
 		return fmt.Sprintf("GitHub has no repository %s that your account can see: check the name, and if it is private, that your account has access to it.", repo)
 	case errors.As(err, &notShareable):
-		return fmt.Sprintf("%s is %s, so its details are not shared into a room: this service cannot see who is in the room. Run the command without `share` to see it privately.",
+		return fmt.Sprintf("%s is %s, so its details are not shared into a room (this service cannot see who is in it): run the command without `share` to see it privately.",
 			notShareable.Repo, notShareable.Visibility)
 	case errors.As(err, &needsScope):
 		return fmt.Sprintf("Your GitHub login does not allow this (it needs the %s scope): log in again with `%s login %s`.",
