@@ -183,7 +183,7 @@ func (h *Handler) chatAnswer(ctx context.Context, k session.Key, msg rocketchat.
 		}
 		d := chatops.Deferred{Key: k, UserName: msg.UserName, MessageID: msg.MessageID, Trigger: trigger,
 			Text: msg.Text, RoomID: msg.ChannelID}
-		return private(h.deferCommand(ctx, d, cc.share))
+		return private(h.deferCommand(ctx, d, cc))
 	}
 	text, err := r.text, r.err
 	switch {
@@ -211,18 +211,24 @@ func (h *Handler) chatFailure(ctx context.Context, k session.Key, err error, tri
 }
 
 // deferCommand hands a late command to the Deferrer and says so; without a
-// Deferrer or an incoming webhook to answer by, it says to try again.
-func (h *Handler) deferCommand(ctx context.Context, d chatops.Deferred, share bool) string {
+// Deferrer or an incoming webhook to answer by, it says to try again (for an
+// issue still being created: to look before trying again, as it may yet
+// appear).
+func (h *Handler) deferCommand(ctx context.Context, d chatops.Deferred, cc chatCommand) string {
+	notFinished := notFinishedText
+	if cc.kind == kindIssue {
+		notFinished = notConfirmedText(cc.repo)
+	}
 	if h.chat.Deferrer == nil || !h.chat.Messenger.HasIncomingWebhook(ctx, d.Site) {
 		annotate(ctx, slog.String("outcome", "late, not deferred"))
-		return notFinishedText
+		return notFinished
 	}
 	if err := h.chat.Deferrer.Defer(ctx, d); err != nil {
 		h.log().ErrorContext(ctx, "defer chat command", "site", d.Site, "user", d.UserID, "error", err)
-		return notFinishedText
+		return notFinished
 	}
 	annotate(ctx, slog.String("outcome", "deferred"))
-	if share {
+	if cc.share {
 		return deferredSharedText
 	}
 	return deferredText

@@ -510,6 +510,12 @@ func TestLateCommandNotDeferred(t *testing.T) {
 	if r := w.say(t, "LATE5", "/github me"); r.Text != notFinishedText {
 		t.Fatalf("answer %q, want %q", r.Text, notFinishedText)
 	}
+	// An issue may still be created: the user is told to look first.
+	w.messenger.noHook = true
+	w.h.chat.Deferrer = w.deferrer
+	if r := w.say(t, "LATE9", "/github octocat/hello issue T"); r.Text != notConfirmedText(chatops.Repo{Owner: "octocat", Name: "hello"}) {
+		t.Fatalf("answer %q, want to look before trying again", r.Text)
+	}
 }
 
 // TestLateIssueCreatedOnce: a creation that outran the webhook's budget goes
