@@ -148,6 +148,7 @@ func New(ctx context.Context, getenv func(string) string, opts Options) (*App, e
 			DeadLetterARN: cfg.LogoutDLQARN, MaxRetries: 10, MaxEventAge: 86400,
 		}),
 		Sealer: kms.New(awskms.NewFromConfig(awsCfg), cfg.TokenKMSKeyID),
+		Claims: dynamodb.NewClaims(awsdynamodb.NewFromConfig(awsCfg), cfg.TokensTable, now),
 	}, wiring.Options{Logger: logger, Now: now, Metrics: metrics, GitHubHTTPClient: opts.GitHubHTTPClient})
 	if err != nil {
 		return nil, err

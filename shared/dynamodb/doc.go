@@ -16,6 +16,8 @@
 //	state#<state>                              an OAuth authorization in flight (session.Pending)
 //	session#<site>#<user id>                   the live session of a user, with its generation
 //	retired#<site>#<user id>#<generation>      a session that ended, kept until its token is revoked
+//	claim#<SHA-256 of site, user, message id>  the issue creation of a Rocket.Chat message
+//	                                           (chatops.Claims, claims.go), expiring at its Expires
 //
 // Each component is escaped ('%' as %25, '#' as %23) so that no site or id can
 // make two keys collide.

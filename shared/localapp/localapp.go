@@ -99,8 +99,8 @@ func New(cfg config.Local, o Options) (*App, error) {
 		cfg.GitHubAPIURL = cfg.PublicURL + SandboxPath
 	}
 	a.App, err = wiring.Assemble(cfg.Common, cfg.ClientSecret, config.LocalSites(cfg, o.Now, logger),
-		wiring.Adapters{Store: db, Scheduler: a.Scheduler, Sealer: sealer},
-		wiring.Options{Logger: logger, Now: o.Now, Metrics: o.Metrics, GitHubHTTPClient: o.GitHubHTTPClient})
+		wiring.Adapters{Store: db, Scheduler: a.Scheduler, Sealer: sealer, Claims: db.Claims(o.Now)},
+		wiring.Options{Logger: logger, Now: o.Now, Metrics: o.Metrics, GitHubHTTPClient: o.GitHubHTTPClient, DeferLocally: true})
 	if err != nil {
 		_ = db.Close()
 		return nil, err
@@ -124,6 +124,10 @@ func (a *App) Run(ctx context.Context) {
 	// after it, and a job being run still records its outcome.
 	var wg sync.WaitGroup
 	defer wg.Wait()
+	if a.LocalDeferrer != nil { // late chat commands use the database too
+		defer a.LocalDeferrer.Stop()
+	}
+	defer a.Web.WaitCommands()
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -134,6 +138,11 @@ func (a *App) Run(ctx context.Context) {
 				a.Logger.Warn("delete expired links", "error", err)
 			} else if n > 0 {
 				a.Logger.Info("deleted expired links", "count", n)
+			}
+			if n, err := a.DB.Claims(nil).DeleteExpiredClaims(ctx, a.Service.Now()); err != nil && ctx.Err() == nil {
+				a.Logger.Warn("delete expired issue claims", "error", err)
+			} else if n > 0 {
+				a.Logger.Info("deleted expired issue claims", "count", n)
 			}
 			select {
 			case <-ctx.Done():

@@ -58,7 +58,7 @@ func New(cfg config.Local, o Options) (*App, error) {
 	}
 	a := &App{Store: store, Scheduler: memstore.NewScheduler(o.Now), Sealer: sealer}
 	a.App, err = wiring.Assemble(cfg.Common, cfg.ClientSecret, config.LocalSites(cfg, o.Now, o.Logger),
-		wiring.Adapters{Store: store, Scheduler: a.Scheduler, Sealer: sealer},
+		wiring.Adapters{Store: store, Scheduler: a.Scheduler, Sealer: sealer, Claims: memstore.NewClaims(o.Now)},
 		wiring.Options{Logger: o.Logger, Now: o.Now, Metrics: o.Metrics, GitHubHTTPClient: o.GitHubHTTPClient})
 	if err != nil {
 		return nil, err

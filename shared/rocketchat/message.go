@@ -56,6 +56,8 @@ type Reply struct {
 	Channel string `json:"channel,omitempty"`
 	// ParseURLs false stops Rocket.Chat's server from fetching link previews.
 	ParseURLs *bool `json:"parseUrls,omitempty"`
+	// ThreadID posts the answer in a thread (Rocket.Chat's tmid).
+	ThreadID string `json:"tmid,omitempty"`
 }
 
 // DirectReply is a reply delivered as a direct message to the named user

@@ -23,7 +23,7 @@ func NoticeText(n session.Notice, defaultTrigger string) string {
 	switch n.Kind {
 	case session.NoticeLoggedIn:
 		return strings.TrimSpace(fmt.Sprintf("You are connected to GitHub as @%s until %s. %s",
-			n.GitHubLogin, FormatTime(n.Ends), ScopeNote(n.Scopes)))
+			n.GitHubLogin, FormatTime(n.Ends), ScopeNote(n.Scopes))) + "\n" + NextCommandsText(trigger)
 	case session.NoticeLoggedOutAutomatically:
 		return fmt.Sprintf("Your GitHub session ended: you are logged out automatically %s after login. Type `%s login` to connect again.",
 			FormatDuration(n.TTL), trigger)

@@ -50,7 +50,7 @@ func TestNoticeText(t *testing.T) {
 		{"automatic logout, no word kept", session.Notice{Kind: session.NoticeLoggedOutAutomatically, TTL: time.Hour},
 			[]string{"1 hour", "`/gh login`"}, nil},
 		{"logged in", session.Notice{Kind: session.NoticeLoggedIn, Trigger: "!github", GitHubLogin: "octocat", Ends: ends},
-			[]string{"connected to GitHub as @octocat until 2026-12-04 12:00 UTC."}, []string{"grant"}},
+			[]string{"connected to GitHub as @octocat until 2026-12-04 12:00 UTC.", "`!github me`", "`!github search <query>`"}, []string{"grant", "/gh "}},
 		{"logged in, fewer scopes", session.Notice{Kind: session.NoticeLoggedIn, GitHubLogin: "octocat", Ends: ends,
 			Scopes: session.ScopeDiff{Missing: []string{"read:org"}, Extra: []string{"repo"}}},
 			[]string{"did not grant read:org", "more than asked for (repo)"}, nil},

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strings"
 
+	"rcgithub/shared/rocketchat"
 	"rcgithub/shared/session"
 )
 
@@ -101,7 +102,11 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 	// without the cookie, the service cannot tell the two apart without a
 	// store call.
 	annotate(r.Context(), slog.String("site", l.Site), slog.String("user", l.UserID), slog.String("outcome", "connected"))
-	h.render(w, http.StatusOK, connectedTemplate, connectedText(l))
+	data := connectedText(l)
+	// What the user can do now, named with their trigger word, as plain text.
+	next := strings.ReplaceAll(rocketchat.NextCommandsText(wordOr(l.Trigger, h.defaultTrigger())), "`", "")
+	data["Next"] = strings.Replace(next, "Try", "In Rocket.Chat, try", 1)
+	h.render(w, http.StatusOK, connectedTemplate, data)
 }
 
 // safeCode keeps only the characters an OAuth error code has.

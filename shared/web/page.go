@@ -32,7 +32,8 @@ var (
 <button type="submit">Continue to GitHub</button></form>`))
 	connectedTemplate = template.Must(template.New("connected").Parse(
 		`<p id="result">Connected to GitHub as @{{.Login}} until {{.Ends}}. You can close this tab.</p>{{if .Note}}
-<p id="scopes">{{.Note}}</p>{{end}}`))
+<p id="scopes">{{.Note}}</p>{{end}}
+<p id="next">{{.Next}}</p>`))
 	messageTemplate = template.Must(template.New("message").Parse(`<p id="result">{{.Text}}</p>`))
 )
 

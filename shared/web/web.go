@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"sync"
 	"time"
 
 	"rcgithub/shared/session"
@@ -54,6 +55,8 @@ type Handler struct {
 	svc       Service
 	cfg       Config
 	helpTexts map[string]string // by trigger word: help is the hot path
+	chat      *ChatOps          // the commands that act at GitHub; nil: off (EnableChatOps)
+	running   sync.WaitGroup    // chat commands still running after their answer (WaitCommands)
 }
 
 // New checks c and returns the handlers of svc.

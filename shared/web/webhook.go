@@ -98,16 +98,16 @@ func (h *Handler) webhook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	annotate(ctx, slog.String("site", k.Site), slog.String("user", k.UserID), slog.String("command", cmd.Name))
-	text := h.command(ctx, k, msg, cmd)
-	// Everything is answered privately: links, identities and even help.
-	writeJSON(w, http.StatusOK, rocketchat.DirectReply(msg.UserName, text))
+	// Everything is answered privately (links, identities and even help), but
+	// for a share, which is answered in the room (answer).
+	writeJSON(w, http.StatusOK, h.answer(ctx, k, msg, cmd))
 }
 
 func (h *Handler) command(ctx context.Context, k session.Key, msg rocketchat.Message, cmd rocketchat.Command) string {
 	switch cmd.Name {
 	case "login", "signin", "connect":
 		return h.login(ctx, k, msg, cmd.Trigger)
-	case "status", "me", "whoami":
+	case "status", "whoami": // "me" acts at GitHub (commands.go)
 		return h.status(ctx, k, cmd.Trigger)
 	case "logout", "signout", "disconnect":
 		return h.logout(ctx, k, cmd.Trigger)

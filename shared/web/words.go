@@ -126,6 +126,7 @@ func helpText(trigger string, ttl time.Duration) string {
 		fmt.Sprintf("`%s login`: connect your GitHub account (you get a private link).", trigger),
 		fmt.Sprintf("`%s status`: show which GitHub account is connected and until when.", trigger),
 		fmt.Sprintf("`%s logout`: disconnect now and revoke the token at GitHub.", trigger),
+		chatHelp(trigger),
 		fmt.Sprintf("`%s help`: this list.", trigger),
 		"You are logged out automatically " + rocketchat.FormatDuration(ttl) + " after login.",
 	}, "\n")

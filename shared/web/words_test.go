@@ -181,7 +181,7 @@ func TestWordsNameTheTriggerWord(t *testing.T) {
 	page("link page", w.visit(t, http.MethodGet, "/oauth/start?link="+link, nil, nil), http.StatusOK)
 	callback, cookies := w.signIn(t, link, "octocat")
 	hint("reused link", page("reused link", w.visit(t, http.MethodPost, "/oauth/start", url.Values{"link": {link}}, nil), http.StatusBadRequest))
-	if body := page("connected", w.visit(t, http.MethodGet, callback, nil, cookies), http.StatusOK); !strings.Contains(body, "@octocat") {
+	if body := page("connected", w.visit(t, http.MethodGet, callback, nil, cookies), http.StatusOK); !strings.Contains(body, "@octocat") || !strings.Contains(body, "try !github me") {
 		t.Errorf("connected page: %s", body)
 	}
 	texts = append(texts, w.say(t, "alice", "!github status"))

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"time"
 
+	"rcgithub/shared/chatops"
 	"rcgithub/shared/config"
 	"rcgithub/shared/github"
 	"rcgithub/shared/rocketchat"
@@ -30,6 +31,12 @@ type App struct {
 	Web     *web.Handler
 	Sites   *config.LiveSites
 	Logger  *slog.Logger
+	// Chat runs the commands that act at GitHub; nil when they are off (no
+	// Options.ConnectGitHub or no Adapters.Claims).
+	Chat *chatops.Service
+	// LocalDeferrer finishes late commands with Options.DeferLocally; the
+	// server stops it before closing its store. Nil otherwise.
+	LocalDeferrer *LocalDeferrer
 }
 
 // Adapters are what a deployment keeps its state in.
@@ -37,6 +44,12 @@ type Adapters struct {
 	Store     session.Store
 	Scheduler session.Scheduler
 	Sealer    session.Sealer
+	// Claims make an issue creation happen once per Rocket.Chat message
+	// (chatops); the chat commands that act at GitHub need them.
+	Claims chatops.Claims
+	// Deferrer finishes the commands that outrun the webhook's deadline
+	// elsewhere (AWS: a queue and a function of its own); optional.
+	Deferrer chatops.Deferrer
 }
 
 // Options are what a caller may set; every field is optional.
@@ -49,6 +62,12 @@ type Options struct {
 	GitHubHTTPClient *http.Client
 	// NotifyHTTPClient sends the direct messages; default: NotifyTimeout.
 	NotifyHTTPClient *http.Client
+	// ConnectGitHub is the GitHub API acting as a user (githubapi); nil leaves
+	// the commands that act at GitHub off.
+	ConnectGitHub chatops.Connect
+	// DeferLocally finishes late commands in goroutines of this process (the
+	// one-machine server) when Adapters.Deferrer is nil.
+	DeferLocally bool
 }
 
 // Assemble builds the service for cfg from a's adapters: the GitHub client,
@@ -102,5 +121,9 @@ func Assemble(cfg config.Common, clientSecret string, sites *config.LiveSites, a
 	if err != nil {
 		return App{}, fmt.Errorf("wiring: %w", err)
 	}
-	return App{Service: svc, Web: h, Sites: sites, Logger: o.Logger}, nil
+	app := App{Service: svc, Web: h, Sites: sites, Logger: o.Logger}
+	if err := assembleChat(&app, a, o, notifier); err != nil {
+		return App{}, err
+	}
+	return app, nil
 }

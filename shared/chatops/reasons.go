@@ -1,0 +1,26 @@
+package chatops
+
+import "errors"
+
+var (
+	// ErrEmptyTitle means an issue was asked for without a title.
+	ErrEmptyTitle = errors.New("chatops: the issue has no title")
+	// ErrEmptyQuery means a search was asked for without a query.
+	ErrEmptyQuery = errors.New("chatops: the search has no query")
+	// ErrBeingCreated means the same Rocket.Chat message is creating its issue
+	// right now (a re-delivery arrived while the first delivery works): the
+	// answer comes from that first delivery.
+	ErrBeingCreated = errors.New("chatops: the issue of this message is being created")
+)
+
+// NotShareableError refuses to share the details of a repository that is not
+// public into a room: the service cannot see who is in the room, so it
+// cannot tell whether they all may see the repository.
+type NotShareableError struct {
+	Repo       Repo
+	Visibility Visibility
+}
+
+func (e *NotShareableError) Error() string {
+	return "chatops: " + e.Repo.String() + " is " + string(e.Visibility) + ": not shared into a room"
+}
