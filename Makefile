@@ -98,11 +98,10 @@ endif
 
 .PHONY: run
 run:
-	@if [ -z "$(RUN_GITHUB_VARIABLES)" ]; then \
-	  echo "GitHub sandbox: no GITHUB_* variable is set, so a stand-in GitHub runs inside the server at $${PUBLIC_URL:-http://$${LISTEN_ADDR:-127.0.0.1:8080}}/sandbox/github (set GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET for real GitHub)."; \
-	else echo "GitHub: no sandbox, because these are set: $(RUN_GITHUB_VARIABLES); the environment is passed to the server as it is (unset every GITHUB_* variable for the sandbox)."; fi
-	@$(GO) build -o bin/local ./infra/local
-	@exec ./bin/local
+	@$(GO) build -ldflags "-X main.version=$$(git describe --always --dirty 2>/dev/null || echo dev)" -o bin/local ./infra/local
+	@# The server validates its configuration before it prints anything (the
+	@# sandbox banner included); the note below only explains a failure.
+	@./bin/local || { rc=$$?; $(if $(RUN_GITHUB_VARIABLES),echo "make run: the GitHub sandbox is off because these are set: $(RUN_GITHUB_VARIABLES) (unset every GITHUB_* variable for the sandbox)." >&2;) exit $$rc; }
 
 # Admin: end every session of a Rocket.Chat site, or of one user of it, revoking
 # the tokens. Locally, stop `make run` first (it holds the data file); with
