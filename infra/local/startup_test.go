@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -81,13 +82,26 @@ func TestFailedStartUpPrintsAndCreatesNothing(t *testing.T) {
 	}
 }
 
-// The server logs a line at start (address, public URL, version, sandbox; no
+// The server serves /healthz, logs a line at start (address, public URL, version, sandbox; no
 // secret) and, on SIGTERM, one when it stops and one once it has stopped; the
 // human sandbox banner (on stderr, unbuffered) comes only once it is ready.
 func TestStartAndCleanStopAreLogged(t *testing.T) {
 	bin := buildServer(t)
 	addr := freeAddr(t)
 	c := startChild(t, bin, addr, filepath.Join(t.TempDir(), "data"), "168h")
+	// The health endpoint is served by the binary (once the scheduler ticked).
+	var health int
+	for deadline := time.Now().Add(10 * time.Second); health != http.StatusOK && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		resp, err := http.Get(c.url + "/healthz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		health = resp.StatusCode
+	}
+	if health != http.StatusOK {
+		t.Fatalf("/healthz answered %d", health)
+	}
 	c.stop(t)
 	type line struct {
 		Msg       string `json:"msg"`
