@@ -27,7 +27,7 @@ include infra/perf/load/load.mk
 # here are still listed at the end, by name.
 HELP := \
 	"run                start the service on one machine (GitHub sandbox when no GITHUB_* variable is set)" \
-	"end-sessions       end the sessions of SITE= [USER_ID=] (locally, or AWS=1)" \
+	"end-sessions       end the sessions of SITE= [USER_ID=] (locally, or AWS=1 STACK_NAME=)" \
 	"check              the fast inner loop: gofmt check, vet, staticcheck, go test -short (no services)" \
 	"test               every check, then the totals: Go tests, fuzz targets, schemathesis cases" \
 	"check-format       gofmt check" \
@@ -94,6 +94,7 @@ RUN_GITHUB_VARIABLES := $(sort $(filter GITHUB_%,$(.VARIABLES)))
 ifeq ($(RUN_GITHUB_VARIABLES),)
 run: export GITHUB_SANDBOX := true
 run: export ROCKETCHAT_WEBHOOK_TOKEN := $(or $(ROCKETCHAT_WEBHOOK_TOKEN),sandbox-webhook-token)
+end-sessions: export GITHUB_SANDBOX := true
 endif
 
 .PHONY: run
@@ -104,13 +105,14 @@ run:
 	@./bin/local || { rc=$$?; $(if $(RUN_GITHUB_VARIABLES),echo "make run: the GitHub sandbox is off because these are set: $(RUN_GITHUB_VARIABLES) (unset every GITHUB_* variable for the sandbox)." >&2;) exit $$rc; }
 
 # Admin: end every session of a Rocket.Chat site, or of one user of it, revoking
-# the tokens. Locally, stop `make run` first (it holds the data file); with
-# AWS=1, it acts on the deployment named by the functions' environment.
+# the tokens. Locally, stop `make run` first (it holds the data file; the
+# command says so), with the server's environment (the sandbox when no GITHUB_*
+# variable is set, as for run); with AWS=1, STACK_NAME names the deployment.
 .PHONY: end-sessions
 end-sessions:
-	@test -n "$(SITE)" || { echo "usage: make end-sessions SITE=https://chat.example.com [USER_ID=<rocket.chat user id>] [AWS=1]"; exit 2; }
+	$(if $(SITE),,$(error usage: make end-sessions SITE=https://chat.example.com [USER_ID=<Rocket.Chat user id>] [AWS=1 STACK_NAME=<stack>]))
 	@$(GO) build -o bin/admin ./infra/admin
-	@./bin/admin end-sessions -site "$(SITE)" $(if $(USER_ID),-user "$(USER_ID)") $(if $(AWS),-aws)
+	@./bin/admin end-sessions -site "$(SITE)" $(if $(USER_ID),-user "$(USER_ID)") $(if $(AWS),-aws) $(if $(STACK_NAME),-stack "$(STACK_NAME)")
 
 # --- checks -------------------------------------------------------------------
 
