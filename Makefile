@@ -60,6 +60,7 @@ HELP := \
 	"build-WebhookFunction   run by sam build (Metadata: BuildMethod: makefile)" \
 	"build-CallbackFunction  run by sam build" \
 	"build-LogoutFunction    run by sam build" \
+	"check-deploy       caddy validate, nginx -t, systemd-analyze verify on infra/deploy/ (docs/deploy-one-machine.md)" \
 	"clean              remove bin, .aws-sam and .cache" \
 	"help               this list"
 
@@ -213,6 +214,12 @@ template-checks: $(TEMPLATE_CHECKS)
 .PHONY: bench
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# The one-machine deployment's example configurations, checked by the tools
+# themselves (Debian: apt-get install caddy nginx-light openssl).
+.PHONY: check-deploy
+check-deploy:
+	@infra/deploy/check.sh
 
 .PHONY: clean
 clean:
