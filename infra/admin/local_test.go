@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"rcgithub/shared/bolt"
 	"rcgithub/shared/config"
@@ -41,16 +42,31 @@ func sandboxServer(t *testing.T, dir string) (*localapp.App, *httptest.Server, m
 // `make end-sessions` right after `make run` in sandbox mode: while the
 // server runs, it refuses and says to stop it; once stopped, it ends the
 // sessions and says that their tokens died with the server's stand-in GitHub,
-// leaving no revocation to retry.
+// leaving no revocation to retry; a session whose token came from real GitHub
+// (the same DATA_DIR used both ways) is left alone, and the command fails.
 func TestEndSessionsAfterSandboxRun(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
 	app, srv, env := sandboxServer(t, dir)
 	getenv := func(k string) string { return env[k] }
 	alice := session.Key{Site: site, UserID: "alice-id"}
-	login(t, app, app.Sandbox, alice, "octocat")
+	if tok := login(t, app, app.Sandbox, alice, "octocat"); !sandboxToken.MatchString(tok) {
+		t.Fatalf("the sandbox issued a token of another shape than sandboxToken: %d bytes", len(tok))
+	}
+	// Carol's session was made on this DATA_DIR against real GitHub (a
+	// GitHub-shaped token): the sandbox cannot declare it dead.
+	carol := session.Key{Site: site, UserID: "carol-id"}
+	realToken, err := app.Sealer.Seal(context.Background(), carol, []byte("gho_16C7e42F292c6912E7710c838347Ae178B4a"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	if err := app.DB.PutSession(context.Background(), session.Session{Key: carol, GitHubLogin: "carol-gh", SealedToken: realToken,
+		Started: now, Ends: now.Add(time.Hour), Generation: 1}, 0); err != nil {
+		t.Fatal(err)
+	}
 
 	var out strings.Builder
-	err := runEndSessions([]string{"-site", site}, getenv, &out, nil)
+	err = runEndSessions([]string{"-site", site}, getenv, &out, nil)
 	if err == nil || !strings.Contains(err.Error(), "the server is running: it holds "+filepath.Join(dir, "sessions.db")+". Stop it first") {
 		t.Fatalf("while the server runs: %v", err)
 	}
@@ -63,12 +79,14 @@ func TestEndSessionsAfterSandboxRun(t *testing.T) {
 	}
 
 	out.Reset()
-	if err := runEndSessions([]string{"-site", site}, getenv, &out, nil); err != nil {
+	err = runEndSessions([]string{"-site", site}, getenv, &out, nil)
+	if err == nil || !strings.Contains(err.Error(), "1 session(s) could not be ended") {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
 	for _, want := range []string{"GitHub sandbox: its tokens lived in the stopped server's memory and died with it",
 		site + " alice-id (@octocat): ended (its sandbox token was gone already)",
-		"1 session(s) ended (0 revocation(s) still being retried), 0 failed"} {
+		site + " carol-id: NOT ended: its token was not issued by the GitHub sandbox (real GitHub?): run this with that OAuth App's GITHUB_CLIENT_ID",
+		"1 session(s) ended (0 revocation(s) still being retried), 1 failed"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
@@ -85,8 +103,8 @@ func TestEndSessionsAfterSandboxRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	pending, err := bolt.NewScheduler(db, nil, nil).Pending(context.Background())
-	if err != nil || len(keys) != 0 || pending != 0 {
-		t.Fatalf("left: %d sessions, %d jobs (%v)", len(keys), pending, err)
+	if err != nil || len(keys) != 1 || keys[0] != carol || pending != 0 {
+		t.Fatalf("left: sessions %v, %d jobs (%v); want carol's session only", keys, pending, err)
 	}
 }
 

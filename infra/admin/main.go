@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -41,8 +42,10 @@ type sessionLister interface {
 // endSessions ends every live session of a site, or of one user of it, as a
 // logout would: each is made unreachable, then its token revoked at GitHub
 // (or left to the retries when GitHub does not confirm). It reports per
-// session. sandbox says the tokens came from a stand-in GitHub that is gone.
-func endSessions(ctx context.Context, svc *session.Service, lister sessionLister, site, user string, sandbox bool, out io.Writer) error {
+// session. sandbox, when set, says the tokens came from a stand-in GitHub
+// that is gone, and refuses a session whose token the stand-in did not issue.
+func endSessions(ctx context.Context, svc *session.Service, lister sessionLister, site, user string,
+	sandbox func(context.Context, session.Key) error, out io.Writer) error {
 	site = session.NormalizeSite(site)
 	keys, err := lister.LiveSessions(ctx, site, user)
 	if err != nil {
@@ -50,6 +53,13 @@ func endSessions(ctx context.Context, svc *session.Service, lister sessionLister
 	}
 	var ended, pending, failed int
 	for _, k := range keys {
+		if sandbox != nil {
+			if err := sandbox(ctx, k); err != nil {
+				failed++
+				fmt.Fprintf(out, "%s %s: NOT ended: %v\n", k.Site, k.UserID, err)
+				continue
+			}
+		}
 		res, err := svc.Logout(ctx, k)
 		switch {
 		case errors.Is(err, session.ErrNotFound):
@@ -61,7 +71,7 @@ func endSessions(ctx context.Context, svc *session.Service, lister sessionLister
 		case !res.Revoked:
 			pending++
 			fmt.Fprintf(out, "%s %s (@%s): ended; GitHub has not confirmed the revocation yet, it is retried\n", k.Site, k.UserID, res.GitHubLogin)
-		case sandbox:
+		case sandbox != nil:
 			fmt.Fprintf(out, "%s %s (@%s): ended (its sandbox token was gone already)\n", k.Site, k.UserID, res.GitHubLogin)
 		default:
 			fmt.Fprintf(out, "%s %s (@%s): ended, token revoked\n", k.Site, k.UserID, res.GitHubLogin)
@@ -142,7 +152,7 @@ func endSessionsOnAWS(ctx context.Context, getenv func(string) string, stack, si
 	if !ok {
 		return errors.New("end-sessions: the AWS store cannot list sessions")
 	}
-	return endSessions(ctx, app.Service, lister, site, user, false, out)
+	return endSessions(ctx, app.Service, lister, site, user, nil, out)
 }
 
 // endSessionsLocally ends the sessions kept in DATA_DIR, with the server
@@ -182,8 +192,31 @@ func endSessionsLocally(ctx context.Context, getenv func(string) string, site, u
 		return err
 	}
 	defer a.Close()
-	if sandbox {
-		fmt.Fprintln(out, "GitHub sandbox: its tokens lived in the stopped server's memory and died with it; the sessions end here with nothing to revoke.")
+	if !sandbox {
+		return endSessions(ctx, a.Service, a.DB, site, user, nil, out)
 	}
-	return endSessions(ctx, a.Service, a.DB, site, user, sandbox, out)
+	fmt.Fprintln(out, "GitHub sandbox: its tokens lived in the stopped server's memory and died with it; the sessions end here with nothing to revoke.")
+	// A DATA_DIR once used with real GitHub (and the admin run without its
+	// GITHUB_* variables) holds live tokens: those are not the sandbox's to
+	// declare dead.
+	issuedBySandbox := func(ctx context.Context, k session.Key) error {
+		s, err := a.Service.Store.GetSession(ctx, k)
+		if err != nil {
+			return err
+		}
+		token, err := a.Service.Sealer.Open(ctx, k, s.SealedToken)
+		if err != nil {
+			return fmt.Errorf("its token does not open: %w", err)
+		}
+		if !sandboxToken.Match(token) {
+			return errors.New("its token was not issued by the GitHub sandbox (real GitHub?): run this with that OAuth App's GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET, so that it is revoked")
+		}
+		return nil
+	}
+	return endSessions(ctx, a.Service, a.DB, site, user, issuedBySandbox, out)
 }
+
+// sandboxToken is the shape of the tokens the GitHub sandbox (githubtest)
+// issues: gho_ and 26 base32 characters. GitHub's own are gho_ and 36 letters
+// and digits of both cases. TestEndSessionsAfterSandboxRun holds githubtest to it.
+var sandboxToken = regexp.MustCompile(`^gho_[A-Z2-7]{26}$`)
