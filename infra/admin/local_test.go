@@ -108,8 +108,13 @@ func TestEndSessionsAfterSandboxRun(t *testing.T) {
 	}
 }
 
-// -stack belongs to -aws; -aws needs a stack or the functions' environment.
+// -stack belongs to -aws; -aws needs a stack or the functions' environment,
+// and a Region to find the stack in.
 func TestEndSessionsArguments(t *testing.T) {
+	for _, name := range []string{"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE"} {
+		t.Setenv(name, "")
+	}
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
 	none := func(string) string { return "" }
 	for _, tt := range []struct {
 		args []string
@@ -117,6 +122,7 @@ func TestEndSessionsArguments(t *testing.T) {
 	}{
 		{[]string{"-site", site, "-stack", "rcgithub"}, "-stack goes with -aws"},
 		{[]string{"-site", site, "-aws"}, "with -aws, name the stack: -stack NAME"},
+		{[]string{"-site", site, "-aws", "-stack", "rcgithub"}, "no AWS Region: set AWS_REGION"},
 	} {
 		if err := runEndSessions(tt.args, none, &strings.Builder{}, nil); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%v: %v", tt.args, err)

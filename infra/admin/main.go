@@ -136,6 +136,9 @@ func endSessionsOnAWS(ctx context.Context, getenv func(string) string, stack, si
 		if awsOverride != nil {
 			awsOverride(&cfg)
 		}
+		if cfg.Region == "" {
+			return errors.New("end-sessions: no AWS Region: set AWS_REGION to the stack's Region (or use a profile that names one)")
+		}
 		env, err := stackEnvironment(ctx, cloudformation.NewFromConfig(cfg), stack)
 		if err != nil {
 			return err
