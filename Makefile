@@ -27,7 +27,7 @@ include infra/perf/load/load.mk
 # here are still listed at the end, by name.
 HELP := \
 	"run                start the service on one machine (GitHub sandbox when no GITHUB_* variable is set)" \
-	"end-sessions       end the sessions of SITE= [USER_ID=] (locally, or AWS=1)" \
+	"end-sessions       end the sessions of SITE= [USER_ID=] (locally, or AWS=1 STACK_NAME=)" \
 	"check              the fast inner loop: gofmt check, vet, staticcheck, go test -short (no services)" \
 	"test               every check, then the totals: Go tests, fuzz targets, schemathesis cases" \
 	"check-format       gofmt check" \
@@ -60,6 +60,7 @@ HELP := \
 	"build-WebhookFunction   run by sam build (Metadata: BuildMethod: makefile)" \
 	"build-CallbackFunction  run by sam build" \
 	"build-LogoutFunction    run by sam build" \
+	"check-deploy       caddy validate, nginx -t, systemd-analyze verify on infra/deploy/ (docs/deploy-one-machine.md)" \
 	"clean              remove bin, .aws-sam and .cache" \
 	"help               this list"
 
@@ -94,24 +95,25 @@ RUN_GITHUB_VARIABLES := $(sort $(filter GITHUB_%,$(.VARIABLES)))
 ifeq ($(RUN_GITHUB_VARIABLES),)
 run: export GITHUB_SANDBOX := true
 run: export ROCKETCHAT_WEBHOOK_TOKEN := $(or $(ROCKETCHAT_WEBHOOK_TOKEN),sandbox-webhook-token)
+end-sessions: export GITHUB_SANDBOX := true
 endif
 
 .PHONY: run
 run:
-	@if [ -z "$(RUN_GITHUB_VARIABLES)" ]; then \
-	  echo "GitHub sandbox: no GITHUB_* variable is set, so a stand-in GitHub runs inside the server at $${PUBLIC_URL:-http://$${LISTEN_ADDR:-127.0.0.1:8080}}/sandbox/github (set GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET for real GitHub)."; \
-	else echo "GitHub: no sandbox, because these are set: $(RUN_GITHUB_VARIABLES); the environment is passed to the server as it is (unset every GITHUB_* variable for the sandbox)."; fi
-	@$(GO) build -o bin/local ./infra/local
-	@exec ./bin/local
+	@$(GO) build -ldflags "-X main.version=$$(git describe --always --dirty 2>/dev/null || echo dev)" -o bin/local ./infra/local
+	@# The server validates its configuration before it prints anything (the
+	@# sandbox banner included); the note below only explains a failure.
+	@./bin/local || { rc=$$?; $(if $(RUN_GITHUB_VARIABLES),echo "make run: the GitHub sandbox is off because these are set: $(RUN_GITHUB_VARIABLES) (unset every GITHUB_* variable for the sandbox)." >&2;) exit $$rc; }
 
 # Admin: end every session of a Rocket.Chat site, or of one user of it, revoking
-# the tokens. Locally, stop `make run` first (it holds the data file); with
-# AWS=1, it acts on the deployment named by the functions' environment.
+# the tokens. Locally, stop `make run` first (it holds the data file; the
+# command says so), with the server's environment (the sandbox when no GITHUB_*
+# variable is set, as for run); with AWS=1, STACK_NAME names the deployment.
 .PHONY: end-sessions
 end-sessions:
-	@test -n "$(SITE)" || { echo "usage: make end-sessions SITE=https://chat.example.com [USER_ID=<rocket.chat user id>] [AWS=1]"; exit 2; }
+	$(if $(SITE),,$(error usage: make end-sessions SITE=https://chat.example.com [USER_ID=<Rocket.Chat user id>] [AWS=1 STACK_NAME=<stack>]))
 	@$(GO) build -o bin/admin ./infra/admin
-	@./bin/admin end-sessions -site "$(SITE)" $(if $(USER_ID),-user "$(USER_ID)") $(if $(AWS),-aws)
+	@./bin/admin end-sessions -site "$(SITE)" $(if $(USER_ID),-user "$(USER_ID)") $(if $(AWS),-aws) $(if $(STACK_NAME),-stack "$(STACK_NAME)")
 
 # --- checks -------------------------------------------------------------------
 
@@ -212,6 +214,12 @@ template-checks: $(TEMPLATE_CHECKS)
 .PHONY: bench
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# The one-machine deployment's example configurations, checked by the tools
+# themselves (Debian: apt-get install caddy nginx-light openssl).
+.PHONY: check-deploy
+check-deploy:
+	@infra/deploy/check.sh
 
 .PHONY: clean
 clean:

@@ -51,14 +51,14 @@ func TestEndSessions(t *testing.T) {
 	}
 
 	var out strings.Builder
-	if err := runEndSessions([]string{"-site", site + "/", "-user", alice.UserID}, getenv, &out); err != nil {
+	if err := runEndSessions([]string{"-site", site + "/", "-user", alice.UserID}, getenv, &out, nil); err != nil {
 		t.Fatal(err)
 	}
 	if gh.TokenAlive(aliceTok) || !gh.TokenAlive(bobTok) || !strings.Contains(out.String(), "1 session(s) ended") {
 		t.Fatalf("one user: alice's token alive %v, bob's %v; output %q", gh.TokenAlive(aliceTok), gh.TokenAlive(bobTok), out.String())
 	}
 	out.Reset()
-	if err := runEndSessions([]string{"-site", site}, getenv, &out); err != nil {
+	if err := runEndSessions([]string{"-site", site}, getenv, &out, nil); err != nil {
 		t.Fatal(err)
 	}
 	if gh.TokenAlive(bobTok) || !strings.Contains(out.String(), "1 session(s) ended") {
@@ -67,7 +67,7 @@ func TestEndSessions(t *testing.T) {
 	if !gh.TokenAlive(otherTok) {
 		t.Fatal("ending a site's sessions revoked another site's")
 	}
-	if err := runEndSessions(nil, getenv, &out); err == nil || !strings.Contains(err.Error(), "-site is required") {
+	if err := runEndSessions(nil, getenv, &out, nil); err == nil || !strings.Contains(err.Error(), "-site is required") {
 		t.Fatalf("without -site: %v", err)
 	}
 }
@@ -76,13 +76,19 @@ func TestEndSessions(t *testing.T) {
 // browser would, and returns the token GitHub issued.
 func login(t *testing.T, app *localapp.App, gh *githubtest.Server, k session.Key, ghLogin string) string {
 	t.Helper()
+	return loginTo(t, app.Service, gh, k, ghLogin)
+}
+
+// loginTo is login on any deployment's service.
+func loginTo(t *testing.T, svc *session.Service, gh *githubtest.Server, k session.Key, ghLogin string) string {
+	t.Helper()
 	ctx := context.Background()
-	l, err := app.Service.StartLogin(ctx, session.LinkRequest{Key: k, UserName: ghLogin, MessageID: "msg-" + ghLogin})
+	l, err := svc.StartLogin(ctx, session.LinkRequest{Key: k, UserName: ghLogin, MessageID: "msg-" + ghLogin})
 	if err != nil {
 		t.Fatal(err)
 	}
 	secret := base64.RawURLEncoding.EncodeToString([]byte(rand.Text()))
-	authURL, err := app.Service.Authorize(ctx, l.ID, secret)
+	authURL, err := svc.Authorize(ctx, l.ID, secret)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,11 +100,11 @@ func login(t *testing.T, app *localapp.App, gh *githubtest.Server, k session.Key
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := app.Service.CompleteLogin(ctx, u.Query().Get("state"), u.Query().Get("code"), secret)
+	s, err := svc.CompleteLogin(ctx, u.Query().Get("state"), u.Query().Get("code"), secret)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok, err := app.Service.Sealer.Open(ctx, k, s.SealedToken)
+	tok, err := svc.Sealer.Open(ctx, k, s.SealedToken)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,11 +10,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime"
 	"syscall"
 	"time"
 
@@ -25,7 +27,13 @@ import (
 	"rcgithub/shared/web"
 )
 
+// version names the build in the start log line; `make run` sets it with
+// -ldflags "-X main.version=$(git describe ...)".
+var version = "dev"
+
 func main() {
+	// Nothing is printed, listened on or created before the configuration is
+	// known to be good: a mistake is the only output.
 	cfg, err := config.LoadLocal(os.Getenv)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -33,7 +41,10 @@ func main() {
 	}
 	logs := newLogWriter(os.Stdout)
 	logger := slog.New(web.LogHandler(slog.NewJSONHandler(logs, nil)))
-	err = run(cfg, logger, &emf.Writer{Out: logs})
+	err = run(cfg, logger, &emf.Writer{Out: logs}, os.Stderr)
+	if err == nil {
+		logger.Info("stopped")
+	}
 	logs.Close()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "local:", err)
@@ -41,20 +52,29 @@ func main() {
 	}
 }
 
-func run(cfg config.Local, logger *slog.Logger, metrics session.Metrics) error {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+// run serves until SIGINT or SIGTERM, then stops cleanly: the server drains,
+// the scheduler finishes the job it runs, the data file closes. notice gets
+// the human sandbox banner, once the server is ready.
+func run(cfg config.Local, logger *slog.Logger, metrics session.Metrics, notice io.Writer) error {
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(signals)
+	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
 
+	// Listen before DATA_DIR is made or opened: a busy port fails with
+	// nothing created.
+	ln, err := net.Listen("tcp", cfg.ListenAddr)
+	if err != nil {
+		return fmt.Errorf("listen on LISTEN_ADDR %s: %w", cfg.ListenAddr, err)
+	}
+	defer ln.Close()
 	a, err := localapp.New(cfg, localapp.Options{Logger: logger, Metrics: metrics})
 	if err != nil {
 		return err
 	}
 	defer a.Close()
 
-	ln, err := net.Listen("tcp", cfg.ListenAddr)
-	if err != nil {
-		return fmt.Errorf("listen on LISTEN_ADDR %s: %w", cfg.ListenAddr, err)
-	}
 	srv := newServer(a.Handler, serverLimits)
 	// The database closes (deferred above) only after the scheduler has
 	// stopped: a job it is running records its outcome first.
@@ -62,14 +82,21 @@ func run(cfg config.Local, logger *slog.Logger, metrics session.Metrics) error {
 	go func() { defer close(stopped); a.Run(ctx) }()
 	defer func() { stop(); <-stopped }()
 	logger.Info("listening", "addr", ln.Addr().String(), "public_url", cfg.PublicURL, "sandbox", cfg.Sandbox,
+		"version", version, "go", runtime.Version(), "data_dir", cfg.DataDir,
 		"webhook", cfg.PublicURL+"/rocketchat/webhook", "oauth_callback", cfg.PublicURL+"/oauth/callback")
+	if cfg.Sandbox {
+		fmt.Fprintf(notice, "GitHub sandbox: a stand-in GitHub runs inside this server at %s%s (set GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET for real GitHub).\n",
+			cfg.PublicURL, localapp.SandboxPath)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
 		return err
-	case <-ctx.Done():
+	case sig := <-signals:
+		logger.Info("stopping", "signal", sig.String())
 	}
+	stop()
 	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	bbolt "go.etcd.io/bbolt"
@@ -22,6 +23,26 @@ type Scheduler struct {
 	log   *slog.Logger
 	wake  chan struct{} // a job was scheduled: the Run loop re-plans its sleep
 	runMu sync.Mutex    // one RunDue at a time, so no job runs twice at once
+	// tick is when the Run loop last woke or RunDue last started a job, for a
+	// health check to tell a live loop from a stalled one (LastTick).
+	tick atomic.Pointer[time.Time]
+}
+
+// LastTick returns when the Run loop last woke, or RunDue last started a job
+// (zero before either): a live loop ticks at least every minute, plus the
+// time of the jobs it runs.
+func (s *Scheduler) LastTick() time.Time {
+	if t := s.tick.Load(); t != nil {
+		return *t
+	}
+	return time.Time{}
+}
+
+// beat records a tick at now(); the time keeps its monotonic reading, so a
+// wall clock step does not make the loop look stalled.
+func (s *Scheduler) beat() {
+	now := s.now()
+	s.tick.Store(&now)
 }
 
 // Compile-time check that Scheduler is a session scheduler.

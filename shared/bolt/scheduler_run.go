@@ -32,6 +32,7 @@ const (
 // earlier one. Failures of the data file are logged and retried.
 func (s *Scheduler) Run(ctx context.Context, handle Handler) {
 	for ctx.Err() == nil {
+		s.beat()
 		timer := time.NewTimer(s.runAndPlan(ctx, handle))
 		select {
 		case <-ctx.Done():
@@ -91,6 +92,7 @@ func (s *Scheduler) RunDue(ctx context.Context, handle Handler) (int, error) {
 			continue
 		}
 		ran++
+		s.beat() // a long catch-up of overdue jobs is progress, not a stall
 		if err := s.runJob(ctx, handle, rec); err != nil {
 			return ran, err
 		}

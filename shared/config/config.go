@@ -86,7 +86,7 @@ func (p problems) err() error {
 func LoadLocal(getenv func(string) string) (Local, error) {
 	var p problems
 	c := Local{
-		ListenAddr: orDefault(getenv("LISTEN_ADDR"), "127.0.0.1:8080"),
+		ListenAddr: orDefault(getenv("LISTEN_ADDR"), DefaultListenAddr),
 		DataDir:    orDefault(getenv("DATA_DIR"), "data"),
 		Secrets: Secrets{
 			ClientSecret:       getenv("GITHUB_CLIENT_SECRET"),
@@ -97,7 +97,11 @@ func LoadLocal(getenv func(string) string) (Local, error) {
 		SitesFile: strings.TrimSpace(getenv("ROCKETCHAT_SITES_FILE")),
 	}
 	c.Sandbox = parseBool(&p, "GITHUB_SANDBOX", getenv("GITHUB_SANDBOX"))
-	c.Common = loadCommon(&p, getenv, "http://"+c.ListenAddr)
+	listenOK := checkListenAddr(&p, c.ListenAddr)
+	c.Common = loadCommon(&p, getenv, defaultPublicURL(c.ListenAddr, listenOK))
+	if listenOK && c.PublicURL == "" {
+		p.add("PUBLIC_URL", "required when LISTEN_ADDR (%s) is not a loopback address: the https URL browsers reach the service at, through the reverse proxy", quoteShort(c.ListenAddr))
+	}
 	if c.Sandbox {
 		checkSandbox(&p, getenv, c)
 		if c.ClientID == "" {
@@ -143,7 +147,8 @@ func checkSandbox(p *problems, getenv func(string) string, c Local) {
 			p.add(name, "must be unset with GITHUB_SANDBOX=true: the sandbox plays GitHub with a made-up app (unset GITHUB_SANDBOX to use your real GitHub app)")
 		}
 	}
-	if host, _, err := net.SplitHostPort(c.ListenAddr); err != nil || !isLoopbackHost(host) {
+	// A LISTEN_ADDR that is not host:port has its own line (checkListenAddr).
+	if host, _, err := net.SplitHostPort(c.ListenAddr); err == nil && !isLoopbackHost(host) {
 		p.add("LISTEN_ADDR", "%s is not a loopback address: with GITHUB_SANDBOX=true anyone who reaches the server signs in as any GitHub user, so it listens on this machine only (e.g. 127.0.0.1:8080)", quoteShort(c.ListenAddr))
 	}
 	if u, err := url.Parse(c.PublicURL); err == nil && u.Scheme == "https" {

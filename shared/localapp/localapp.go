@@ -31,7 +31,7 @@ const SandboxPath = "/sandbox/github"
 // App is the wired one-machine service.
 type App struct {
 	wiring.App
-	// Handler serves Web.Routes(), plus the sandbox under SandboxPath.
+	// Handler serves Web.Routes(), HealthPath, and the sandbox under SandboxPath.
 	Handler   http.Handler
 	DB        *bolt.DB
 	Scheduler *bolt.Scheduler
@@ -112,6 +112,11 @@ func New(cfg config.Local, o Options) (*App, error) {
 		sandbox := a.Sandbox.Handler()
 		mux.Handle(SandboxPath+"/", http.StripPrefix(SandboxPath, a.Web.WithPageSecurity(sandbox, inlineStyles(sandbox)...)))
 	}
+	// Beside the access log, not behind it: see health.ServeHTTP.
+	mux.Handle(HealthPath, &health{store: func(ctx context.Context) error {
+		_, err := a.Scheduler.Pending(ctx) // one read transaction
+		return err
+	}, lastTick: a.Scheduler.LastTick, now: o.Now, logger: logger})
 	mux.Handle("/", a.Web.Routes())
 	a.Handler = mux
 	return a, nil
