@@ -1,0 +1,66 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// ErrRefreshUnavailable means the session's GitHub App token expired and
+// GitHub could not be asked for a new one (network, 5xx): the session stays
+// and a later call tries again. It is not "not logged in": the edge says that
+// GitHub could not be reached.
+var ErrRefreshUnavailable = errors.New("GitHub could not be reached to refresh the session's token")
+
+// UserToken returns the live session of k and a usable access token of it,
+// refreshing a GitHub App token first when it is about to expire, for code
+// that acts at GitHub as the user (chatops). ErrNotFound when k has no live
+// session (or it is past its end); ErrEndedAtGitHub when GitHub refused the
+// refresh and the session was ended; an error wrapping ErrRefreshUnavailable
+// when GitHub could not be asked. The token is a secret: never log it.
+func (s *Service) UserToken(ctx context.Context, k Key) (UserToken, error) {
+	_, ut, err := s.userToken(ctx, k)
+	return ut, err
+}
+
+// userToken is UserToken that also returns the session as read, for the
+// caller that goes on without a token when GitHub cannot refresh it (status).
+func (s *Service) userToken(ctx context.Context, k Key) (Session, UserToken, error) {
+	cur, err := s.Store.GetSession(ctx, k)
+	if err != nil {
+		return Session{}, UserToken{}, err
+	}
+	if !s.now().Before(cur.Ends) {
+		// Past its end; the automatic logout is due and will revoke the token.
+		return Session{}, UserToken{}, ErrNotFound
+	}
+	usable, token, err := s.usableToken(ctx, cur)
+	if errors.Is(err, errRefreshFailed) {
+		return cur, UserToken{}, fmt.Errorf("%w: %w", ErrRefreshUnavailable, err)
+	}
+	if err != nil {
+		return Session{}, UserToken{}, err
+	}
+	return usable, UserToken{Session: usable, Token: token}, nil
+}
+
+// TokenRejected ends the session of k and generation gen because GitHub
+// answered 401 to its token (the user revoked it, say). Nothing is revoked:
+// the token is dead already. It returns ErrEndedAtGitHub, or ErrNotFound when
+// that session had ended or been replaced meanwhile.
+func (s *Service) TokenRejected(ctx context.Context, k Key, gen int64) error {
+	// GitHub's answer may have used up the request's time; ending the session
+	// must not be lost with it: a deadline of its own.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+	defer cancel()
+	if _, err := s.Store.RetireSession(ctx, k, gen); err != nil {
+		if errors.Is(err, ErrConflict) || errors.Is(err, ErrNotFound) {
+			return ErrNotFound // ended or replaced meanwhile
+		}
+		return fmt.Errorf("end session with dead token: %w", err)
+	}
+	s.forget(ctx, Job{Site: k.Site, UserID: k.UserID, Generation: gen})
+	s.count(ctx, LogoutRevokedAtGitHub)
+	s.log().InfoContext(ctx, "logout", "reason", "revoked_at_github", "site", k.Site, "user", k.UserID, "generation", gen)
+	return ErrEndedAtGitHub
+}
