@@ -62,6 +62,7 @@ type Server struct {
 	issued   int64                   // tokens issued so far; orders tokens by age
 	faults   map[Route]*activeFault
 	requests map[Route]int
+	asked    [][]string // scopes of the last authorize decisions (authorize.go)
 	// Bounds on what is kept (maxCodes, maxTokens); tests lower them.
 	maxCodes, maxTokens int
 }
