@@ -18,6 +18,8 @@ var ErrRefreshUnavailable = errors.New("GitHub could not be reached to refresh t
 // session (or it is past its end); ErrEndedAtGitHub when GitHub refused the
 // refresh and the session was ended; an error wrapping ErrRefreshUnavailable
 // when GitHub could not be asked. The token is a secret: never log it.
+// Session.Scopes is nil for a GitHub App token, which has the app's
+// permissions instead: a scope check (ScopesCover) does not apply to it.
 func (s *Service) UserToken(ctx context.Context, k Key) (UserToken, error) {
 	_, ut, err := s.userToken(ctx, k)
 	return ut, err
