@@ -130,18 +130,22 @@ func merge(maps ...map[string][]string) map[string][]string {
 	return out
 }
 
-// awsFaults fails the next call of one operation before it is sent, as a
-// throttled or unavailable AWS service would. The call still counts: the
-// counter and the IAM recorder run before it.
+// awsFaults fails the next calls of one operation before they are sent, as a
+// throttled or unavailable AWS service would. The calls still count: the
+// counter and the IAM recorder run before them.
 type awsFaults struct {
 	mu      sync.Mutex
 	pending string
+	times   int // how many more calls of pending fail
 }
 
-func (f *awsFaults) failNext(operation string) {
+func (f *awsFaults) failNext(operation string) { f.failNextN(operation, 1) }
+
+// failNextN fails the next n calls of operation.
+func (f *awsFaults) failNextN(operation string, n int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.pending = operation
+	f.pending, f.times = operation, n
 }
 
 func (f *awsFaults) add(stack *middleware.Stack) error {
@@ -149,9 +153,11 @@ func (f *awsFaults) add(stack *middleware.Stack) error {
 		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
 			op := awsmiddleware.GetOperationName(ctx)
 			f.mu.Lock()
-			fail := f.pending != "" && f.pending == op
+			fail := f.pending != "" && f.pending == op && f.times > 0
 			if fail {
-				f.pending = ""
+				if f.times--; f.times == 0 {
+					f.pending = ""
+				}
 			}
 			f.mu.Unlock()
 			if fail {
