@@ -35,7 +35,12 @@ func (s *Service) GetStatus(ctx context.Context, k Key) (Status, error) {
 	case err == nil:
 		return Status{Session: ut.Session, Checked: true}, nil
 	case errors.Is(err, ErrTokenDead):
-		return Status{}, s.TokenRejected(ctx, k, ut.Generation)
+		latest, err := s.tokenRejected(ctx, k, ut.Generation, ut.SealedToken)
+		if errors.Is(err, ErrTokenReplaced) {
+			// A concurrent refresh replaced the token; GitHub accepts the new one.
+			return Status{Session: latest, Checked: true}, nil
+		}
+		return Status{}, err
 	default:
 		s.log().WarnContext(ctx, "status: github check failed", "site", k.Site, "user", k.UserID, "error", err)
 		return Status{Session: ut.Session, Checked: false}, nil

@@ -187,11 +187,56 @@ func TestStatusEndsASessionWhoseTokenGitHubRefuses(t *testing.T) {
 	f.gh.RevokeAll("octocat")
 	m := &countingMetrics{counts: map[string]int{}}
 	f.svc.Metrics = m
+	users := f.gh.Requests(githubtest.RouteUser)
 	if _, err := f.svc.GetStatus(context.Background(), alice); !errors.Is(err, session.ErrEndedAtGitHub) {
 		t.Fatalf("GetStatus: %v, want ErrEndedAtGitHub", err)
+	}
+	// The token status checked is the stored one: no second check.
+	if n := f.gh.Requests(githubtest.RouteUser) - users; n != 1 {
+		t.Errorf("GitHub /user requests %d, want 1", n)
 	}
 	if want := map[string]int{"Logouts/revoked_at_github": 1}; !reflect.DeepEqual(m.counts, want) {
 		t.Fatalf("counts %v, want %v", m.counts, want)
 	}
 	f.wantEnded(t, s, "after status found the token dead")
+}
+
+// A refresh makes GitHub refuse the old access token: a command still using
+// it gets a 401 that is no revocation. The session goes on.
+func TestTokenRejectedAfterAConcurrentRefreshKeepsTheSession(t *testing.T) {
+	f := newFixtureFor(t, true)
+	ctx := context.Background()
+	s := f.login(t, alice, "octocat")
+	f.clock.Advance(8*time.Hour - 90*time.Second) // 90 s left: no refresh yet
+	first, err := f.svc.UserToken(ctx, alice)
+	if err != nil || !bytes.Equal(first.SealedToken, s.SealedToken) {
+		t.Fatalf("UserToken: %v; want the login's token", err)
+	}
+	f.clock.Advance(time.Minute) // within refreshMargin: the next caller refreshes
+	second, err := f.svc.UserToken(ctx, alice)
+	if err != nil || second.Token == first.Token {
+		t.Fatalf("UserToken: %v; want a refreshed token", err)
+	}
+	if f.gh.TokenAlive(first.Token) {
+		t.Fatal("GitHub still accepts the token a refresh replaced")
+	}
+	m := &countingMetrics{counts: map[string]int{}}
+	f.svc.Metrics = m
+
+	// The first caller's GitHub call fails with 401.
+	if err := f.svc.TokenRejected(ctx, alice, first.Generation); !errors.Is(err, session.ErrTokenReplaced) {
+		t.Fatalf("TokenRejected: %v, want ErrTokenReplaced", err)
+	}
+	if got := f.stored(t, alice); got.Generation != s.Generation || !bytes.Equal(got.SealedToken, second.SealedToken) {
+		t.Fatal("the session was ended or changed")
+	}
+	if len(m.counts) != 0 {
+		t.Fatalf("counts %v, want none", m.counts)
+	}
+	// Once GitHub refuses the current token too, the session ends.
+	f.gh.RevokeAll("octocat")
+	if err := f.svc.TokenRejected(ctx, alice, second.Generation); !errors.Is(err, session.ErrEndedAtGitHub) {
+		t.Fatalf("TokenRejected after revocation: %v, want ErrEndedAtGitHub", err)
+	}
+	f.wantEnded(t, s, "after GitHub refused the current token")
 }
