@@ -64,9 +64,10 @@ func (s *Service) TokenRejected(ctx context.Context, k Key, gen int64) error {
 }
 
 // tokenRejected is TokenRejected for the sealed token GitHub refused, when the
-// caller knows it (nil: unknown). Unless the session still holds that token,
-// the token it holds is checked with GitHub first, on the caller's time: a
-// refresh in between would otherwise end a healthy session. It returns the
+// caller knows it (nil: unknown). Unless the session still holds that token
+// (or holds one that never changes), the token it holds is checked with
+// GitHub first, on the caller's time: a refresh in between would otherwise
+// end a healthy session. It returns the
 // session as read.
 func (s *Service) tokenRejected(ctx context.Context, k Key, gen int64, rejected []byte) (Session, error) {
 	// GitHub's answer may have used up the request's time; ending the session
@@ -80,7 +81,9 @@ func (s *Service) tokenRejected(ctx context.Context, k Key, gen int64, rejected 
 	case err != nil:
 		return Session{}, fmt.Errorf("read session with dead token: %w", err)
 	}
-	if rejected == nil || !bytes.Equal(rejected, cur.SealedToken) {
+	// Only an expiring token is ever refreshed, so only it can have changed.
+	refreshable := !cur.TokenExpires.IsZero()
+	if refreshable && (rejected == nil || !bytes.Equal(rejected, cur.SealedToken)) {
 		if token, err := s.Sealer.Open(ctx, k, cur.SealedToken); err == nil {
 			if _, err := s.GitHub.User(ctx, string(token)); err == nil {
 				s.log().InfoContext(ctx, "token refused by GitHub was replaced by a refresh; session kept",

@@ -162,7 +162,12 @@ func TestTokenRejected(t *testing.T) {
 				cancel()
 			}
 
+			users := f.gh.Requests(githubtest.RouteUser)
 			err := f.svc.TokenRejected(ctx, alice, tt.gen(s.Generation))
+			// An OAuth App token never changes within a session: nothing to check.
+			if n := f.gh.Requests(githubtest.RouteUser) - users; n != 0 {
+				t.Errorf("GitHub /user requests %d, want none", n)
+			}
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("TokenRejected: %v, want %v", err, tt.wantErr)
 			}
