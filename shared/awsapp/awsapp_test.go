@@ -258,7 +258,8 @@ func TestAWSCallsPerFlow(t *testing.T) {
 	user = users[1]
 	loginApp()
 	expiring()
-	faults.failNextN("UpdateItem", 2) // the service tries twice
+	faults.failNext("UpdateItem")
+	faults.failNext("UpdateItem") // the service tries twice
 	ghApp.SetFault(githubtest.RouteRevokeToken, githubtest.Fault{Status: 502})
 	measure("webhook: status, refreshed token not stored, GitHub down (kept for retry)", func() { say2("/github status") })
 	ghApp.ClearFault(githubtest.RouteRevokeToken)

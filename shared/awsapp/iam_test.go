@@ -139,13 +139,15 @@ type awsFaults struct {
 	times   int // how many more calls of pending fail
 }
 
-func (f *awsFaults) failNext(operation string) { f.failNextN(operation, 1) }
-
-// failNextN fails the next n calls of operation.
-func (f *awsFaults) failNextN(operation string, n int) {
+// failNext fails the next call of operation; called again for the same
+// operation before that call, it fails one call more.
+func (f *awsFaults) failNext(operation string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.pending, f.times = operation, n
+	if f.pending != operation {
+		f.pending, f.times = operation, 0
+	}
+	f.times++
 }
 
 func (f *awsFaults) add(stack *middleware.Stack) error {
