@@ -98,9 +98,10 @@ func TestAWSCallsPerFlow(t *testing.T) {
 		// status with the token about to expire refreshes the pair and seals it.
 		"callback (GitHub App)":                         {"DynamoDB.DeleteItem": 1, "KMS.Encrypt": 2, "DynamoDB.GetItem": 1, "Scheduler.CreateSchedule": 1, "DynamoDB.PutItem": 1},
 		"webhook: status, token refreshed (GitHub App)": {"DynamoDB.GetItem": 1, "KMS.Decrypt": 1, "KMS.Encrypt": 2, "DynamoDB.UpdateItem": 1},
-		// The refreshed pair could not be stored and GitHub did not confirm its
-		// revocation: the new token is kept sealed, with a retry scheduled.
-		"webhook: status, refreshed token not stored, GitHub down (kept for retry)": {"DynamoDB.GetItem": 2, "KMS.Decrypt": 1, "KMS.Encrypt": 3, "DynamoDB.UpdateItem": 1, "Scheduler.CreateSchedule": 1, "DynamoDB.PutItem": 1},
+		// The refreshed pair could not be stored (two tries, each checked) and
+		// GitHub did not confirm its revocation: the new token is kept sealed,
+		// with a retry scheduled.
+		"webhook: status, refreshed token not stored, GitHub down (kept for retry)": {"DynamoDB.GetItem": 3, "KMS.Decrypt": 1, "KMS.Encrypt": 3, "DynamoDB.UpdateItem": 2, "Scheduler.CreateSchedule": 1, "DynamoDB.PutItem": 1},
 	}
 	// Which function serves each flow, and through which of its entry points
 	// (a route and, for the webhook, the command). Every entry point of every
@@ -258,6 +259,7 @@ func TestAWSCallsPerFlow(t *testing.T) {
 	loginApp()
 	expiring()
 	faults.failNext("UpdateItem")
+	faults.failNext("UpdateItem") // the service tries twice
 	ghApp.SetFault(githubtest.RouteRevokeToken, githubtest.Fault{Status: 502})
 	measure("webhook: status, refreshed token not stored, GitHub down (kept for retry)", func() { say2("/github status") })
 	ghApp.ClearFault(githubtest.RouteRevokeToken)

@@ -130,18 +130,24 @@ func merge(maps ...map[string][]string) map[string][]string {
 	return out
 }
 
-// awsFaults fails the next call of one operation before it is sent, as a
-// throttled or unavailable AWS service would. The call still counts: the
-// counter and the IAM recorder run before it.
+// awsFaults fails the next calls of one operation before they are sent, as a
+// throttled or unavailable AWS service would. The calls still count: the
+// counter and the IAM recorder run before them.
 type awsFaults struct {
 	mu      sync.Mutex
 	pending string
+	times   int // how many more calls of pending fail
 }
 
+// failNext fails the next call of operation; called again for the same
+// operation before that call, it fails one call more.
 func (f *awsFaults) failNext(operation string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.pending = operation
+	if f.pending != operation {
+		f.pending, f.times = operation, 0
+	}
+	f.times++
 }
 
 func (f *awsFaults) add(stack *middleware.Stack) error {
@@ -149,9 +155,11 @@ func (f *awsFaults) add(stack *middleware.Stack) error {
 		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
 			op := awsmiddleware.GetOperationName(ctx)
 			f.mu.Lock()
-			fail := f.pending != "" && f.pending == op
+			fail := f.pending != "" && f.pending == op && f.times > 0
 			if fail {
-				f.pending = ""
+				if f.times--; f.times == 0 {
+					f.pending = ""
+				}
 			}
 			f.mu.Unlock()
 			if fail {

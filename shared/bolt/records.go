@@ -25,18 +25,19 @@ type linkRecord struct {
 	UserName  string    `json:"user_name"`
 	MessageID string    `json:"message_id"`
 	Trigger   string    `json:"trigger,omitempty"` // absent in records from before it was kept: ""
+	Scopes    []string  `json:"scopes,omitempty"`  // absent in records from before it was kept: nil
 	Created   time.Time `json:"created"`
 	Expires   time.Time `json:"expires"`
 }
 
 func toLinkRecord(l session.Link) linkRecord {
 	return linkRecord{ID: l.ID, Site: l.Site, UserID: l.UserID, UserName: l.UserName,
-		MessageID: l.MessageID, Trigger: l.Trigger, Created: l.Created, Expires: l.Expires}
+		MessageID: l.MessageID, Trigger: l.Trigger, Scopes: l.Scopes, Created: l.Created, Expires: l.Expires}
 }
 
 func (r linkRecord) link() session.Link {
 	return session.Link{ID: r.ID, Key: session.Key{Site: r.Site, UserID: r.UserID}, UserName: r.UserName,
-		MessageID: r.MessageID, Trigger: r.Trigger, Created: r.Created, Expires: r.Expires}
+		MessageID: r.MessageID, Trigger: r.Trigger, Scopes: r.Scopes, Created: r.Created, Expires: r.Expires}
 }
 
 type pendingRecord struct {
@@ -47,17 +48,19 @@ type pendingRecord struct {
 	Verifier    string    `json:"verifier"`
 	BrowserHash []byte    `json:"browser_hash"`
 	Trigger     string    `json:"trigger,omitempty"`
+	Scopes      []string  `json:"scopes,omitempty"`
 	Expires     time.Time `json:"expires"`
 }
 
 func toPendingRecord(p session.Pending) pendingRecord {
 	return pendingRecord{State: p.State, Site: p.Site, UserID: p.UserID, UserName: p.UserName,
-		Verifier: p.Verifier, BrowserHash: p.BrowserHash, Trigger: p.Trigger, Expires: p.Expires}
+		Verifier: p.Verifier, BrowserHash: p.BrowserHash, Trigger: p.Trigger, Scopes: p.Scopes, Expires: p.Expires}
 }
 
 func (r pendingRecord) pending() session.Pending {
 	return session.Pending{State: r.State, Key: session.Key{Site: r.Site, UserID: r.UserID},
-		UserName: r.UserName, Verifier: r.Verifier, BrowserHash: r.BrowserHash, Trigger: r.Trigger, Expires: r.Expires}
+		UserName: r.UserName, Verifier: r.Verifier, BrowserHash: r.BrowserHash, Trigger: r.Trigger, Scopes: r.Scopes,
+		Expires: r.Expires}
 }
 
 type sessionRecord struct {
@@ -67,6 +70,7 @@ type sessionRecord struct {
 	GitHubLogin string   `json:"github_login"`
 	GitHubID    int64    `json:"github_id"`
 	Scopes      []string `json:"scopes"`
+	AskedScopes []string `json:"asked_scopes,omitempty"` // absent in records from before it was kept: nil
 	SealedToken []byte   `json:"sealed_token"`
 	// GitHub App user tokens only; absent for OAuth App tokens.
 	SealedRefresh  []byte    `json:"sealed_refresh,omitempty"`
@@ -80,14 +84,14 @@ type sessionRecord struct {
 
 func toSessionRecord(s session.Session) sessionRecord {
 	return sessionRecord{Site: s.Site, UserID: s.UserID, UserName: s.UserName,
-		GitHubLogin: s.GitHubLogin, GitHubID: s.GitHubID, Scopes: s.Scopes, SealedToken: s.SealedToken,
+		GitHubLogin: s.GitHubLogin, GitHubID: s.GitHubID, Scopes: s.Scopes, AskedScopes: s.AskedScopes, SealedToken: s.SealedToken,
 		SealedRefresh: s.SealedRefresh, TokenExpires: s.TokenExpires, RefreshExpires: s.RefreshExpires,
 		Started: s.Started, Ends: s.Ends, Trigger: s.Trigger, Generation: s.Generation}
 }
 
 func (r sessionRecord) session() session.Session {
 	return session.Session{Key: session.Key{Site: r.Site, UserID: r.UserID}, UserName: r.UserName,
-		GitHubLogin: r.GitHubLogin, GitHubID: r.GitHubID, Scopes: r.Scopes, SealedToken: r.SealedToken,
+		GitHubLogin: r.GitHubLogin, GitHubID: r.GitHubID, Scopes: r.Scopes, AskedScopes: r.AskedScopes, SealedToken: r.SealedToken,
 		SealedRefresh: r.SealedRefresh, TokenExpires: r.TokenExpires, RefreshExpires: r.RefreshExpires,
 		Started: r.Started, Ends: r.Ends, Trigger: r.Trigger, Generation: r.Generation}
 }

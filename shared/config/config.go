@@ -9,10 +9,12 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
 	"rcgithub/shared/rocketchat"
+	"rcgithub/shared/session"
 )
 
 // Common is what every entry point needs.
@@ -22,6 +24,10 @@ type Common struct {
 	GitHubURL    string   // GITHUB_URL
 	GitHubAPIURL string   // GITHUB_API_URL
 	Scopes       []string // GITHUB_SCOPES, comma or space separated
+	// ExtraScopes are the scopes users may add to a login ("/github login
+	// repo"): GITHUB_EXTRA_SCOPES, comma or space separated, each one of
+	// GitHub's OAuth scopes; default public_repo,repo; "none" allows none.
+	ExtraScopes  []string
 	TriggerWords []string // ROCKETCHAT_TRIGGER_WORDS, comma separated
 	SessionTTL   time.Duration
 }
@@ -284,6 +290,7 @@ func loadCommon(p *problems, getenv func(string) string, defaultPublic string) C
 		TriggerWords: rocketchat.DefaultTriggerWords,
 		SessionTTL:   7 * 24 * time.Hour,
 	}
+	c.ExtraScopes = loadExtraScopes(p, getenv("GITHUB_EXTRA_SCOPES"))
 	if v := getenv("ROCKETCHAT_TRIGGER_WORDS"); v != "" {
 		c.TriggerWords = splitList(v, ",")
 		for _, w := range c.TriggerWords {
@@ -321,6 +328,32 @@ func loadCommon(p *problems, getenv func(string) string, defaultPublic string) C
 		}
 	}
 	return c
+}
+
+// DefaultExtraScopes are the scopes users may add to a login unless
+// GITHUB_EXTRA_SCOPES says otherwise: public_repo to act on public
+// repositories (open an issue), repo to see and act on private ones too.
+const DefaultExtraScopes = "public_repo,repo"
+
+// loadExtraScopes reads GITHUB_EXTRA_SCOPES, refusing a name that is not one
+// of GitHub's OAuth scopes: a typo would send users to a consent page GitHub
+// refuses, or grant nothing they expect.
+func loadExtraScopes(p *problems, v string) []string {
+	v = orDefault(v, DefaultExtraScopes)
+	if strings.EqualFold(v, "none") {
+		return nil
+	}
+	var scopes []string
+	for _, s := range splitList(v, ", ") {
+		if !session.IsKnownScope(s) {
+			p.add("GITHUB_EXTRA_SCOPES", "%s is not a GitHub OAuth scope (expected names such as public_repo, repo, read:org; or none)", quoteShort(s))
+			continue
+		}
+		if !slices.Contains(scopes, s) {
+			scopes = append(scopes, s)
+		}
+	}
+	return scopes
 }
 
 func parseBool(p *problems, name, v string) bool {

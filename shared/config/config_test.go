@@ -54,6 +54,23 @@ func TestLoadLocal(t *testing.T) {
 					t.Errorf("lists: %v %v", c.TriggerWords, c.Scopes)
 				}
 			}},
+		{name: "extra scopes by default", env: base, check: func(t *testing.T, c Local) {
+			if !reflect.DeepEqual(c.Scopes, []string{"read:user"}) || !reflect.DeepEqual(c.ExtraScopes, []string{"public_repo", "repo"}) {
+				t.Errorf("scopes %v, extra %v; want read:user and public_repo, repo", c.Scopes, c.ExtraScopes)
+			}
+		}},
+		{name: "extra scopes set", env: with("GITHUB_EXTRA_SCOPES", "read:org, repo repo"), check: func(t *testing.T, c Local) {
+			if !reflect.DeepEqual(c.ExtraScopes, []string{"read:org", "repo"}) {
+				t.Errorf("extra scopes %v", c.ExtraScopes)
+			}
+		}},
+		{name: "no extra scopes", env: with("GITHUB_EXTRA_SCOPES", "None"), check: func(t *testing.T, c Local) {
+			if c.ExtraScopes != nil {
+				t.Errorf("extra scopes %v, want none", c.ExtraScopes)
+			}
+		}},
+		{name: "unknown extra scope", env: with("GITHUB_EXTRA_SCOPES", "public_repo,repos"),
+			wantErr: []string{`GITHUB_EXTRA_SCOPES: "repos" is not a GitHub OAuth scope`}},
 		{name: "sandbox needs no credentials", env: map[string]string{"GITHUB_SANDBOX": "true", "ROCKETCHAT_WEBHOOK_TOKEN": "0123456789abcdef"},
 			check: func(t *testing.T, c Local) {
 				if !c.Sandbox || c.ClientID == "" || c.ClientSecret == "" {

@@ -24,14 +24,16 @@ type linkRecord struct {
 	UserName  string `dynamodbav:"user_name"`
 	MessageID string `dynamodbav:"message_id"`
 	Trigger   string `dynamodbav:"trigger,omitempty"` // absent in items from before it was kept: ""
-	Created   string `dynamodbav:"created"`
-	Expires   string `dynamodbav:"expires"`
-	ExpiresAt int64  `dynamodbav:"expires_at"`
+	// Scopes is absent in items from before it was kept (nil) and when empty.
+	Scopes    []string `dynamodbav:"scopes,omitempty"`
+	Created   string   `dynamodbav:"created"`
+	Expires   string   `dynamodbav:"expires"`
+	ExpiresAt int64    `dynamodbav:"expires_at"`
 }
 
 func newLinkRecord(pk string, l session.Link) linkRecord {
 	return linkRecord{PK: pk, ID: l.ID, Site: l.Site, UserID: l.UserID, UserName: l.UserName,
-		MessageID: l.MessageID, Trigger: l.Trigger, Created: formatTime(l.Created), Expires: formatTime(l.Expires),
+		MessageID: l.MessageID, Trigger: l.Trigger, Scopes: l.Scopes, Created: formatTime(l.Created), Expires: formatTime(l.Expires),
 		ExpiresAt: l.Expires.Unix()}
 }
 
@@ -43,25 +45,26 @@ func (r linkRecord) link() (session.Link, error) {
 		return session.Link{}, times.err
 	}
 	return session.Link{ID: r.ID, Key: session.Key{Site: r.Site, UserID: r.UserID}, UserName: r.UserName,
-		MessageID: r.MessageID, Trigger: r.Trigger, Created: created, Expires: expires}, nil
+		MessageID: r.MessageID, Trigger: r.Trigger, Scopes: r.Scopes, Created: created, Expires: expires}, nil
 }
 
 type pendingRecord struct {
-	PK          string `dynamodbav:"pk"`
-	State       string `dynamodbav:"state"`
-	Site        string `dynamodbav:"site"`
-	UserID      string `dynamodbav:"user"`
-	UserName    string `dynamodbav:"user_name"`
-	Verifier    string `dynamodbav:"verifier"`
-	BrowserHash []byte `dynamodbav:"browser_hash"`
-	Trigger     string `dynamodbav:"trigger,omitempty"`
-	Expires     string `dynamodbav:"expires"`
-	ExpiresAt   int64  `dynamodbav:"expires_at"`
+	PK          string   `dynamodbav:"pk"`
+	State       string   `dynamodbav:"state"`
+	Site        string   `dynamodbav:"site"`
+	UserID      string   `dynamodbav:"user"`
+	UserName    string   `dynamodbav:"user_name"`
+	Verifier    string   `dynamodbav:"verifier"`
+	BrowserHash []byte   `dynamodbav:"browser_hash"`
+	Trigger     string   `dynamodbav:"trigger,omitempty"`
+	Scopes      []string `dynamodbav:"scopes,omitempty"`
+	Expires     string   `dynamodbav:"expires"`
+	ExpiresAt   int64    `dynamodbav:"expires_at"`
 }
 
 func newPendingRecord(p session.Pending) pendingRecord {
 	return pendingRecord{PK: stateKey(p.State), State: p.State, Site: p.Site, UserID: p.UserID,
-		UserName: p.UserName, Verifier: p.Verifier, BrowserHash: p.BrowserHash, Trigger: p.Trigger,
+		UserName: p.UserName, Verifier: p.Verifier, BrowserHash: p.BrowserHash, Trigger: p.Trigger, Scopes: p.Scopes,
 		Expires: formatTime(p.Expires), ExpiresAt: p.Expires.Unix()}
 }
 
@@ -71,7 +74,8 @@ func (r pendingRecord) pending() (session.Pending, error) {
 		return session.Pending{}, err
 	}
 	return session.Pending{State: r.State, Key: session.Key{Site: r.Site, UserID: r.UserID},
-		UserName: r.UserName, Verifier: r.Verifier, BrowserHash: r.BrowserHash, Trigger: r.Trigger, Expires: expires}, nil
+		UserName: r.UserName, Verifier: r.Verifier, BrowserHash: r.BrowserHash, Trigger: r.Trigger, Scopes: r.Scopes,
+		Expires: expires}, nil
 }
 
 // sessionRecord is both a live session (pk session#...) and a retired one
@@ -84,6 +88,7 @@ type sessionRecord struct {
 	GitHubLogin string   `dynamodbav:"github_login"`
 	GitHubID    int64    `dynamodbav:"github_id"`
 	Scopes      []string `dynamodbav:"scopes"`
+	AskedScopes []string `dynamodbav:"asked_scopes,omitempty"` // absent in items from before it was kept: nil
 	SealedToken []byte   `dynamodbav:"sealed_token"`
 	// GitHub App user tokens only; absent for OAuth App tokens.
 	SealedRefresh  []byte `dynamodbav:"sealed_refresh,omitempty"`
@@ -98,7 +103,7 @@ type sessionRecord struct {
 
 func newSessionRecord(pk string, s session.Session) sessionRecord {
 	return sessionRecord{PK: pk, Site: s.Site, UserID: s.UserID, UserName: s.UserName,
-		GitHubLogin: s.GitHubLogin, GitHubID: s.GitHubID, Scopes: s.Scopes, SealedToken: s.SealedToken,
+		GitHubLogin: s.GitHubLogin, GitHubID: s.GitHubID, Scopes: s.Scopes, AskedScopes: s.AskedScopes, SealedToken: s.SealedToken,
 		SealedRefresh: s.SealedRefresh, TokenExpires: formatOptionalTime(s.TokenExpires),
 		RefreshExpires: formatOptionalTime(s.RefreshExpires),
 		Started:        formatTime(s.Started), Ends: formatTime(s.Ends), Trigger: s.Trigger, Generation: s.Generation,
@@ -115,7 +120,7 @@ func (r sessionRecord) session() (session.Session, error) {
 		return session.Session{}, times.err
 	}
 	return session.Session{Key: session.Key{Site: r.Site, UserID: r.UserID}, UserName: r.UserName,
-		GitHubLogin: r.GitHubLogin, GitHubID: r.GitHubID, Scopes: r.Scopes, SealedToken: r.SealedToken,
+		GitHubLogin: r.GitHubLogin, GitHubID: r.GitHubID, Scopes: r.Scopes, AskedScopes: r.AskedScopes, SealedToken: r.SealedToken,
 		SealedRefresh: r.SealedRefresh, TokenExpires: tokenExpires, RefreshExpires: refreshExpires,
 		Started: started, Ends: ends, Trigger: r.Trigger, Generation: r.Generation}, nil
 }

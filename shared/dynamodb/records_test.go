@@ -92,3 +92,71 @@ func TestRecordTimes(t *testing.T) {
 		t.Errorf("session without token times: %v, %v; want zero times", s.TokenExpires, err)
 	}
 }
+
+// TestItemsWithoutScopes: items written before each login kept the scopes it
+// asked for decode with nil (the service then uses its default scopes); an
+// empty list is not written, and a list round-trips in order.
+func TestItemsWithoutScopes(t *testing.T) {
+	s := func(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
+	old := map[string]types.AttributeValue{
+		"pk": s("x"), "id": s("l1"), "state": s("st"), "site": s("https://chat.example.com"), "user": s("u1"),
+		"user_name": s("a"), "message_id": s("m"), "verifier": s("v"), "github_login": s("o"),
+		"created": s("2026-01-01T00:00:00Z"), "expires": s("2026-01-01T00:10:00Z"),
+		"started": s("2026-01-01T00:00:00Z"), "ends": s("2026-01-08T00:00:00Z"),
+	}
+	var lr linkRecord
+	var pr pendingRecord
+	var sr sessionRecord
+	for _, r := range []any{&lr, &pr, &sr} {
+		if err := attributevalue.UnmarshalMap(old, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l, err := lr.link()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := pr.pending()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess, err := sr.session()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Scopes != nil || p.Scopes != nil || sess.AskedScopes != nil {
+		t.Fatalf("scopes %q %q %q, want all nil", l.Scopes, p.Scopes, sess.AskedScopes)
+	}
+	items := []struct {
+		record any
+		name   string // the attribute that must be absent
+	}{{newLinkRecord("pk", l), "scopes"}, {newPendingRecord(p), "scopes"}, {newSessionRecord("pk", sess), "asked_scopes"}}
+	for _, it := range items {
+		item, err := attributevalue.MarshalMap(it.record)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := item[it.name]; ok {
+			t.Fatalf("an empty %s was written: %v", it.name, item)
+		}
+	}
+	asked := []string{"read:user", "repo", "public_repo"}
+	l.Scopes, p.Scopes, sess.AskedScopes = asked, asked, asked
+	var lb linkRecord
+	var pb pendingRecord
+	var sb sessionRecord
+	for _, rt := range []struct{ in, out any }{{newLinkRecord("pk", l), &lb}, {newPendingRecord(p), &pb}, {newSessionRecord("pk", sess), &sb}} {
+		item, err := attributevalue.MarshalMap(rt.in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := attributevalue.UnmarshalMap(item, rt.out); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, got := range [][]string{lb.Scopes, pb.Scopes, sb.AskedScopes} {
+		if strings.Join(got, " ") != strings.Join(asked, " ") {
+			t.Fatalf("round trip: %q, want %q", got, asked)
+		}
+	}
+}

@@ -42,7 +42,8 @@ type Config struct {
 	// RedirectURL is the callback registered for the app; empty lets GitHub
 	// use the registered one.
 	RedirectURL string
-	Scopes      []string
+	// Scopes are asked for when AuthCodeURL is given none.
+	Scopes []string
 	// HTTPClient makes every request; default: a client with DefaultTimeout.
 	HTTPClient *http.Client
 	// Now tells the time GitHub App token lifetimes and the revocation pace

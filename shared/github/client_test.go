@@ -95,7 +95,7 @@ func TestNewDefaults(t *testing.T) {
 	if c.http.Timeout != 8*time.Second { // both deployments: the AWS one had 8 s, the local one 10 s
 		t.Errorf("HTTP timeout = %v, want 8s", c.http.Timeout)
 	}
-	if got := c.AuthCodeURL("st", testVerifier); !strings.HasPrefix(got, DefaultBaseURL+"/login/oauth/authorize?") {
+	if got := c.AuthCodeURL("st", testVerifier, nil); !strings.HasPrefix(got, DefaultBaseURL+"/login/oauth/authorize?") {
 		t.Errorf("AuthCodeURL = %q, want it on %s", got, DefaultBaseURL)
 	}
 	if c.oauth.Endpoint.TokenURL != DefaultBaseURL+"/login/oauth/access_token" {
@@ -114,31 +114,54 @@ func TestNewTrimsTrailingSlashes(t *testing.T) {
 }
 
 func TestAuthCodeURL(t *testing.T) {
-	c := newTestClient("https://ghe.example.com", 0)
-	u, err := url.Parse(c.AuthCodeURL("state-1", testVerifier))
-	if err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name         string
+		configScopes []string // Config.Scopes
+		scopes       []string // AuthCodeURL's
+		wantScope    string
+		wantNoScope  bool
+	}{
+		{name: "the login's scopes", configScopes: []string{"read:user"}, scopes: []string{"read:user", "public_repo"},
+			wantScope: "read:user public_repo"},
+		{name: "none given: the configured ones", configScopes: []string{"repo", "read:org"}, wantScope: "repo read:org"},
+		{name: "none at all: no scope parameter", wantNoScope: true},
 	}
-	if u.Host != "ghe.example.com" || u.Path != "/login/oauth/authorize" {
-		t.Errorf("URL = %s, want the authorize page of ghe.example.com", u)
-	}
-	want := map[string]string{
-		"client_id":             testClientID,
-		"redirect_uri":          testRedirect,
-		"scope":                 "repo read:org",
-		"state":                 "state-1",
-		"response_type":         "code",
-		"code_challenge":        oauth2.S256ChallengeFromVerifier(testVerifier),
-		"code_challenge_method": "S256",
-	}
-	q := u.Query()
-	for k, v := range want {
-		if q.Get(k) != v {
-			t.Errorf("%s = %q, want %q", k, q.Get(k), v)
-		}
-	}
-	if strings.Contains(u.String(), testVerifier) {
-		t.Error("the authorize URL contains the PKCE verifier")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newTestClient("https://ghe.example.com", 0)
+			c.oauth.Scopes = tt.configScopes
+			u, err := url.Parse(c.AuthCodeURL("state-1", testVerifier, tt.scopes))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if u.Host != "ghe.example.com" || u.Path != "/login/oauth/authorize" {
+				t.Errorf("URL = %s, want the authorize page of ghe.example.com", u)
+			}
+			want := map[string]string{
+				"client_id":             testClientID,
+				"redirect_uri":          testRedirect,
+				"state":                 "state-1",
+				"response_type":         "code",
+				"code_challenge":        oauth2.S256ChallengeFromVerifier(testVerifier),
+				"code_challenge_method": "S256",
+				"prompt":                "select_account",
+			}
+			if !tt.wantNoScope {
+				want["scope"] = tt.wantScope
+			}
+			q := u.Query()
+			for k, v := range want {
+				if q.Get(k) != v {
+					t.Errorf("%s = %q, want %q", k, q.Get(k), v)
+				}
+			}
+			if _, ok := q["scope"]; ok == tt.wantNoScope {
+				t.Errorf("scope parameter present: %v, want %v", ok, !tt.wantNoScope)
+			}
+			if strings.Contains(u.String(), testVerifier) {
+				t.Error("the authorize URL contains the PKCE verifier")
+			}
+		})
 	}
 }
 

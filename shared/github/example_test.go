@@ -36,7 +36,7 @@ func Example() {
 
 	// The service keeps state and verifier, and sends the browser here:
 	verifier := oauth2.GenerateVerifier()
-	authURL := client.AuthCodeURL("random-state", verifier)
+	authURL := client.AuthCodeURL("random-state", verifier, []string{"read:user"})
 
 	// The person presses Authorize; GitHub redirects to the callback.
 	callback, err := gh.Authorize(authURL, "octocat")

@@ -65,7 +65,7 @@ func newClient(baseURL, apiURL string, tweak func(*github.Config)) *github.Clien
 func (e *flowEnv) authorize(t *testing.T, login string) (code, verifier string) {
 	t.Helper()
 	verifier = oauth2.GenerateVerifier()
-	cb, err := e.gh.Authorize(e.client.AuthCodeURL("state-42", verifier), login)
+	cb, err := e.gh.Authorize(e.client.AuthCodeURL("state-42", verifier, nil), login)
 	if err != nil {
 		t.Fatalf("Authorize: %v", err)
 	}
@@ -244,7 +244,7 @@ func TestTokenCap(t *testing.T) {
 
 func TestDeniedAuthorization(t *testing.T) {
 	e := newFlowEnv(t)
-	cb, err := e.gh.Deny(e.client.AuthCodeURL("state-7", oauth2.GenerateVerifier()))
+	cb, err := e.gh.Deny(e.client.AuthCodeURL("state-7", oauth2.GenerateVerifier(), nil))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -13,11 +14,19 @@ import (
 )
 
 // AuthCodeURL is GitHub's authorize URL for state, with the S256 PKCE
-// challenge of verifier. prompt=select_account makes GitHub show which account
-// is about to be connected even when the user authorized the app before.
-func (c *Client) AuthCodeURL(state, verifier string) string {
-	return c.oauth.AuthCodeURL(state, oauth2.S256ChallengeOption(verifier),
-		oauth2.SetAuthURLParam("prompt", "select_account"))
+// challenge of verifier, asking for scopes (space-separated, as GitHub's
+// "Authorizing OAuth apps" wants; Config.Scopes when scopes is empty, and no
+// scope parameter when both are). prompt=select_account makes GitHub show
+// which account is about to be connected even when the user authorized the
+// app before. A GitHub App ignores the scopes: its tokens have permissions.
+func (c *Client) AuthCodeURL(state, verifier string, scopes []string) string {
+	opts := []oauth2.AuthCodeOption{oauth2.S256ChallengeOption(verifier),
+		oauth2.SetAuthURLParam("prompt", "select_account")}
+	if len(scopes) > 0 {
+		// Replaces the scope oauth2 sets from Config.Scopes.
+		opts = append(opts, oauth2.SetAuthURLParam("scope", strings.Join(scopes, " ")))
+	}
+	return c.oauth.AuthCodeURL(state, opts...)
 }
 
 // Exchange trades an authorization code for a token.

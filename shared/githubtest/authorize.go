@@ -108,9 +108,34 @@ func (s *Server) parseAuthorize(q url.Values) (authorizeRequest, *authorizeProbl
 	return req, nil
 }
 
+// maxAsked bounds how many scope lists AskedScopes keeps: the consent page
+// is open to anyone who reaches the stand-in.
+const maxAsked = 100
+
+// AskedScopes returns the scopes of the authorize requests answered so far
+// (Authorize, Deny or the consent form), oldest first, the last 100 at most;
+// each list is sorted, without duplicates, as the scope parameter asked.
+func (s *Server) AskedScopes() [][]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([][]string, len(s.asked))
+	for i, scopes := range s.asked {
+		out[i] = cloneStrings(scopes)
+	}
+	return out
+}
+
 // decide answers the consent page: "authorize" as login, or "deny". It
 // returns where the browser goes next.
 func (s *Server) decide(req authorizeRequest, decision, login string) (string, *authorizeProblem) {
+	if decision == "authorize" || decision == "deny" {
+		s.mu.Lock()
+		s.asked = append(s.asked, cloneStrings(req.scopes))
+		if len(s.asked) > maxAsked {
+			s.asked = slices.Delete(s.asked, 0, len(s.asked)-maxAsked)
+		}
+		s.mu.Unlock()
+	}
 	switch decision {
 	case "authorize":
 		if !loginPattern.MatchString(login) {

@@ -220,3 +220,52 @@ func TestAuthorizeAndDenyAPI(t *testing.T) {
 		t.Errorf("/user = %d %s, want octocat", resp.StatusCode, body)
 	}
 }
+
+func TestAskedScopesRecordsEachDecision(t *testing.T) {
+	e := newEnv(t, Options{})
+	if got := e.s.AskedScopes(); len(got) != 0 {
+		t.Fatalf("AskedScopes before any request = %v", got)
+	}
+	steps := []struct {
+		scope string
+		deny  bool
+		want  []string
+	}{
+		{scope: "read:user", want: []string{"read:user"}},
+		{scope: "read:user public_repo repo", deny: true, want: []string{"public_repo", "read:user", "repo"}},
+		{scope: "", want: []string{}},
+	}
+	for _, st := range steps {
+		u := e.authorizeURL(with(authorizeParams(), "scope", st.scope))
+		var err error
+		if st.deny {
+			_, err = e.s.Deny(u)
+		} else {
+			_, err = e.s.Authorize(u, "octocat")
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A refused request decides nothing.
+	if _, err := e.s.Authorize(e.authorizeURL(with(authorizeParams(), "state", "")), "octocat"); err == nil {
+		t.Fatal("Authorize without state succeeded")
+	}
+	got := e.s.AskedScopes()
+	if len(got) != len(steps) {
+		t.Fatalf("AskedScopes = %v, want %d lists", got, len(steps))
+	}
+	for i, st := range steps {
+		if strings.Join(got[i], " ") != strings.Join(st.want, " ") {
+			t.Errorf("AskedScopes()[%d] = %v, want %v", i, got[i], st.want)
+		}
+	}
+	for range maxAsked + 5 {
+		if _, err := e.s.Authorize(e.authorizeURL(authorizeParams()), "octocat"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(e.s.AskedScopes()); n != maxAsked {
+		t.Fatalf("AskedScopes keeps %d lists, want at most %d", n, maxAsked)
+	}
+}

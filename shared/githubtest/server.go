@@ -74,6 +74,7 @@ type Server struct {
 	repos    map[string]*repository // by repoKey; world.go
 	rates    map[string]*rateBucket // by user and resource; ratelimit.go
 	nextID   int64                  // ids of repositories, issues, releases
+	asked    [][]string             // scopes of the last authorize decisions (authorize.go)
 	// Bounds on what is kept (maxCodes, maxTokens); tests lower them.
 	maxCodes, maxTokens int
 }

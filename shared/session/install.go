@@ -10,7 +10,8 @@ import (
 // that no stored token ever lacks one, then the session is written conditionally
 // on the generation it replaces. A concurrent login of the same user makes the
 // write conflict; it is retried against the newer state.
-func (s *Service) install(ctx context.Context, p Pending, user User, tok Token) (Session, *Session, error) {
+// asked are the scopes the login asked for, kept with the session.
+func (s *Service) install(ctx context.Context, p Pending, user User, tok Token, asked []string) (Session, *Session, error) {
 	sealed, sealedRefresh, err := s.sealPair(ctx, p.Key, tok)
 	if err != nil {
 		return Session{}, nil, err
@@ -26,7 +27,7 @@ func (s *Service) install(ctx context.Context, p Pending, user User, tok Token) 
 		}
 		now := s.now()
 		sess := Session{Key: p.Key, UserName: p.UserName, GitHubLogin: user.Login, GitHubID: user.ID,
-			Scopes: user.Scopes, Trigger: p.Trigger, SealedToken: sealed, SealedRefresh: sealedRefresh,
+			Scopes: user.Scopes, AskedScopes: asked, Trigger: p.Trigger, SealedToken: sealed, SealedRefresh: sealedRefresh,
 			TokenExpires: tok.ExpiresAt, RefreshExpires: tok.RefreshExpiresAt, Started: now, Ends: now.Add(s.TTL)}
 		sess.Generation, err = newGeneration(prev)
 		if err != nil {

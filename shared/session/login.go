@@ -16,6 +16,9 @@ type LinkRequest struct {
 	// Trigger is the word the user typed; it travels with the link, the
 	// sign-in and the session (kept only up to MaxTriggerLen bytes of UTF-8).
 	Trigger string
+	// Scopes are the scopes the user named beyond the default ones ("/github
+	// login repo"); each must be in Service.ExtraScopes (or the defaults).
+	Scopes []string
 }
 
 // Login is what CompleteLogin returns: the new session, and how the scopes
@@ -40,10 +43,16 @@ func (e *TooManyLinksError) Unwrap() error { return ErrTooManyLinks }
 // StartLogin creates the login link for a user, or returns the one already made
 // for the same Rocket.Chat message. A user gets MaxLinksPerWindow links per
 // window of LinkTTL; past that, a *TooManyLinksError says when to try again.
-// A key that breaks the rule of Key.Validate is refused (ErrInvalidKey), and
-// without an IDKey no link is made (ErrNoIDKey), both before any store call.
+// A key that breaks the rule of Key.Validate is refused (ErrInvalidKey), a
+// scope the user may not add is refused (*ScopeNotAllowedError), and without
+// an IDKey no link is made (ErrNoIDKey), all before any store call. The link
+// keeps the scopes the login asks for: the defaults and those named.
 func (s *Service) StartLogin(ctx context.Context, r LinkRequest) (Link, error) {
 	if err := r.Key.Validate(); err != nil {
+		return Link{}, fmt.Errorf("start login: %w", err)
+	}
+	scopes, err := askedScopes(s.Scopes, s.ExtraScopes, r.Scopes)
+	if err != nil {
 		return Link{}, fmt.Errorf("start login: %w", err)
 	}
 	id, err := s.newLinkID()
@@ -54,7 +63,7 @@ func (s *Service) StartLogin(ctx context.Context, r LinkRequest) (Link, error) {
 	window := now.Truncate(LinkTTL)
 	l, err := s.Store.CreateLink(ctx, Link{
 		ID: id, Key: r.Key, UserName: r.UserName, MessageID: r.MessageID, Trigger: keptTrigger(r.Trigger),
-		Created: now, Expires: now.Add(LinkTTL),
+		Scopes: scopes, Created: now, Expires: now.Add(LinkTTL),
 	}, LinkQuota{Window: window, Max: MaxLinksPerWindow})
 	if errors.Is(err, ErrTooManyLinks) {
 		s.log().WarnContext(ctx, "login links over quota", "site", r.Site, "user", r.UserID)
@@ -111,11 +120,11 @@ func (s *Service) Authorize(ctx context.Context, linkID, browserSecret string) (
 		return "", err
 	}
 	p := Pending{State: state, Key: l.Key, UserName: l.UserName, Verifier: verifier,
-		BrowserHash: hashSecret(browserSecret), Trigger: l.Trigger, Expires: now.Add(LinkTTL)}
+		BrowserHash: hashSecret(browserSecret), Trigger: l.Trigger, Scopes: s.linkScopes(l.Scopes), Expires: now.Add(LinkTTL)}
 	if err := s.Store.PutPending(ctx, p); err != nil {
 		return "", failed(SignInNotStarted, l.Trigger, err)
 	}
-	return s.GitHub.AuthCodeURL(state, verifier), nil
+	return s.GitHub.AuthCodeURL(state, verifier, p.Scopes), nil
 }
 
 // CancelLogin uses up the state of an authorization GitHub reported as failed
@@ -182,7 +191,11 @@ func (s *Service) CompleteLogin(ctx context.Context, state, code, browserSecret 
 		// tokens have permissions, not scopes: nil keeps them uncompared.
 		user.Scopes = tok.Scopes
 	}
-	sess, replaced, err := s.install(ctx, p, user, tok)
+	asked := s.linkScopes(p.Scopes)
+	if user.Scopes == nil {
+		asked = nil // a GitHub App token: permissions, not scopes
+	}
+	sess, replaced, err := s.install(ctx, p, user, tok, asked)
 	if err != nil {
 		s.count(ctx, FailureStoreSession)
 		s.revokeUntracked(ctx, p, tok.AccessToken)
@@ -198,7 +211,8 @@ func (s *Service) CompleteLogin(ctx context.Context, state, code, browserSecret 
 		s.finishRetired(ctx, Job{Site: replaced.Site, UserID: replaced.UserID, Generation: replaced.Generation})
 	}
 	var diff ScopeDiff
-	diff.Missing, diff.Extra = CompareScopes(s.Scopes, sess.Scopes)
+	// Compared with what this login asked for, not with today's settings.
+	diff.Missing, diff.Extra = CompareScopes(asked, sess.Scopes)
 	if !diff.Empty() {
 		s.log().WarnContext(ctx, "granted scopes differ from those asked for", "site", sess.Site, "user", sess.UserID,
 			"missing", diff.Missing, "extra", diff.Extra)
@@ -206,6 +220,15 @@ func (s *Service) CompleteLogin(ctx context.Context, state, code, browserSecret 
 	s.notify(ctx, Notice{Kind: NoticeLoggedIn, Key: sess.Key, Trigger: sess.Trigger,
 		GitHubLogin: sess.GitHubLogin, Ends: sess.Ends, Scopes: diff})
 	return Login{Session: sess, Scopes: diff}, nil
+}
+
+// linkScopes are the scopes a link or sign-in asks for: its own, or the
+// default ones for a record stored before links kept them.
+func (s *Service) linkScopes(scopes []string) []string {
+	if scopes == nil {
+		return s.Scopes
+	}
+	return scopes
 }
 
 // exchangeProblem is the problem of a failed code exchange: GitHubRefused

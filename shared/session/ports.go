@@ -76,8 +76,10 @@ type Sealer interface {
 // GitHub is the OAuth and REST API surface the service needs. Adapter: github
 // (githubtest stands in for GitHub in tests and the sandbox).
 type GitHub interface {
-	// AuthCodeURL is GitHub's authorize URL for the state and PKCE verifier.
-	AuthCodeURL(state, verifier string) string
+	// AuthCodeURL is GitHub's authorize URL for the state and PKCE verifier,
+	// asking for the OAuth scopes (a GitHub App ignores them: its tokens have
+	// the app's permissions instead).
+	AuthCodeURL(state, verifier string, scopes []string) string
 	// Exchange trades an authorization code for a token. Errors GitHub reports
 	// (with HTTP 200) come back as *OAuthError.
 	Exchange(ctx context.Context, code, verifier string) (Token, error)

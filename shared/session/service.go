@@ -36,8 +36,8 @@ const (
 // Required: Store, Scheduler, Sealer, GitHub, TTL and IDKey (at least
 // MinIDKeyLen bytes; without it no link is issued and none accepted).
 // Optional: Notifier (nil: no direct messages), Metrics (nil: nothing
-// counted), Logger (nil: slog.Default()), Now (nil: time.Now) and Scopes
-// (nil: the granted scopes are not compared).
+// counted), Logger (nil: slog.Default()), Now (nil: time.Now), Scopes
+// (nil: no scope asked for) and ExtraScopes (nil: users add none).
 type Service struct {
 	Store     Store
 	Scheduler Scheduler
@@ -52,9 +52,14 @@ type Service struct {
 	// issues, so that a value it never issued is refused without a store call.
 	// Every instance of a deployment must have the same one: see DeriveIDKey.
 	IDKey []byte
-	// Scopes are the OAuth scopes asked for (GITHUB_SCOPES); what GitHub grants
-	// is compared with them after each login (Login.Scopes). Optional.
+	// Scopes are the OAuth scopes every login asks for (GITHUB_SCOPES).
+	// Optional.
 	Scopes []string
+	// ExtraScopes are the scopes a user may add to a login by naming them
+	// ("/github login repo", GITHUB_EXTRA_SCOPES); any other is refused.
+	// What GitHub grants is compared with what each login asked for
+	// (Login.Scopes). Optional.
+	ExtraScopes []string
 }
 
 func (s *Service) count(ctx context.Context, m Metric) {

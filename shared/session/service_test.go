@@ -545,20 +545,28 @@ func TestLoginLinkQuota(t *testing.T) {
 func TestLoginTellsWhenScopesDiffer(t *testing.T) {
 	tests := []struct {
 		name  string
-		asked []string // what the service expects; the GitHub client asks for read:user
+		asked []string // what the service asks for
+		grant string   // what GitHub grants (the user or an organization can narrow it): the scope parameter as it arrives
 		want  []string // substrings of the note and the DM; none: no note
 	}{
-		{"as asked", []string{"read:user"}, nil},
-		{"implied", []string{"read:user"}, nil},
-		{"fewer granted", []string{"read:user", "read:org"}, []string{"did not grant read:org"}},
-		{"more granted", []string{}, []string{"more than asked for (read:user)"}},
+		{"as asked", []string{"read:user"}, "read:user", nil},
+		{"implied", []string{"read:user", "repo:status"}, "read:user repo:status", nil},
+		{"fewer granted", []string{"read:user", "read:org"}, "read:user", []string{"did not grant read:org"}},
+		{"more granted", []string{}, "read:user", []string{"more than asked for (read:user)"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t)
 			f.svc.Scopes = tt.asked
 			authURL, browser := f.startAuth(t, alice)
-			code, state := f.callback(t, authURL, "octocat")
+			u, err := url.Parse(authURL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			q := u.Query()
+			q.Set("scope", tt.grant)
+			u.RawQuery = q.Encode()
+			code, state := f.callback(t, u.String(), "octocat")
 			l, err := f.svc.CompleteLogin(context.Background(), state, code, browser)
 			if err != nil {
 				t.Fatal(err)

@@ -15,8 +15,12 @@ type Session struct {
 	UserName    string // Rocket.Chat user name at login time, for display only
 	GitHubLogin string
 	GitHubID    int64
-	Scopes      []string // scopes GitHub granted
-	SealedToken []byte   // the GitHub access token, encrypted by a Sealer bound to Key
+	Scopes      []string // scopes GitHub granted; nil for GitHub App tokens
+	// AskedScopes are the scopes this login asked GitHub for (Link.Scopes);
+	// nil for GitHub App tokens, which have permissions instead, and for
+	// sessions stored before logins kept them.
+	AskedScopes []string
+	SealedToken []byte // the GitHub access token, encrypted by a Sealer bound to Key
 	// SealedRefresh is the refresh token of a GitHub App user token, sealed
 	// like SealedToken; nil for OAuth App tokens, which do not expire.
 	SealedRefresh []byte
@@ -96,6 +100,10 @@ type Link struct {
 	// Trigger is the word the user typed ("" when unknown or unfit to keep):
 	// the pages and direct messages of this login use it.
 	Trigger string
+	// Scopes are the OAuth scopes this login asks GitHub for: the default
+	// ones and those the user named ("/github login repo"). nil in links
+	// stored before logins kept them: the service's default scopes then.
+	Scopes  []string
 	Created time.Time
 	Expires time.Time
 }
@@ -119,6 +127,7 @@ type Pending struct {
 	// BrowserHash is the SHA-256 of the secret in the cookie set on the browser
 	// that pressed the button; the callback must present the same secret.
 	BrowserHash []byte
-	Trigger     string // from the link
+	Trigger     string   // from the link
+	Scopes      []string // from the link: what GitHub is asked for
 	Expires     time.Time
 }

@@ -3,7 +3,6 @@ package session
 import (
 	"context"
 	"errors"
-	"fmt"
 )
 
 // Status is what "/github status" reports.
@@ -23,42 +22,27 @@ var ErrEndedAtGitHub = errors.New("session ended: GitHub no longer accepts its t
 // there is none; ErrEndedAtGitHub when GitHub refused the token or its refresh
 // and the session was ended because of it.
 func (s *Service) GetStatus(ctx context.Context, k Key) (Status, error) {
-	cur, err := s.Store.GetSession(ctx, k)
-	if err != nil {
-		return Status{}, err
-	}
-	if !s.now().Before(cur.Ends) {
-		// Past its end; the automatic logout is due and will revoke the token.
-		return Status{}, ErrNotFound
-	}
-	usable, token, err := s.usableToken(ctx, cur)
-	if errors.Is(err, errRefreshFailed) {
+	cur, ut, err := s.userToken(ctx, k)
+	if errors.Is(err, ErrRefreshUnavailable) {
 		s.log().WarnContext(ctx, "status: github token refresh failed", "site", k.Site, "user", k.UserID, "error", err)
 		return Status{Session: cur, Checked: false}, nil
 	}
 	if err != nil {
 		return Status{}, err
 	}
-	cur = usable
-	_, err = s.GitHub.User(ctx, token)
+	_, err = s.GitHub.User(ctx, ut.Token)
 	switch {
 	case err == nil:
-		return Status{Session: cur, Checked: true}, nil
+		return Status{Session: ut.Session, Checked: true}, nil
 	case errors.Is(err, ErrTokenDead):
-		if _, err := s.Store.RetireSession(ctx, k, cur.Generation); err != nil {
-			if errors.Is(err, ErrConflict) || errors.Is(err, ErrNotFound) {
-				return Status{}, ErrNotFound // ended or replaced meanwhile
-			}
-			return Status{}, fmt.Errorf("end session with dead token: %w", err)
+		latest, err := s.tokenRejected(ctx, k, ut.Generation, ut.SealedToken)
+		if errors.Is(err, ErrTokenReplaced) {
+			// A concurrent refresh replaced the token; GitHub accepts the new one.
+			return Status{Session: latest, Checked: true}, nil
 		}
-		// Nothing to revoke: the token is dead already.
-		job := Job{Site: k.Site, UserID: k.UserID, Generation: cur.Generation}
-		s.forget(ctx, job)
-		s.count(ctx, LogoutRevokedAtGitHub)
-		s.log().InfoContext(ctx, "logout", "reason", "revoked_at_github", "site", k.Site, "user", k.UserID, "generation", cur.Generation)
-		return Status{}, ErrEndedAtGitHub
+		return Status{}, err
 	default:
 		s.log().WarnContext(ctx, "status: github check failed", "site", k.Site, "user", k.UserID, "error", err)
-		return Status{Session: cur, Checked: false}, nil
+		return Status{Session: ut.Session, Checked: false}, nil
 	}
 }

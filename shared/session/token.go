@@ -90,7 +90,10 @@ func (s *Service) refresh(ctx context.Context, cur Session) (Session, string, er
 }
 
 // storeRefreshed stores the refreshed pair in the live session of cur's
-// generation and returns the session as stored.
+// generation and returns the session as stored. GitHub has already used up
+// the old refresh token, so a pair not stored ends the session at the next
+// refresh: the write gets a deadline of its own (the request may be out of
+// time once GitHub answered) and is tried twice.
 func (s *Service) storeRefreshed(ctx context.Context, cur Session, tok Token) (Session, error) {
 	sealed, sealedRefresh, err := s.sealPair(ctx, cur.Key, tok)
 	if err != nil {
@@ -99,19 +102,27 @@ func (s *Service) storeRefreshed(ctx context.Context, cur Session, tok Token) (S
 	next := cur
 	next.SealedToken, next.SealedRefresh = sealed, sealedRefresh
 	next.TokenExpires, next.RefreshExpires = tok.ExpiresAt, tok.RefreshExpiresAt
-	err = s.Store.UpdateToken(ctx, cur.Key, cur.Generation, sealed, sealedRefresh, tok.ExpiresAt, tok.RefreshExpiresAt)
-	switch {
-	case err == nil:
-		return next, nil
-	case errors.Is(err, ErrConflict) || errors.Is(err, ErrNotFound):
-		return Session{}, ErrNotFound // ended or replaced meanwhile
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+	defer cancel()
+	for attempt := 0; ; attempt++ {
+		err = s.Store.UpdateToken(ctx, cur.Key, cur.Generation, sealed, sealedRefresh, tok.ExpiresAt, tok.RefreshExpiresAt)
+		switch {
+		case err == nil:
+			return next, nil
+		case errors.Is(err, ErrConflict) || errors.Is(err, ErrNotFound):
+			return Session{}, ErrNotFound // ended or replaced meanwhile
+		}
+		// The answer may have been lost after the write took effect.
+		if latest, rerr := s.Store.GetSession(ctx, cur.Key); rerr == nil &&
+			latest.Generation == cur.Generation && bytes.Equal(latest.SealedToken, sealed) {
+			return latest, nil
+		}
+		if attempt == 1 || ctx.Err() != nil {
+			return Session{}, fmt.Errorf("store refreshed token: %w", err)
+		}
+		s.log().WarnContext(ctx, "store refreshed token: will try again", "site", cur.Site, "user", cur.UserID,
+			"generation", cur.Generation, "error", err)
 	}
-	// The answer may have been lost after the write took effect.
-	if latest, rerr := s.Store.GetSession(ctx, cur.Key); rerr == nil &&
-		latest.Generation == cur.Generation && bytes.Equal(latest.SealedToken, sealed) {
-		return latest, nil
-	}
-	return Session{}, fmt.Errorf("store refreshed token: %w", err)
 }
 
 // storedByOther reads the session again after a refresh GitHub refused: when

@@ -301,3 +301,73 @@ func TestGitHubAppRefreshWhileGitHubIsDownKeepsTheSession(t *testing.T) {
 		t.Fatalf("GetStatus once GitHub is back: %+v, %v", st, err)
 	}
 }
+
+// flakyUpdateStore fails the first failures calls of UpdateToken without
+// writing, as a store that times out does; cancel, when set, is called at the
+// start of every UpdateToken: the request runs out of time during the write.
+type flakyUpdateStore struct {
+	session.Store
+	mu       sync.Mutex
+	failures int
+	cancel   context.CancelFunc
+}
+
+func (s *flakyUpdateStore) UpdateToken(ctx context.Context, k session.Key, gen int64, sealedToken, sealedRefresh []byte,
+	tokenExpires, refreshExpires time.Time) error {
+	if s.cancel != nil {
+		s.cancel()
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	fail := s.failures > 0
+	s.failures--
+	s.mu.Unlock()
+	if fail {
+		return errors.New("store: request timed out")
+	}
+	return s.Store.UpdateToken(ctx, k, gen, sealedToken, sealedRefresh, tokenExpires, refreshExpires)
+}
+
+// A refresh whose new pair the store failed to take once, or whose request ran
+// out of time while writing it, must not turn into "revoked at GitHub": the
+// old refresh token is used up, so a lost pair ends the session at the next
+// refresh.
+func TestGitHubAppRefreshSurvivesAFailedWrite(t *testing.T) {
+	tests := []struct {
+		name       string
+		failures   int
+		cancelCtx  bool
+		wantStatus bool // the first status still confirms the token at GitHub
+	}{
+		{name: "the store fails once", failures: 1, wantStatus: true},
+		{name: "the request's time runs out during the write", cancelCtx: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, s := newAppSessionDueForRefresh(t)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			store := &flakyUpdateStore{Store: f.db, failures: tt.failures}
+			if tt.cancelCtx {
+				store.cancel = cancel
+			}
+			f.svc.Store = store
+
+			st, err := f.svc.GetStatus(ctx, alice)
+			if err != nil || st.Generation != s.Generation || st.Checked != tt.wantStatus {
+				t.Fatalf("GetStatus during the failed write: %+v, %v; want the session, checked %v", st, err, tt.wantStatus)
+			}
+			got := f.stored(t, alice)
+			if bytes.Equal(got.SealedToken, s.SealedToken) || !f.gh.TokenAlive(f.token(t, got)) || !f.gh.RefreshAlive(f.refreshToken(t, got)) {
+				t.Fatal("the refreshed pair was not stored, or is not the live one at GitHub")
+			}
+			store.cancel = nil
+			st, err = f.svc.GetStatus(context.Background(), alice)
+			if err != nil || !st.Checked || st.Generation != s.Generation {
+				t.Fatalf("next GetStatus: %+v, %v; want the same session, checked", st, err)
+			}
+		})
+	}
+}

@@ -125,13 +125,26 @@ func (h *Handler) help(trigger string) string {
 	return helpText(trigger, h.cfg.SessionTTL)
 }
 
-// login answers "<trigger> login" with a login link; the trigger word travels
-// with it, so that the pages and direct messages of this login name it.
+// login answers "<trigger> login [scope ...]" with a login link; the trigger
+// word travels with it, so that the pages and direct messages of this login
+// name it. The words after "login" (spaces or commas between them) are the
+// scopes the user adds to the default ones ("/github login repo").
 func (h *Handler) login(ctx context.Context, k session.Key, msg rocketchat.Message, trigger string) string {
-	l, err := h.svc.StartLogin(ctx, session.LinkRequest{Key: k, UserName: msg.UserName, MessageID: msg.MessageID, Trigger: trigger})
+	var scopes []string
+	if cmd, ok := rocketchat.ParseCommand(msg.Text, h.cfg.TriggerWords); ok {
+		for _, arg := range cmd.Args {
+			scopes = append(scopes, strings.FieldsFunc(arg, func(r rune) bool { return r == ',' })...)
+		}
+	}
+	l, err := h.svc.StartLogin(ctx, session.LinkRequest{Key: k, UserName: msg.UserName, MessageID: msg.MessageID, Trigger: trigger,
+		Scopes: scopes})
 	var tooMany *session.TooManyLinksError
 	if errors.As(err, &tooMany) {
 		return tooManyLinksText(tooMany.RetryAt.Sub(h.now()).Round(time.Minute))
+	}
+	var notAllowed *session.ScopeNotAllowedError
+	if errors.As(err, &notAllowed) {
+		return scopeNotAllowedText(trigger, notAllowed.Scope, notAllowed.Allowed)
 	}
 	if err != nil {
 		h.log().ErrorContext(ctx, "login link", "site", k.Site, "user", k.UserID, "error", err)

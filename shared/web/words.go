@@ -139,6 +139,18 @@ func tooManyLinksText(wait time.Duration) string {
 		rocketchat.FormatDuration(max(wait, time.Minute)))
 }
 
+// scopeNotAllowedText refuses a login that named a scope users may not add,
+// naming the ones they may. scope is the user's own word: cut short and kept
+// out of the code span's way.
+func scopeNotAllowedText(trigger, scope string, allowed []string) string {
+	scope = rocketchat.Truncate(strings.ReplaceAll(scope, "`", ""), 40)
+	if len(allowed) == 0 {
+		return fmt.Sprintf("You cannot add `%s` to a login: this service lets you add no scope, so type `%s login` alone.", scope, trigger)
+	}
+	return fmt.Sprintf("You cannot add `%s` to a login: the scopes you can add are `%s` (for example `%s login %s`).",
+		scope, strings.Join(allowed, "`, `"), trigger, allowed[len(allowed)-1])
+}
+
 const (
 	linkFailedText   = "Sorry, the login link could not be created because our storage is unavailable. Wait a minute and try again."
 	statusFailedText = "Sorry, your status could not be read because our storage is unavailable. Wait a minute and try again."

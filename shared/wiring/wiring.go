@@ -115,6 +115,8 @@ func Assemble(cfg config.Common, clientSecret string, sites *config.LiveSites, a
 		TTL:       cfg.SessionTTL,
 		Scopes:    cfg.Scopes,
 		IDKey:     session.DeriveIDKey(clientSecret),
+		// What users may add to a login ("/github login repo").
+		ExtraScopes: cfg.ExtraScopes,
 	}
 	h, err := web.New(svc, web.Config{PublicURL: cfg.PublicURL, GitHubURL: cfg.GitHubURL, TriggerWords: cfg.TriggerWords,
 		SessionTTL: cfg.SessionTTL, Sites: sites, Metrics: o.Metrics, Logger: o.Logger, Now: o.Now})

@@ -92,8 +92,8 @@ func (s faultySealer) Open(ctx context.Context, k session.Key, sealed []byte) ([
 
 type faultyGitHub struct{ p *Ports }
 
-func (g faultyGitHub) AuthCodeURL(state, verifier string) string {
-	return g.p.github.AuthCodeURL(state, verifier)
+func (g faultyGitHub) AuthCodeURL(state, verifier string, scopes []string) string {
+	return g.p.github.AuthCodeURL(state, verifier, scopes)
 }
 
 func (g faultyGitHub) Exchange(ctx context.Context, code, verifier string) (session.Token, error) {

@@ -43,6 +43,7 @@ func (f *fixture) id(prefix string) string { return prefix + "-" + randomHex(f.t
 func (f *fixture) link(k session.Key, messageID string) session.Link {
 	return session.Link{
 		ID: f.id("link"), Key: k, UserName: "zoë.åström", MessageID: messageID, Trigger: "!gh",
+		Scopes:  []string{"read:user", "repo", "public_repo"}, // in the order asked, not sorted
 		Created: base, Expires: base.Add(session.LinkTTL).In(india),
 	}
 }
@@ -53,6 +54,7 @@ func (f *fixture) pending(k session.Key) session.Pending {
 		Verifier:    "verifier-" + randomHex(f.t, 24),
 		BrowserHash: []byte{0x00, 0xff, 0x80, 0x7f, 0xc3, 0x28, 0x01, 0x02},
 		Trigger:     "!gh",
+		Scopes:      []string{"read:user", "public_repo"},
 		Expires:     base.Add(session.LinkTTL + 3).In(india),
 	}
 }
@@ -64,6 +66,7 @@ func (f *fixture) session(k session.Key, gen int64) session.Session {
 	return session.Session{
 		Key: k, UserName: "zoë.åström", GitHubLogin: "octocat", GitHubID: 583231 + gen%1000,
 		Scopes:      []string{"repo", "read:org"},
+		AskedScopes: []string{"read:user", "repo"},
 		SealedToken: append([]byte{0x00, 0xff, 0xfe, 0xc3, 0x28, 0x0a}, []byte(k.Site+"\x00"+k.UserID)...),
 		// A GitHub App user token; "empty fields round trip" clears these.
 		SealedRefresh:  append([]byte{0x01, 0x00, 0xff}, []byte(k.UserID)...),
@@ -99,10 +102,16 @@ func normalize[T session.Link | session.Pending | session.Session](v T) T {
 	switch r := any(&v).(type) {
 	case *session.Link:
 		r.Created, r.Expires = r.Created.UTC(), r.Expires.UTC()
+		if len(r.Scopes) == 0 {
+			r.Scopes = nil
+		}
 	case *session.Pending:
 		r.Expires = r.Expires.UTC()
 		if len(r.BrowserHash) == 0 {
 			r.BrowserHash = nil
+		}
+		if len(r.Scopes) == 0 {
+			r.Scopes = nil
 		}
 	case *session.Session:
 		r.Started, r.Ends = r.Started.UTC(), r.Ends.UTC()
@@ -112,6 +121,9 @@ func normalize[T session.Link | session.Pending | session.Session](v T) T {
 		}
 		if len(r.Scopes) == 0 {
 			r.Scopes = nil
+		}
+		if len(r.AskedScopes) == 0 {
+			r.AskedScopes = nil
 		}
 		if len(r.SealedToken) == 0 {
 			r.SealedToken = nil

@@ -55,6 +55,17 @@ var linkTests = []storeTest{
 		// Reading does not use the link up.
 		requireLink(t, s, "GetLink again", l)
 	}},
+	{"links/empty fields round trip", func(t *testing.T, s session.Store, f *fixture, _ StoreOptions) {
+		ctx := context.Background()
+		l := f.link(f.key("u1"), "msg-1")
+		l.Trigger, l.Scopes = "", nil // a link from before trigger words and scopes were kept
+		_, err := s.CreateLink(ctx, l, unlimited)
+		requireNoErr(t, "CreateLink", err)
+		requireLink(t, s, "GetLink", l)
+		got, err := s.TakeLink(ctx, l.ID)
+		requireNoErr(t, "TakeLink", err)
+		requireSame(t, "TakeLink", got, l)
+	}},
 	{"links/unknown id", func(t *testing.T, s session.Store, f *fixture, _ StoreOptions) {
 		ctx := context.Background()
 		_, err := s.GetLink(ctx, f.id("nope"))
@@ -206,6 +217,15 @@ var pendingTests = []storeTest{
 		got, err = s.TakePending(ctx, other.State)
 		requireNoErr(t, "TakePending other", err)
 		requireSame(t, "TakePending other", got, other)
+	}},
+	{"pending/empty fields round trip", func(t *testing.T, s session.Store, f *fixture, _ StoreOptions) {
+		ctx := context.Background()
+		p := f.pending(f.key("u1"))
+		p.Trigger, p.Scopes = "", nil // a sign-in from before trigger words and scopes were kept
+		requireNoErr(t, "PutPending", s.PutPending(ctx, p))
+		got, err := s.TakePending(ctx, p.State)
+		requireNoErr(t, "TakePending", err)
+		requireSame(t, "TakePending", got, p)
 	}},
 	{"pending/unknown state", func(t *testing.T, s session.Store, f *fixture, _ StoreOptions) {
 		_, err := s.TakePending(context.Background(), f.id("nope"))

@@ -34,6 +34,7 @@ var sessionTests = []storeTest{
 		ctx := context.Background()
 		s1 := f.session(f.key("u1"), gen1)
 		s1.Scopes, s1.UserName, s1.Trigger = nil, "", "" // a GitHub App token has no scopes; a login from before trigger words were kept
+		s1.AskedScopes = nil                             // a GitHub App token, or a login from before asked scopes were kept
 		// An OAuth App token has no refresh token and does not expire.
 		s1.SealedRefresh, s1.TokenExpires, s1.RefreshExpires = nil, time.Time{}, time.Time{}
 		requireNoErr(t, "PutSession", s.PutSession(ctx, s1, 0))

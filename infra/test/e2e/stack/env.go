@@ -27,6 +27,7 @@ type Parameters struct {
 	GitHubURL              string
 	GitHubAPIURL           string
 	GitHubScopes           string
+	GitHubExtraScopes      string
 	RocketChatTriggerWords string
 	SessionTTL             string
 }
@@ -39,6 +40,7 @@ func Defaults() Parameters {
 		GitHubURL:              "https://github.com",
 		GitHubAPIURL:           "https://api.github.com",
 		GitHubScopes:           "read:user",
+		GitHubExtraScopes:      "public_repo,repo",
 		RocketChatTriggerWords: "/github,/gh,!github",
 		SessionTTL:             "168h",
 	}
@@ -70,6 +72,7 @@ func (s *Stack) Env(fn Function, p Parameters) []string {
 		"GITHUB_URL=" + p.GitHubURL,
 		"GITHUB_API_URL=" + p.GitHubAPIURL,
 		"GITHUB_SCOPES=" + p.GitHubScopes,
+		"GITHUB_EXTRA_SCOPES=" + p.GitHubExtraScopes,
 		"ROCKETCHAT_TRIGGER_WORDS=" + p.RocketChatTriggerWords,
 		"SESSION_TTL=" + p.SessionTTL,
 		"TOKENS_TABLE=" + s.Table,
