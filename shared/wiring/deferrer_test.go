@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strings"
 	"sync/atomic"
 	"testing"
 
 	"rcgithub/shared/chatops"
 	"rcgithub/shared/config"
-	"rcgithub/shared/memstore"
 	"rcgithub/shared/session"
 	"rcgithub/shared/wiring"
 )
@@ -56,27 +56,25 @@ func TestLocalDeferrer(t *testing.T) {
 	close(release)
 }
 
-// TestAssembleChat: with a GitHub API and claims, the chat commands are on
-// exactly when the session service hands out tokens (chatops.Sessions), with
-// a LocalDeferrer when asked for; without a GitHub API they are off.
+// TestAssembleChat: the chat commands are always on, with a LocalDeferrer
+// when asked for; without a claims store the wiring refuses to start.
 func TestAssembleChat(t *testing.T) {
 	sites := config.FixedSites(config.SingleSite(token, "", site))
 	a := adapters(t)
-	a.Claims = memstore.NewClaims(nil)
-	connect := func(string) chatops.GitHub { return nil }
-	app, err := wiring.Assemble(common(), "s", sites, a, wiring.Options{ConnectGitHub: connect, DeferLocally: true, Logger: slog.New(slog.DiscardHandler)})
+	app, err := wiring.Assemble(common(), "s", sites, a, wiring.Options{DeferLocally: true, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, hands := any(app.Service).(chatops.Sessions)
-	if (app.Chat != nil) != hands || (app.LocalDeferrer != nil) != hands {
-		t.Fatalf("chat %v, local deferrer %v; want both exactly when the service is chatops.Sessions (%v)", app.Chat != nil, app.LocalDeferrer != nil, hands)
+	if app.Chat == nil || app.LocalDeferrer == nil {
+		t.Fatalf("chat %v, local deferrer %v; want both", app.Chat != nil, app.LocalDeferrer != nil)
 	}
-	if app.LocalDeferrer != nil {
-		app.LocalDeferrer.Stop()
+	app.LocalDeferrer.Stop()
+	app, err = wiring.Assemble(common(), "s", sites, a, wiring.Options{})
+	if err != nil || app.Chat == nil || app.LocalDeferrer != nil {
+		t.Fatalf("without DeferLocally: chat %v, deferrer %v, %v; want chat and no local deferrer", app.Chat != nil, app.LocalDeferrer != nil, err)
 	}
-	app, err = wiring.Assemble(common(), "s", sites, a, wiring.Options{DeferLocally: true})
-	if err != nil || app.Chat != nil || app.LocalDeferrer != nil {
-		t.Fatalf("without a GitHub API: chat %v, deferrer %v, %v; want off", app.Chat, app.LocalDeferrer, err)
+	a.Claims = nil
+	if _, err := wiring.Assemble(common(), "s", sites, a, wiring.Options{}); err == nil || !strings.Contains(err.Error(), "claims") {
+		t.Fatalf("without claims: %v; want an error naming the claims store", err)
 	}
 }

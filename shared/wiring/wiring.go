@@ -31,8 +31,7 @@ type App struct {
 	Web     *web.Handler
 	Sites   *config.LiveSites
 	Logger  *slog.Logger
-	// Chat runs the commands that act at GitHub; nil when they are off (no
-	// Options.ConnectGitHub or no Adapters.Claims).
+	// Chat runs the commands that act at GitHub as the user.
 	Chat *chatops.Service
 	// LocalDeferrer finishes late commands with Options.DeferLocally; the
 	// server stops it before closing its store. Nil otherwise.
@@ -62,8 +61,8 @@ type Options struct {
 	GitHubHTTPClient *http.Client
 	// NotifyHTTPClient sends the direct messages; default: NotifyTimeout.
 	NotifyHTTPClient *http.Client
-	// ConnectGitHub is the GitHub API acting as a user (githubapi); nil leaves
-	// the commands that act at GitHub off.
+	// ConnectGitHub replaces the GitHub API acting as a user; default:
+	// githubapi on GITHUB_API_URL, with GitHubHTTPClient.
 	ConnectGitHub chatops.Connect
 	// DeferLocally finishes late commands in goroutines of this process (the
 	// one-machine server) when Adapters.Deferrer is nil.
@@ -124,7 +123,7 @@ func Assemble(cfg config.Common, clientSecret string, sites *config.LiveSites, a
 		return App{}, fmt.Errorf("wiring: %w", err)
 	}
 	app := App{Service: svc, Web: h, Sites: sites, Logger: o.Logger}
-	if err := assembleChat(&app, a, o, notifier); err != nil {
+	if err := assembleChat(&app, cfg, a, o, notifier); err != nil {
 		return App{}, err
 	}
 	return app, nil

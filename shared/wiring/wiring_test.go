@@ -36,7 +36,7 @@ func adapters(t *testing.T) wiring.Adapters {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return wiring.Adapters{Store: memstore.NewStore(), Scheduler: memstore.NewScheduler(nil), Sealer: sealer}
+	return wiring.Adapters{Store: memstore.NewStore(), Scheduler: memstore.NewScheduler(nil), Sealer: sealer, Claims: memstore.NewClaims(nil)}
 }
 
 func TestAssembleRefusesAnIncompleteWiring(t *testing.T) {
