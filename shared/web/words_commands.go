@@ -133,7 +133,10 @@ func repoCardText(c chatops.RepoCard) string {
 		strings.ReplaceAll(shorten(c.DefaultBranch, 100), "`", "'")))
 	if r := c.LatestRelease; r != nil {
 		name := r.Tag
-		if r.Name != "" && r.Name != r.Tag {
+		switch {
+		case strings.HasPrefix(r.Name, r.Tag):
+			name = r.Name // "v1.2.0: quieter logs", not "v1.2.0 v1.2.0: quieter logs"
+		case r.Name != "":
 			name += " " + r.Name
 		}
 		line := "Latest release: " + mdLink(shorten(name, 100), r.HTMLURL)
