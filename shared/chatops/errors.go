@@ -12,6 +12,10 @@ var (
 	// ErrNotFound means the repository does not exist or the token cannot
 	// see it: GitHub answers 404 for private repositories, never 403.
 	ErrNotFound = errors.New("github: not found (404)")
+	// ErrTokenRenewed means GitHub refused a token that a concurrent refresh
+	// had just replaced (a refreshed GitHub App pair retires the old access
+	// token): the session goes on, and the same command works again.
+	ErrTokenRenewed = errors.New("github refused a token renewed meanwhile; the session goes on")
 )
 
 // RateLimitedError means GitHub limits the user until Until: a 403 or 429

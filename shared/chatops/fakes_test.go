@@ -14,6 +14,8 @@ type fakeSessions struct {
 	token    session.UserToken
 	err      error // UserToken's error, when set
 	rejected []int64
+	// rejectErr is TokenRejected's answer; default session.ErrEndedAtGitHub.
+	rejectErr error
 }
 
 func (f *fakeSessions) UserToken(_ context.Context, k session.Key) (session.UserToken, error) {
@@ -30,6 +32,9 @@ func (f *fakeSessions) TokenRejected(_ context.Context, _ session.Key, gen int64
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.rejected = append(f.rejected, gen)
+	if f.rejectErr != nil {
+		return f.rejectErr
+	}
 	return session.ErrEndedAtGitHub
 }
 

@@ -77,6 +77,8 @@ func (s *Service) failed(ctx context.Context, ut session.UserToken, op string, e
 	}
 	rerr := s.Sessions.TokenRejected(ctx, ut.Key, ut.Generation)
 	switch {
+	case errors.Is(rerr, session.ErrTokenReplaced):
+		return fmt.Errorf("%s: %w", op, ErrTokenRenewed)
 	case errors.Is(rerr, session.ErrEndedAtGitHub), errors.Is(rerr, session.ErrNotFound):
 		// Ended now, or by a concurrent command or logout: either way this
 		// token is dead and the user must log in again.

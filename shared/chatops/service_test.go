@@ -446,3 +446,18 @@ func TestCreateIssueStoreFailures(t *testing.T) {
 		t.Fatalf("error %v, %d releases; want GitHub's error after one release", err, f.claims.released)
 	}
 }
+
+// A 401 for a token that a concurrent refresh had just replaced keeps the
+// session: the user is told to run the command again, not to log in.
+func TestUnauthorizedAfterAConcurrentRefreshKeepsTheSession(t *testing.T) {
+	f := newFixture([]string{"read:user"}, chatops.Public)
+	f.gh.errs = map[string]error{"Profile": chatops.ErrUnauthorized}
+	f.sessions.rejectErr = session.ErrTokenReplaced
+	_, err := f.svc.Me(context.Background(), alice, false)
+	if !errors.Is(err, chatops.ErrTokenRenewed) || errors.Is(err, session.ErrEndedAtGitHub) {
+		t.Fatalf("error = %v; want ErrTokenRenewed, not the end of the session", err)
+	}
+	if len(f.sessions.rejected) != 1 {
+		t.Fatalf("TokenRejected called %d times, want 1", len(f.sessions.rejected))
+	}
+}

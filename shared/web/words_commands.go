@@ -266,6 +266,8 @@ func chatErrorText(err error, trigger string, repo chatops.Repo) string {
 		return fmt.Sprintf("Give the issue a title: `%s owner/repo issue <title>`, with an optional body on the lines below.", trigger)
 	case errors.Is(err, chatops.ErrEmptyQuery):
 		return fmt.Sprintf("Say what to search for: `%s search <query>`, e.g. `%s search is:open author:@me`.", trigger, trigger)
+	case errors.Is(err, chatops.ErrTokenRenewed):
+		return "Your GitHub token was renewed while this ran, and GitHub refused the old one: run the command again."
 	case errors.Is(err, chatops.ErrBeingCreated):
 		return "The issue of this message is being created right now; its link comes with the first answer."
 	}
