@@ -43,6 +43,7 @@ func TestCommandsAgainstTheSandboxWorld(t *testing.T) {
 	e := newEnv(t)
 	e.gh.Seed()
 	e.login(t, alice, "octocat") // a plain login: read:user
+	mustContain(t, "help", dm(t, e.say(t, alice, "/github help"), alice), "`/github login public_repo`", "`/github me`", "`/github share <command>`")
 
 	mustContain(t, "me", dm(t, e.say(t, alice, "/github me"), alice),
 		"[@octocat]", "Open pull requests: 2", "Review requests: 1", "Assigned issues: 3", "octocat/hello-world#8")

@@ -398,7 +398,7 @@ func TestAnswersFitRocketChat(t *testing.T) {
 
 // TestHelpListsTheCommands: help names every command with the trigger word.
 func TestHelpListsTheCommands(t *testing.T) {
-	text := helpText("!gh", time.Hour)
+	text := helpText("!gh", time.Hour, nil)
 	for _, cmd := range []string{"`!gh login`", "`!gh status`", "`!gh logout`", "`!gh me`", "`!gh owner/repo`", "`!gh owner/repo issues`",
 		"`!gh owner/repo pulls`", "`!gh owner/repo issue <title>`", "`!gh search <query>`", "`!gh share <command>`", "`!gh help`"} {
 		if !strings.Contains(text, cmd) {

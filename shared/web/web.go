@@ -39,6 +39,9 @@ type Config struct {
 	TriggerWords []string
 	// SessionTTL is how long a session lasts, for the help texts and replies.
 	SessionTTL time.Duration
+	// ExtraScopes are the scopes users may add to a login
+	// (GITHUB_EXTRA_SCOPES), for the help text; optional.
+	ExtraScopes []string
 	// Sites says which Rocket.Chat servers may call the webhook, with which
 	// tokens (config.LiveSites); required, in tests too.
 	Sites SiteTokens
@@ -88,7 +91,7 @@ func New(svc Service, c Config) (*Handler, error) {
 	}
 	h := &Handler{svc: svc, cfg: c, helpTexts: make(map[string]string, len(c.TriggerWords))}
 	for _, t := range c.TriggerWords {
-		h.helpTexts[t] = helpText(t, c.SessionTTL)
+		h.helpTexts[t] = helpText(t, c.SessionTTL, c.ExtraScopes)
 	}
 	return h, nil
 }

@@ -122,7 +122,7 @@ func (h *Handler) help(trigger string) string {
 	if text, ok := h.helpTexts[trigger]; ok {
 		return text
 	}
-	return helpText(trigger, h.cfg.SessionTTL)
+	return helpText(trigger, h.cfg.SessionTTL, h.cfg.ExtraScopes)
 }
 
 // login answers "<trigger> login [scope ...]" with a login link; the trigger

@@ -120,16 +120,22 @@ func connectedText(l session.Login) map[string]any {
 }
 
 // helpText is the answer to "<trigger> help" (and to unknown commands).
-func helpText(trigger string, ttl time.Duration) string {
-	return strings.Join([]string{
+func helpText(trigger string, ttl time.Duration, extraScopes []string) string {
+	lines := []string{
 		"GitHub commands:",
 		fmt.Sprintf("`%s login`: connect your GitHub account (you get a private link).", trigger),
+	}
+	if len(extraScopes) > 0 {
+		lines = append(lines, fmt.Sprintf("`%s login %s`: connect asking GitHub for more rights; you may add %s (public_repo lets you open issues in public repositories, repo in private ones too).",
+			trigger, extraScopes[0], "`"+strings.Join(extraScopes, "`, `")+"`"))
+	}
+	return strings.Join(append(lines,
 		fmt.Sprintf("`%s status`: show which GitHub account is connected and until when.", trigger),
 		fmt.Sprintf("`%s logout`: disconnect now and revoke the token at GitHub.", trigger),
 		chatHelp(trigger),
 		fmt.Sprintf("`%s help`: this list.", trigger),
-		"You are logged out automatically " + rocketchat.FormatDuration(ttl) + " after login.",
-	}, "\n")
+		"You are logged out automatically "+rocketchat.FormatDuration(ttl)+" after login.",
+	), "\n")
 }
 
 // The answers to the chat commands.

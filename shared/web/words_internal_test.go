@@ -39,7 +39,7 @@ func TestEveryReasonHasWords(t *testing.T) {
 	}
 	for name, text := range map[string]string{
 		"cross-origin": crossOriginText("!gh"), "form": unreadableFormText("!gh"), "internal": internalErrorText("!gh"),
-		"405": methodNotAllowedText("!gh"), "404": notFoundText("!gh"), "help": helpText("!gh", 0),
+		"405": methodNotAllowedText("!gh"), "404": notFoundText("!gh"), "help": helpText("!gh", 0, []string{"public_repo", "repo"}),
 		"not logged in": notLoggedInText("!gh"), "ended at GitHub": endedAtGitHubText("!gh"), "nothing to log out": nothingToLogOutText("!gh"),
 	} {
 		if !strings.Contains(text, "!gh ") {

@@ -118,7 +118,7 @@ func Assemble(cfg config.Common, clientSecret string, sites *config.LiveSites, a
 		ExtraScopes: cfg.ExtraScopes,
 	}
 	h, err := web.New(svc, web.Config{PublicURL: cfg.PublicURL, GitHubURL: cfg.GitHubURL, TriggerWords: cfg.TriggerWords,
-		SessionTTL: cfg.SessionTTL, Sites: sites, Metrics: o.Metrics, Logger: o.Logger, Now: o.Now})
+		SessionTTL: cfg.SessionTTL, ExtraScopes: cfg.ExtraScopes, Sites: sites, Metrics: o.Metrics, Logger: o.Logger, Now: o.Now})
 	if err != nil {
 		return App{}, fmt.Errorf("wiring: %w", err)
 	}
