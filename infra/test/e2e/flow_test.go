@@ -20,6 +20,7 @@ import (
 
 	"rcgithub/infra/test/e2e/apigw"
 	"rcgithub/infra/test/e2e/stack"
+	"rcgithub/shared/rocketchat"
 	"rcgithub/shared/rocketchattest"
 	"rcgithub/shared/session"
 )
@@ -42,7 +43,16 @@ func (f *fixture) key(u rocketchattest.User) session.Key {
 // outgoing webhook does, and returns what Rocket.Chat makes of the answer.
 func (f *fixture) say(t *testing.T, u rocketchattest.User, text string) rocketchattest.Delivery {
 	t.Helper()
-	body, err := json.Marshal(f.outgoing.Message(u, text))
+	return f.send(t, f.outgoing.Message(u, text))
+}
+
+// send posts msg to the webhook through the API, as Rocket.Chat's outgoing
+// webhook does (a retry or a replay sends the same message again), and
+// returns what Rocket.Chat makes of the answer.
+func (f *fixture) send(t *testing.T, msg rocketchat.Message) rocketchattest.Delivery {
+	t.Helper()
+	text := msg.Text
+	body, err := json.Marshal(msg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,10 +84,17 @@ var loginLinkPattern = regexp.MustCompile(`https://\S+/oauth/start\?link=[A-Za-z
 // loginLink asks for a login link in Rocket.Chat and returns it.
 func (f *fixture) loginLink(t *testing.T, u rocketchattest.User) string {
 	t.Helper()
-	text := f.reply(t, u, "/github login")
+	return f.loginLinkFor(t, u, "/github login")
+}
+
+// loginLinkFor asks for a login link with command (say "/github login
+// public_repo") and returns it.
+func (f *fixture) loginLinkFor(t *testing.T, u rocketchattest.User, command string) string {
+	t.Helper()
+	text := f.reply(t, u, command)
 	link := loginLinkPattern.FindString(text)
 	if link == "" || !strings.HasPrefix(link, f.params.PublicURL+"/oauth/start?") {
-		t.Fatalf("/github login answered %q; want a link to %s/oauth/start", text, f.params.PublicURL)
+		t.Fatalf("%s answered %q; want a link to %s/oauth/start", command, text, f.params.PublicURL)
 	}
 	return link
 }
@@ -122,9 +139,15 @@ type loggedIn struct {
 // page, Continue, Authorize at GitHub as githubLogin, the callback page.
 func (f *fixture) login(t *testing.T, u rocketchattest.User, githubLogin string) loggedIn {
 	t.Helper()
+	return f.loginWith(t, u, githubLogin, "/github login")
+}
+
+// loginWith is login, starting from command (say "/github login public_repo").
+func (f *fixture) loginWith(t *testing.T, u rocketchattest.User, githubLogin, command string) loggedIn {
+	t.Helper()
 	before := f.github.LiveTokens(githubLogin)
 	b := apigw.NewBrowser(f.api)
-	authorize := f.authorizeURL(t, b, u, f.loginLink(t, u))
+	authorize := f.authorizeURL(t, b, u, f.loginLinkFor(t, u, command))
 	callback, err := f.github.Authorize(authorize, githubLogin)
 	if err != nil {
 		t.Fatal(err)
