@@ -56,6 +56,7 @@ func (s *Service) GetStatus(ctx context.Context, k Key) (Status, error) {
 		s.forget(ctx, job)
 		s.count(ctx, LogoutRevokedAtGitHub)
 		s.log().InfoContext(ctx, "logout", "reason", "revoked_at_github", "site", k.Site, "user", k.UserID, "generation", cur.Generation)
+		s.publish(ctx, EventRevokedAtGitHub, k, cur.GitHubLogin, cur.Generation)
 		return Status{}, ErrEndedAtGitHub
 	default:
 		s.log().WarnContext(ctx, "status: github check failed", "site", k.Site, "user", k.UserID, "error", err)
