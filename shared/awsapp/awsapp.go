@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	awsdynamodb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	awseventbridge "github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	awskms "github.com/aws/aws-sdk-go-v2/service/kms"
 	awsscheduler "github.com/aws/aws-sdk-go-v2/service/scheduler"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
@@ -27,6 +28,7 @@ import (
 	"rcgithub/shared/dynamodb"
 	"rcgithub/shared/emf"
 	"rcgithub/shared/eventbridge"
+	"rcgithub/shared/eventbus"
 	"rcgithub/shared/kms"
 	"rcgithub/shared/secrets"
 	"rcgithub/shared/session"
@@ -113,11 +115,21 @@ func New(ctx context.Context, getenv func(string) string, opts Options) (*App, e
 			DeadLetterARN: cfg.LogoutDLQARN, MaxRetries: 10, MaxEventAge: 86400,
 		}),
 		Sealer: kms.New(awskms.NewFromConfig(awsCfg), cfg.TokenKMSKeyID),
+		Events: eventBus(awsCfg, cfg.EventBusName),
 	}, wiring.Options{Logger: logger, Now: now, Metrics: metrics, GitHubHTTPClient: opts.GitHubHTTPClient})
 	if err != nil {
 		return nil, err
 	}
 	return &App{App: w}, nil
+}
+
+// eventBus is the domain events' publisher on the bus EVENT_BUS_NAME names,
+// or nil (no events) when it is unset.
+func eventBus(awsCfg aws.Config, name string) session.Events {
+	if name == "" {
+		return nil
+	}
+	return eventbus.New(awseventbridge.NewFromConfig(awsCfg), name)
 }
 
 // Init is New for a function's main: it logs in JSON on stdout, through

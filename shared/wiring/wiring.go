@@ -37,6 +37,7 @@ type Adapters struct {
 	Store     session.Store
 	Scheduler session.Scheduler
 	Sealer    session.Sealer
+	Events    session.Events // optional: where the domain events go (nil: nowhere)
 }
 
 // Options are what a caller may set; every field is optional.
@@ -90,6 +91,7 @@ func Assemble(cfg config.Common, clientSecret string, sites *config.LiveSites, a
 		Sealer:    a.Sealer,
 		GitHub:    gh,
 		Notifier:  notifier,
+		Events:    a.Events,
 		Metrics:   o.Metrics,
 		Logger:    o.Logger,
 		Now:       o.Now,
