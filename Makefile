@@ -60,6 +60,7 @@ HELP := \
 	"build-WebhookFunction   run by sam build (Metadata: BuildMethod: makefile)" \
 	"build-CallbackFunction  run by sam build" \
 	"build-LogoutFunction    run by sam build" \
+	"build-CommandsFunction  run by sam build" \
 	"clean              remove bin, .aws-sam and .cache" \
 	"help               this list"
 

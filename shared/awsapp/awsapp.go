@@ -3,7 +3,7 @@
 // sites again every SitesRefresh), and the DynamoDB, EventBridge Scheduler and
 // KMS adapters, assembled by wiring as the
 // one-machine server is. Each function's main calls Init and hands its own
-// handler to lambda.Start: WebhookRoutes, OAuthRoutes or Logout.
+// handler to lambda.Start: WebhookRoutes, OAuthRoutes, Logout or Deferred.
 package awsapp
 
 import (
@@ -23,7 +23,9 @@ import (
 	awskms "github.com/aws/aws-sdk-go-v2/service/kms"
 	awsscheduler "github.com/aws/aws-sdk-go-v2/service/scheduler"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	awssqs "github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"rcgithub/shared/chatops"
 	"rcgithub/shared/config"
 	"rcgithub/shared/dynamodb"
 	"rcgithub/shared/emf"
@@ -32,6 +34,7 @@ import (
 	"rcgithub/shared/kms"
 	"rcgithub/shared/secrets"
 	"rcgithub/shared/session"
+	"rcgithub/shared/sqsqueue"
 	"rcgithub/shared/web"
 	"rcgithub/shared/wiring"
 )
@@ -45,6 +48,12 @@ const SitesRefresh = 5 * time.Minute
 // App is the service wired to AWS.
 type App struct {
 	wiring.App
+	// Deferrer sends the commands that cannot finish inside the webhook's
+	// deadline to the commands queue (COMMANDS_QUEUE_URL); nil without it.
+	Deferrer chatops.Deferrer
+	// Commands finishes the deferred commands the commands function reads
+	// from that queue (see Deferred): the web handler's RunDeferred.
+	Commands DeferredRunner
 }
 
 // Options let tests add SDK options (moto's endpoint, call counters); the
@@ -120,7 +129,13 @@ func New(ctx context.Context, getenv func(string) string, opts Options) (*App, e
 	if err != nil {
 		return nil, err
 	}
-	return &App{App: w}, nil
+	app := &App{App: w, Deferrer: commandsQueue(awsCfg, cfg.CommandsQueueURL)}
+	// Until the web handler has RunDeferred (the chat commands' dispatch),
+	// this build cannot finish a deferred command and Deferred says so.
+	if r, ok := any(w.Web).(DeferredRunner); ok {
+		app.Commands = r
+	}
+	return app, nil
 }
 
 // eventBus is the domain events' publisher on the bus EVENT_BUS_NAME names,
@@ -130,6 +145,15 @@ func eventBus(awsCfg aws.Config, name string) session.Events {
 		return nil
 	}
 	return eventbus.New(awseventbridge.NewFromConfig(awsCfg), name)
+}
+
+// commandsQueue is the deferrer on the queue COMMANDS_QUEUE_URL names, or nil
+// (commands are not deferred) when it is unset.
+func commandsQueue(awsCfg aws.Config, queueURL string) chatops.Deferrer {
+	if queueURL == "" {
+		return nil
+	}
+	return sqsqueue.New(awssqs.NewFromConfig(awsCfg), queueURL)
 }
 
 // Init is New for a function's main: it logs in JSON on stdout, through

@@ -3,6 +3,7 @@ package awsapp_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -17,13 +18,19 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	eventbridgetypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"rcgithub/shared/awsapp"
 	"rcgithub/shared/awstest"
+	"rcgithub/shared/chatops"
 	"rcgithub/shared/githubtest"
 	"rcgithub/shared/rocketchattest"
 	"rcgithub/shared/session"
+	"rcgithub/shared/sqsqueue"
 )
 
 const webhookToken = "aws-webhook-token-0123456789"
@@ -45,6 +52,7 @@ func TestAWSCallsPerFlow(t *testing.T) {
 	publicURL := "http://" + srv.Listener.Addr().String()
 	env := awstest.FunctionEnv(t, cfg, string(secret))
 	env["PUBLIC_URL"], env["GITHUB_CLIENT_ID"], env["GITHUB_URL"], env["GITHUB_API_URL"] = publicURL, "Iv1.aws", ghURL, ghURL
+	eventsQueue := routeEvents(t, cfg, env["EVENT_BUS_NAME"])
 	counter := awstest.NewCounter()
 	iam := &iamRecorder{actions: map[string]bool{}}
 	faults := &awsFaults{}
@@ -58,6 +66,9 @@ func TestAWSCallsPerFlow(t *testing.T) {
 		})
 		if err != nil {
 			t.Fatal(err)
+		}
+		if app.Commands == nil {
+			app.Commands = sessionRunner{app.Service}
 		}
 		return app
 	}
@@ -86,21 +97,28 @@ func TestAWSCallsPerFlow(t *testing.T) {
 		"webhook: login":                        {"DynamoDB.TransactWriteItems": 1},
 		"GET /oauth/start":                      {"DynamoDB.GetItem": 1},
 		"POST /oauth/start":                     {"DynamoDB.DeleteItem": 1, "DynamoDB.PutItem": 1},
-		"callback":                              {"DynamoDB.DeleteItem": 1, "KMS.Encrypt": 1, "DynamoDB.GetItem": 1, "Scheduler.CreateSchedule": 1, "DynamoDB.PutItem": 1},
-		"callback (re-login)":                   {"DynamoDB.DeleteItem": 2, "KMS.Encrypt": 1, "DynamoDB.GetItem": 3, "Scheduler.CreateSchedule": 1, "DynamoDB.TransactWriteItems": 1, "KMS.Decrypt": 1, "Scheduler.DeleteSchedule": 1},
+		"callback":                              {"DynamoDB.DeleteItem": 1, "KMS.Encrypt": 1, "DynamoDB.GetItem": 1, "Scheduler.CreateSchedule": 1, "DynamoDB.PutItem": 1, "EventBridge.PutEvents": 1},
+		"callback (re-login)":                   {"DynamoDB.DeleteItem": 2, "KMS.Encrypt": 1, "DynamoDB.GetItem": 3, "Scheduler.CreateSchedule": 1, "DynamoDB.TransactWriteItems": 1, "KMS.Decrypt": 1, "Scheduler.DeleteSchedule": 1, "EventBridge.PutEvents": 1},
 		"webhook: status":                       {"DynamoDB.GetItem": 1, "KMS.Decrypt": 1},
-		"webhook: logout":                       {"DynamoDB.GetItem": 3, "DynamoDB.TransactWriteItems": 1, "KMS.Decrypt": 1, "DynamoDB.DeleteItem": 1, "Scheduler.DeleteSchedule": 1},
-		"automatic logout":                      {"DynamoDB.GetItem": 3, "DynamoDB.TransactWriteItems": 1, "KMS.Decrypt": 1, "DynamoDB.DeleteItem": 1, "Scheduler.DeleteSchedule": 1},
-		"webhook: logout, GitHub down":          {"DynamoDB.GetItem": 3, "DynamoDB.TransactWriteItems": 1, "KMS.Decrypt": 1, "Scheduler.CreateSchedule": 1},
+		"webhook: logout":                       {"DynamoDB.GetItem": 3, "DynamoDB.TransactWriteItems": 1, "KMS.Decrypt": 1, "DynamoDB.DeleteItem": 1, "Scheduler.DeleteSchedule": 1, "EventBridge.PutEvents": 1},
+		"automatic logout":                      {"DynamoDB.GetItem": 3, "DynamoDB.TransactWriteItems": 1, "KMS.Decrypt": 1, "DynamoDB.DeleteItem": 1, "Scheduler.DeleteSchedule": 1, "EventBridge.PutEvents": 1},
+		"webhook: logout, GitHub down":          {"DynamoDB.GetItem": 3, "DynamoDB.TransactWriteItems": 1, "KMS.Decrypt": 1, "Scheduler.CreateSchedule": 1, "EventBridge.PutEvents": 1},
 		"automatic logout, GitHub down (retry)": {"DynamoDB.GetItem": 2, "KMS.Decrypt": 1, "Scheduler.CreateSchedule": 1},
 		"webhook: help":                         {},
 		// A GitHub App: the callback seals the token and its refresh token; a
 		// status with the token about to expire refreshes the pair and seals it.
-		"callback (GitHub App)":                         {"DynamoDB.DeleteItem": 1, "KMS.Encrypt": 2, "DynamoDB.GetItem": 1, "Scheduler.CreateSchedule": 1, "DynamoDB.PutItem": 1},
+		"callback (GitHub App)":                         {"DynamoDB.DeleteItem": 1, "KMS.Encrypt": 2, "DynamoDB.GetItem": 1, "Scheduler.CreateSchedule": 1, "DynamoDB.PutItem": 1, "EventBridge.PutEvents": 1},
 		"webhook: status, token refreshed (GitHub App)": {"DynamoDB.GetItem": 1, "KMS.Decrypt": 1, "KMS.Encrypt": 2, "DynamoDB.UpdateItem": 1},
 		// The refreshed pair could not be stored and GitHub did not confirm its
 		// revocation: the new token is kept sealed, with a retry scheduled.
 		"webhook: status, refreshed token not stored, GitHub down (kept for retry)": {"DynamoDB.GetItem": 2, "KMS.Decrypt": 1, "KMS.Encrypt": 3, "DynamoDB.UpdateItem": 1, "Scheduler.CreateSchedule": 1, "DynamoDB.PutItem": 1},
+		// A command past the webhook's deadline goes to the commands queue;
+		// the commands function finishes it (the same session calls as the
+		// command inline) and, when it ends a session, publishes the event.
+		"webhook: a command deferred":                                                          {"SQS.SendMessage": 1},
+		"commands: deferred command":                                                           {"DynamoDB.GetItem": 1, "KMS.Decrypt": 1},
+		"commands: deferred command, token revoked at GitHub":                                  {"DynamoDB.GetItem": 2, "KMS.Decrypt": 1, "DynamoDB.TransactWriteItems": 1, "DynamoDB.DeleteItem": 1, "Scheduler.DeleteSchedule": 1, "EventBridge.PutEvents": 1},
+		"commands: deferred command, refreshed token not stored, GitHub down (kept for retry)": {"DynamoDB.GetItem": 2, "KMS.Decrypt": 1, "KMS.Encrypt": 3, "DynamoDB.UpdateItem": 1, "Scheduler.CreateSchedule": 1, "DynamoDB.PutItem": 1},
 	}
 	// Which function serves each flow, and through which of its entry points
 	// (a route and, for the webhook, the command). Every entry point of every
@@ -120,6 +138,10 @@ func TestAWSCallsPerFlow(t *testing.T) {
 		"automatic logout, GitHub down (retry)":         {"LogoutFunction", "scheduled retry (attempt 1 and later)"},
 		"webhook: status, token refreshed (GitHub App)": {"WebhookFunction", "POST /rocketchat/webhook: status"},
 		"webhook: status, refreshed token not stored, GitHub down (kept for retry)": {"WebhookFunction", "POST /rocketchat/webhook: status"},
+		"webhook: a command deferred":                                                          {"WebhookFunction", "POST /rocketchat/webhook: " + DeferringEntry},
+		"commands: deferred command":                                                           {"CommandsFunction", DeferredEntry},
+		"commands: deferred command, token revoked at GitHub":                                  {"CommandsFunction", DeferredEntry},
+		"commands: deferred command, refreshed token not stored, GitHub down (kept for retry)": {"CommandsFunction", DeferredEntry},
 	}
 	// The cold start happened in awsapp.New above.
 	got["cold start"] = counter.Counts()
@@ -158,6 +180,31 @@ func TestAWSCallsPerFlow(t *testing.T) {
 	login("")
 	login(" (re-login)")
 	measure("webhook: status", func() { say("/github status") })
+	// A command past the webhook's deadline: the webhook function's deferrer
+	// sends it to the commands queue, and the commands function runs the
+	// batch SQS hands it.
+	aliceKey := session.Key{Site: "https://chat.example.com", UserID: alice.ID}
+	measure("webhook: a command deferred", func() {
+		if err := app.Deferrer.Defer(ctx, chatops.Deferred{Key: aliceKey, UserName: alice.Name, MessageID: "slow-1",
+			Trigger: "/github", Text: "/github me", RoomID: "GENERAL"}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	batch := receiveBatch(t, cfg, env["COMMANDS_QUEUE_URL"], 1)
+	// runBatch runs a batch as the commands function and checks how many of
+	// its messages it reported as failed (SQS retries those).
+	runBatch := func(app *awsapp.App, batch events.SQSEvent, failures int) {
+		resp, err := app.Deferred(ctx, batch)
+		if err != nil || len(resp.BatchItemFailures) != failures {
+			t.Fatalf("deferred batch: %+v, %v; want %d failed", resp, err, failures)
+		}
+	}
+	measure("commands: deferred command", func() { runBatch(app, batch, 0) })
+	// The user revoked the app at GitHub meanwhile: the command's 401 ends
+	// the session (revoked_at_github).
+	gh.RevokeAll("octocat")
+	measure("commands: deferred command, token revoked at GitHub", func() { runBatch(app, deferredBatch(t, aliceKey, "slow-2"), 0) })
+	login("")
 	var help string
 	measure("webhook: help", func() { help = say("/github help") })
 	measure("webhook: logout", func() { say("/github logout") })
@@ -212,7 +259,7 @@ func TestAWSCallsPerFlow(t *testing.T) {
 	defer srv2.Close()
 	rc2 := &rocketchattest.Outgoing{URL: srv2.URL + "/rocketchat/webhook", Token: webhookToken, SiteURL: "https://chat.example.com"}
 	// A user per flow, so that each login is a first one.
-	users := []rocketchattest.User{{ID: "bobid", Name: "bob"}, {ID: "carolid", Name: "carol"}}
+	users := []rocketchattest.User{{ID: "bobid", Name: "bob"}, {ID: "carolid", Name: "carol"}, {ID: "daveid", Name: "dave"}}
 	user := users[0]
 	say2 := func(text string) string {
 		d, err := rc2.Send(ctx, rc2.Message(user, text))
@@ -261,6 +308,17 @@ func TestAWSCallsPerFlow(t *testing.T) {
 	ghApp.SetFault(githubtest.RouteRevokeToken, githubtest.Fault{Status: 502})
 	measure("webhook: status, refreshed token not stored, GitHub down (kept for retry)", func() { say2("/github status") })
 	ghApp.ClearFault(githubtest.RouteRevokeToken)
+	// The same in a deferred command: the commands function refreshes the token.
+	user = users[2]
+	loginApp()
+	expiring()
+	faults.failNext("UpdateItem")
+	ghApp.SetFault(githubtest.RouteRevokeToken, githubtest.Fault{Status: 502})
+	measure("commands: deferred command, refreshed token not stored, GitHub down (kept for retry)", func() {
+		// The command did not finish: its message is reported, for SQS to retry.
+		runBatch(app2, deferredBatch(t, session.Key{Site: "https://chat.example.com", UserID: user.ID}, "slow-3"), 1)
+	})
+	ghApp.ClearFault(githubtest.RouteRevokeToken)
 
 	// A malformed scheduler payload ends nothing and is reported as an error.
 	login("")
@@ -283,7 +341,7 @@ func TestAWSCallsPerFlow(t *testing.T) {
 	// attempt (an answer lost on the way back), which these flows do not stage.
 	rescheduling := map[string][]string{"a retried CreateSchedule": {"scheduler:UpdateSchedule"}}
 	entries := entryPoints(t, help)
-	for _, function := range []string{"WebhookFunction", "CallbackFunction", "LogoutFunction"} {
+	for _, function := range []string{"WebhookFunction", "CallbackFunction", "LogoutFunction", "CommandsFunction"} {
 		byFlow := map[string][]string{"cold start": actions["cold start"]}
 		covered := map[string]bool{}
 		for name, fe := range flowEntry {
@@ -305,6 +363,35 @@ func TestAWSCallsPerFlow(t *testing.T) {
 		}
 	}
 
+	// The domain events went through the bus: a rule on the source routed
+	// every kind to a queue.
+	kinds := map[string]int{}
+	for range 10 {
+		out, err := sqs.NewFromConfig(cfg).ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(eventsQueue), MaxNumberOfMessages: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out.Messages) == 0 {
+			break
+		}
+		for _, m := range out.Messages {
+			var ev struct {
+				Detail struct {
+					Kind string `json:"kind"`
+				} `json:"detail"`
+			}
+			if err := json.Unmarshal([]byte(aws.ToString(m.Body)), &ev); err != nil {
+				t.Fatalf("event %s: %v", aws.ToString(m.Body), err)
+			}
+			kinds[ev.Detail.Kind]++
+		}
+	}
+	for _, k := range session.EventKinds() {
+		if kinds[string(k)] == 0 {
+			t.Errorf("no %s event reached the bus (events seen: %v)", k, kinds)
+		}
+	}
+
 	var table strings.Builder
 	fmt.Fprintln(&table, "| flow | AWS calls |\n|---|---|")
 	seen := map[string]bool{}
@@ -322,6 +409,70 @@ func TestAWSCallsPerFlow(t *testing.T) {
 		t.Errorf("measured %d flows, want %d", len(seen), len(want))
 	}
 	t.Logf("AWS calls per flow:\n%s", table.String())
+}
+
+// routeEvents adds a rule to the bus that sends every event of the service's
+// source to a new queue, and returns the queue's URL.
+func routeEvents(t *testing.T, cfg aws.Config, bus string) string {
+	t.Helper()
+	url, arn := awstest.Queue(t, cfg)
+	eb := eventbridge.NewFromConfig(cfg)
+	rule := awstest.UniqueName("events")
+	if _, err := eb.PutRule(t.Context(), &eventbridge.PutRuleInput{Name: aws.String(rule), EventBusName: aws.String(bus),
+		EventPattern: aws.String(`{"source":["rcgithub"]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := eb.PutTargets(t.Context(), &eventbridge.PutTargetsInput{Rule: aws.String(rule), EventBusName: aws.String(bus),
+		Targets: []eventbridgetypes.Target{{Id: aws.String("queue"), Arn: aws.String(arn)}}}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_, _ = eb.RemoveTargets(context.Background(), &eventbridge.RemoveTargetsInput{Rule: aws.String(rule), EventBusName: aws.String(bus), Ids: []string{"queue"}})
+		_, _ = eb.DeleteRule(context.Background(), &eventbridge.DeleteRuleInput{Name: aws.String(rule), EventBusName: aws.String(bus)})
+	})
+	return url
+}
+
+// sessionRunner stands in for (*web.Handler).RunDeferred while this build has
+// none (the chat commands are written in parallel): like "/github me", it
+// takes the session's token, refreshing it when due, and calls GitHub as the
+// user, and a 401 ends the session. Once the web handler has RunDeferred,
+// awsapp.New wires it and this is not used.
+type sessionRunner struct{ svc *session.Service }
+
+func (r sessionRunner) RunDeferred(ctx context.Context, d chatops.Deferred) error {
+	_, err := r.svc.GetStatus(ctx, d.Key)
+	if errors.Is(err, session.ErrEndedAtGitHub) {
+		return nil // answered: the user is told the session ended
+	}
+	return err
+}
+
+// receiveBatch reads n messages from the queue, with a client that counts
+// nothing (SQS's poller reads them for the function), as the event SQS
+// hands the commands function.
+func receiveBatch(t *testing.T, cfg aws.Config, queueURL string, n int) events.SQSEvent {
+	t.Helper()
+	out, err := sqs.NewFromConfig(cfg).ReceiveMessage(t.Context(), &sqs.ReceiveMessageInput{QueueUrl: aws.String(queueURL),
+		MaxNumberOfMessages: int32(n), WaitTimeSeconds: 1})
+	if err != nil || len(out.Messages) != n {
+		t.Fatalf("receive from the commands queue: %v, %d messages, want %d", err, len(out.Messages), n)
+	}
+	var ev events.SQSEvent
+	for _, m := range out.Messages {
+		ev.Records = append(ev.Records, events.SQSMessage{MessageId: aws.ToString(m.MessageId), Body: aws.ToString(m.Body)})
+	}
+	return ev
+}
+
+// deferredBatch is a batch of one deferred "/github me" of k.
+func deferredBatch(t *testing.T, k session.Key, messageID string) events.SQSEvent {
+	t.Helper()
+	body, err := sqsqueue.Encode(chatops.Deferred{Key: k, MessageID: messageID, Trigger: "/github", Text: "/github me"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return events.SQSEvent{Records: []events.SQSMessage{{MessageId: "sqs-" + messageID, Body: string(body)}}}
 }
 
 func formatCounts(c map[string]int) string {

@@ -69,6 +69,7 @@ type AWS struct {
 	TokenKMSKeyID     string // TOKEN_KMS_KEY_ID
 	SecretsARN        string // SECRETS_ARN
 	EventBusName      string // EVENT_BUS_NAME, optional: the domain events' EventBridge bus
+	CommandsQueueURL  string // COMMANDS_QUEUE_URL, optional: where slow commands are finished
 }
 
 // problems collects one line per mistake.
@@ -191,6 +192,7 @@ func LoadAWS(getenv func(string) string) (AWS, error) {
 	}
 	c.Common = loadCommon(&p, getenv, "")
 	c.EventBusName = loadEventBus(&p, getenv)
+	c.CommandsQueueURL = loadCommandsQueue(&p, getenv)
 	if c.ClientID == "" {
 		p.add("GITHUB_CLIENT_ID", "required: the OAuth App's client id")
 	}

@@ -45,3 +45,18 @@ func loadEventBus(p *problems, getenv func(string) string) string {
 	}
 	return name
 }
+
+// loadCommandsQueue reads COMMANDS_QUEUE_URL, the optional SQS queue of the
+// commands finished after the webhook's deadline.
+func loadCommandsQueue(p *problems, getenv func(string) string) string {
+	raw := strings.TrimSpace(getenv("COMMANDS_QUEUE_URL"))
+	if raw == "" {
+		return ""
+	}
+	// http only to a loopback host: moto, in tests.
+	if u, err := url.Parse(raw); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" ||
+		cleartextProblem(raw) != "" {
+		p.add("COMMANDS_QUEUE_URL", "%s is not an SQS queue URL (https://sqs.<region>.amazonaws.com/<account>/<name>)", quoteShort(raw))
+	}
+	return raw
+}

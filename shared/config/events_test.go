@@ -81,3 +81,24 @@ func TestEventBusName(t *testing.T) {
 		}
 	}
 }
+
+func TestCommandsQueueURL(t *testing.T) {
+	base := map[string]string{"PUBLIC_URL": "https://svc.example.com", "GITHUB_CLIENT_ID": "Iv1.abc", "TOKENS_TABLE": "t",
+		"SCHEDULE_GROUP": "g", "LOGOUT_FUNCTION_ARN": "arn:x", "SCHEDULER_ROLE_ARN": "arn:x", "LOGOUT_DLQ_ARN": "arn:x",
+		"TOKEN_KMS_KEY_ID": "k", "SECRETS_ARN": "arn:x"}
+	for raw, ok := range map[string]bool{
+		"": true, // optional: commands are not deferred
+		"https://sqs.eu-west-1.amazonaws.com/123456789012/rcgithub-commands": true,
+		"http://sqs.eu-west-1.amazonaws.com/123456789012/q":                  false,
+		"http://127.0.0.1:5000/123456789012/q":                               true, // moto
+		"rcgithub-commands":                                                  false,
+	} {
+		c, err := LoadAWS(env(envWith(base, "COMMANDS_QUEUE_URL", raw)))
+		if ok && (err != nil || c.CommandsQueueURL != raw) {
+			t.Errorf("COMMANDS_QUEUE_URL %q: %q, %v", raw, c.CommandsQueueURL, err)
+		}
+		if !ok && (err == nil || !strings.Contains(err.Error(), "COMMANDS_QUEUE_URL")) {
+			t.Errorf("COMMANDS_QUEUE_URL %q accepted: %v", raw, err)
+		}
+	}
+}
