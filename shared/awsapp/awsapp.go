@@ -117,19 +117,22 @@ func New(ctx context.Context, getenv func(string) string, opts Options) (*App, e
 	if metrics == nil {
 		metrics = &emf.Writer{Out: os.Stdout}
 	}
+	// The webhook hands late commands to the commands queue (Deferrer);
+	// every function publishes the domain events.
+	deferrer := commandsQueue(awsCfg, cfg.CommandsQueueURL)
 	w, err := wiring.Assemble(cfg.Common, sec.ClientSecret, live, wiring.Adapters{
-		Store: dynamodb.New(awsdynamodb.NewFromConfig(awsCfg), cfg.TokensTable),
+		Events: eventBus(awsCfg, cfg.EventBusName),
+		Store:  dynamodb.New(awsdynamodb.NewFromConfig(awsCfg), cfg.TokensTable),
 		Scheduler: eventbridge.New(awsscheduler.NewFromConfig(awsCfg), eventbridge.Config{
 			Group: cfg.ScheduleGroup, TargetARN: cfg.LogoutFunctionARN, RoleARN: cfg.SchedulerRoleARN,
 			DeadLetterARN: cfg.LogoutDLQARN, MaxRetries: 10, MaxEventAge: 86400,
 		}),
 		Sealer: kms.New(awskms.NewFromConfig(awsCfg), cfg.TokenKMSKeyID),
-		Events: eventBus(awsCfg, cfg.EventBusName),
 	}, wiring.Options{Logger: logger, Now: now, Metrics: metrics, GitHubHTTPClient: opts.GitHubHTTPClient})
 	if err != nil {
 		return nil, err
 	}
-	app := &App{App: w, Deferrer: commandsQueue(awsCfg, cfg.CommandsQueueURL)}
+	app := &App{App: w, Deferrer: deferrer}
 	// Until the web handler has RunDeferred (the chat commands' dispatch),
 	// this build cannot finish a deferred command and Deferred says so.
 	if r, ok := any(w.Web).(DeferredRunner); ok {

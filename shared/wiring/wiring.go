@@ -34,10 +34,10 @@ type App struct {
 
 // Adapters are what a deployment keeps its state in.
 type Adapters struct {
+	Events    session.Events // optional: where the domain events go (nil: nowhere)
 	Store     session.Store
 	Scheduler session.Scheduler
 	Sealer    session.Sealer
-	Events    session.Events // optional: where the domain events go (nil: nowhere)
 }
 
 // Options are what a caller may set; every field is optional.
