@@ -180,6 +180,7 @@ go-test: moto-venv system-deps bin/testreport
 FUZZ_TARGETS := \
 	./shared/rocketchat:FuzzParseCommand \
 	./shared/eventbridge:FuzzParseJob \
+	./shared/sqsqueue:FuzzParse \
 	./shared/web:FuzzWebhook \
 	./shared/web:FuzzOAuthCallback \
 	./shared/web:FuzzOAuthStartPage \
