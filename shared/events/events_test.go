@@ -1,10 +1,13 @@
 package events_test
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"maps"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -78,6 +81,12 @@ func TestREADMEDocumentsTheEvents(t *testing.T) {
 		if !regexp.MustCompile("`" + string(k) + "`[^\n]*`" + dt + "`").MatchString(section) {
 			t.Errorf("README Events lacks a line naming `%s` with its detail-type `%s`", k, dt)
 		}
+	}
+	// The key as the README tells a receiver to recompute it.
+	recipe := sha256.Sum256([]byte("rcgithub event v1\n" + sample.Site + "\n" + sample.UserID + "\n" +
+		strconv.FormatInt(sample.Generation, 10) + "\n" + string(sample.Kind)))
+	if hex.EncodeToString(recipe[:]) != sample.IdempotencyKey() || !strings.Contains(section, "joined by newlines") {
+		t.Error("README Events describes the idempotency key otherwise than it is made")
 	}
 	_, detail, _ := events.Encode(sample)
 	var fields map[string]any
