@@ -49,8 +49,9 @@ const (
 	// ReplayWindow is how far a delivery's timestamp may be from the
 	// receiver's clock, either way, for Verify to accept it.
 	ReplayWindow = 5 * time.Minute
-	// Timeout bounds one delivery, from connecting to reading the answer.
-	Timeout = 5 * time.Second
+	// Timeout bounds one delivery, from connecting to reading the answer:
+	// the service's own bound on a publication.
+	Timeout = session.PublishTimeout
 	// MinSecretLen is the shortest EVENTS_SECRET accepted (config checks it).
 	MinSecretLen    = 32
 	signaturePrefix = "sha256="
