@@ -61,6 +61,7 @@ HELP := \
 	"build-CallbackFunction  run by sam build" \
 	"build-LogoutFunction    run by sam build" \
 	"check-deploy       caddy validate, nginx -t, systemd-analyze verify on infra/deploy/ (docs/deploy-one-machine.md)" \
+	"build-CommandsFunction  run by sam build" \
 	"clean              remove bin, .aws-sam and .cache" \
 	"help               this list"
 
@@ -181,6 +182,7 @@ go-test: moto-venv system-deps bin/testreport
 FUZZ_TARGETS := \
 	./shared/rocketchat:FuzzParseCommand \
 	./shared/eventbridge:FuzzParseJob \
+	./shared/sqsqueue:FuzzParse \
 	./shared/web:FuzzWebhook \
 	./shared/web:FuzzOAuthCallback \
 	./shared/web:FuzzOAuthStartPage \

@@ -3,7 +3,7 @@
 // sites again every SitesRefresh), and the DynamoDB, EventBridge Scheduler and
 // KMS adapters, assembled by wiring as the
 // one-machine server is. Each function's main calls Init and hands its own
-// handler to lambda.Start: WebhookRoutes, OAuthRoutes or Logout.
+// handler to lambda.Start: WebhookRoutes, OAuthRoutes, Logout or Deferred.
 package awsapp
 
 import (
@@ -20,17 +20,22 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	awsdynamodb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	awseventbridge "github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	awskms "github.com/aws/aws-sdk-go-v2/service/kms"
 	awsscheduler "github.com/aws/aws-sdk-go-v2/service/scheduler"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	awssqs "github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"rcgithub/shared/chatops"
 	"rcgithub/shared/config"
 	"rcgithub/shared/dynamodb"
 	"rcgithub/shared/emf"
 	"rcgithub/shared/eventbridge"
+	"rcgithub/shared/eventbus"
 	"rcgithub/shared/kms"
 	"rcgithub/shared/secrets"
 	"rcgithub/shared/session"
+	"rcgithub/shared/sqsqueue"
 	"rcgithub/shared/web"
 	"rcgithub/shared/wiring"
 )
@@ -75,6 +80,12 @@ func RequestRetryer() aws.Retryer {
 // App is the service wired to AWS.
 type App struct {
 	wiring.App
+	// Deferrer sends the commands that cannot finish inside the webhook's
+	// deadline to the commands queue (COMMANDS_QUEUE_URL); nil without it.
+	Deferrer chatops.Deferrer
+	// Commands finishes the deferred commands the commands function reads
+	// from that queue (see Deferred): the web handler's RunDeferred.
+	Commands DeferredRunner
 }
 
 // Options let tests add SDK options (moto's endpoint, call counters); the
@@ -141,19 +152,42 @@ func New(ctx context.Context, getenv func(string) string, opts Options) (*App, e
 	if metrics == nil {
 		metrics = &emf.Writer{Out: os.Stdout}
 	}
+	// The webhook hands late commands to the commands queue (Deferrer);
+	// every function publishes the domain events.
+	deferrer := commandsQueue(awsCfg, cfg.CommandsQueueURL)
 	w, err := wiring.Assemble(cfg.Common, sec.ClientSecret, live, wiring.Adapters{
-		Store: dynamodb.New(awsdynamodb.NewFromConfig(awsCfg), cfg.TokensTable),
+		Events: eventBus(awsCfg, cfg.EventBusName),
+		Store:  dynamodb.New(awsdynamodb.NewFromConfig(awsCfg), cfg.TokensTable),
 		Scheduler: eventbridge.New(awsscheduler.NewFromConfig(awsCfg), eventbridge.Config{
 			Group: cfg.ScheduleGroup, TargetARN: cfg.LogoutFunctionARN, RoleARN: cfg.SchedulerRoleARN,
 			DeadLetterARN: cfg.LogoutDLQARN, MaxRetries: 10, MaxEventAge: 86400,
 		}),
-		Sealer: kms.New(awskms.NewFromConfig(awsCfg), cfg.TokenKMSKeyID),
-		Claims: dynamodb.NewClaims(awsdynamodb.NewFromConfig(awsCfg), cfg.TokensTable, now),
+		Sealer:   kms.New(awskms.NewFromConfig(awsCfg), cfg.TokenKMSKeyID),
+		Claims:   dynamodb.NewClaims(awsdynamodb.NewFromConfig(awsCfg), cfg.TokensTable, now),
+		Deferrer: deferrer,
 	}, wiring.Options{Logger: logger, Now: now, Metrics: metrics, GitHubHTTPClient: opts.GitHubHTTPClient})
 	if err != nil {
 		return nil, err
 	}
-	return &App{App: w}, nil
+	return &App{App: w, Deferrer: deferrer, Commands: w.Web}, nil
+}
+
+// eventBus is the domain events' publisher on the bus EVENT_BUS_NAME names,
+// or nil (no events) when it is unset.
+func eventBus(awsCfg aws.Config, name string) session.Events {
+	if name == "" {
+		return nil
+	}
+	return eventbus.New(awseventbridge.NewFromConfig(awsCfg), name)
+}
+
+// commandsQueue is the deferrer on the queue COMMANDS_QUEUE_URL names, or nil
+// (commands are not deferred) when it is unset.
+func commandsQueue(awsCfg aws.Config, queueURL string) chatops.Deferrer {
+	if queueURL == "" {
+		return nil
+	}
+	return sqsqueue.New(awssqs.NewFromConfig(awsCfg), queueURL)
 }
 
 // Init is New for a function's main: it logs in JSON on stdout, through

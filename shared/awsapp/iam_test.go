@@ -44,7 +44,8 @@ func (r *iamRecorder) taken() []string {
 func (r *iamRecorder) add(stack *middleware.Stack) error {
 	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("iamRecorder",
 		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-			prefix := map[string]string{"DynamoDB": "dynamodb", "Scheduler": "scheduler", "KMS": "kms", "Secrets Manager": "secretsmanager"}[awsmiddleware.GetServiceID(ctx)]
+			prefix := map[string]string{"DynamoDB": "dynamodb", "Scheduler": "scheduler", "KMS": "kms", "Secrets Manager": "secretsmanager",
+				"EventBridge": "events", "SQS": "sqs"}[awsmiddleware.GetServiceID(ctx)]
 			op := awsmiddleware.GetOperationName(ctx)
 			var actions []string
 			switch {
@@ -79,7 +80,7 @@ func (r *iamRecorder) add(stack *middleware.Stack) error {
 func templatePolicy(t *testing.T, name string) []string {
 	t.Helper()
 	var actions []string
-	for _, m := range regexp.MustCompile(`(?m)^\s*(?:- |Action: )((?:dynamodb|scheduler|kms|secretsmanager|iam):[A-Za-z*]+)\s*$`).FindAllStringSubmatch(templateResource(t, name), -1) {
+	for _, m := range regexp.MustCompile(`(?m)^\s*(?:- |Action: )((?:dynamodb|scheduler|kms|secretsmanager|iam|events|sqs):[A-Za-z*]+)\s*$`).FindAllStringSubmatch(templateResource(t, name), -1) {
 		actions = append(actions, m[1])
 	}
 	sort.Strings(actions)
@@ -210,8 +211,10 @@ func grantedTo(t *testing.T, function string) []string {
 
 // entryPoints lists what each function serves: the HTTP API routes
 // template.yaml sends to it and, for the webhook, each command its help text
-// names (help: the answer to "/github help"); the logout function runs the
-// scheduler's payloads, the automatic logout and the retries.
+// names (help: the answer to "/github help"), and a command past the
+// webhook's deadline, handed to the commands queue; the logout function runs
+// the scheduler's payloads, the automatic logout and the retries; the
+// commands function runs the queue's batches of deferred commands.
 func entryPoints(t *testing.T, help string) map[string][]string {
 	t.Helper()
 	functions := map[string]string{"webhook": "WebhookFunction", "callback": "CallbackFunction", "logout": "LogoutFunction"}
@@ -233,8 +236,11 @@ func entryPoints(t *testing.T, help string) map[string][]string {
 		}
 	}
 	var commands []string
-	for _, m := range regexp.MustCompile("`/github (\\w+)`").FindAllStringSubmatch(help, -1) {
-		commands = append(commands, m[1])
+	// Every form the help shows: "me", "owner/repo issues", "login public_repo"...
+	for _, m := range regexp.MustCompile("`/github ([^`]+)`").FindAllStringSubmatch(help, -1) {
+		if !slices.Contains(commands, m[1]) {
+			commands = append(commands, m[1])
+		}
 	}
 	if len(routes["WebhookFunction"]) == 0 || len(routes["CallbackFunction"]) == 0 || len(commands) == 0 {
 		t.Fatalf("no routes or commands found: routes %v, commands %v in help %q", routes, commands, help)
@@ -242,11 +248,21 @@ func entryPoints(t *testing.T, help string) map[string][]string {
 	entries := map[string][]string{
 		"CallbackFunction": routes["CallbackFunction"],
 		"LogoutFunction":   {"scheduled job (attempt 0)", "scheduled retry (attempt 1 and later)"},
+		"CommandsFunction": {DeferredEntry},
 	}
 	for _, r := range routes["WebhookFunction"] {
 		for _, c := range commands {
 			entries["WebhookFunction"] = append(entries["WebhookFunction"], r+": "+c)
 		}
+		entries["WebhookFunction"] = append(entries["WebhookFunction"], r+": "+DeferringEntry)
 	}
 	return entries
 }
+
+// The entry points of the deferred commands: the webhook hands a command past
+// its deadline to the commands queue; the commands function runs the
+// queue's batches.
+const (
+	DeferringEntry = "a command past the deadline, deferred to the commands queue"
+	DeferredEntry  = "SQS batch of deferred commands"
+)

@@ -139,13 +139,16 @@ func whenDone(t testing.TB, what string, remove func(ctx context.Context) error)
 }
 
 // FunctionEnv creates on moto what the functions' environment names (the
-// table, the schedule group, the logout dead-letter queue, the token key, and
-// a secret holding secretJSON) and returns that environment as template.yaml
-// sets it. A test adds PUBLIC_URL and the GITHUB_* variables, then calls
+// table, the schedule group, the logout dead-letter queue, the token key, a
+// secret holding secretJSON, the events' bus and the commands queue) and
+// returns that environment as template.yaml sets it. A test adds PUBLIC_URL and the GITHUB_* variables, then calls
 // awsapp.New with it.
 func FunctionEnv(t testing.TB, cfg aws.Config, secretJSON string) map[string]string {
 	_, dlqARN := Queue(t, cfg)
+	commandsURL, _ := Queue(t, cfg)
 	return map[string]string{
+		"EVENT_BUS_NAME":      EventBus(t, cfg),
+		"COMMANDS_QUEUE_URL":  commandsURL,
 		"TOKENS_TABLE":        Table(t, cfg),
 		"SCHEDULE_GROUP":      ScheduleGroup(t, cfg),
 		"LOGOUT_FUNCTION_ARN": "arn:aws:lambda:us-east-1:123456789012:function:rcgithub-logout",

@@ -38,6 +38,7 @@ type Secrets struct {
 	WebhookToken       string // ROCKETCHAT_WEBHOOK_TOKEN
 	IncomingWebhookURL string // ROCKETCHAT_INCOMING_WEBHOOK_URL, optional
 	SiteURL            string // ROCKETCHAT_SITE_URL, optional: pins the single site
+	EventsSecret       string // EVENTS_SECRET, with EventsURL: signs the events' HTTP callback
 	// Sites, when set, replaces the three fields above: a table of several
 	// Rocket.Chat servers (ROCKETCHAT_SITES_FILE, or "sites" in the AWS secret).
 	// Keys may be unnormalised here; CheckSecrets and LoadLocal normalise them.
@@ -59,6 +60,7 @@ type Local struct {
 	// SiteTable is the sites the server accepts, as read at start: from
 	// SitesFile, or the single site of ROCKETCHAT_WEBHOOK_TOKEN.
 	SiteTable Sites
+	EventsURL string // EVENTS_URL, optional: where domain events are POSTed (signed)
 }
 
 // AWS is the configuration of the Lambda functions. Secrets come from Secrets
@@ -72,6 +74,8 @@ type AWS struct {
 	LogoutDLQARN      string // LOGOUT_DLQ_ARN
 	TokenKMSKeyID     string // TOKEN_KMS_KEY_ID
 	SecretsARN        string // SECRETS_ARN
+	EventBusName      string // EVENT_BUS_NAME, optional: the domain events' EventBridge bus
+	CommandsQueueURL  string // COMMANDS_QUEUE_URL, optional: where slow commands are finished
 }
 
 // problems collects one line per mistake.
@@ -141,6 +145,7 @@ func LoadLocal(getenv func(string) string) (Local, error) {
 	if c.DataDir == "" {
 		p.add("DATA_DIR", "must not be empty")
 	}
+	c.EventsURL, c.EventsSecret = loadEventsCallback(&p, getenv)
 	return c, p.err()
 }
 
@@ -197,6 +202,8 @@ func LoadAWS(getenv func(string) string) (AWS, error) {
 		SecretsARN:        getenv("SECRETS_ARN"),
 	}
 	c.Common = loadCommon(&p, getenv, "")
+	c.EventBusName = loadEventBus(&p, getenv)
+	c.CommandsQueueURL = loadCommandsQueue(&p, getenv)
 	if c.ClientID == "" {
 		p.add("GITHUB_CLIENT_ID", "required: the OAuth App's client id")
 	}

@@ -22,6 +22,7 @@ import (
 	"rcgithub/shared/config"
 	"rcgithub/shared/githubtest"
 	"rcgithub/shared/session"
+	"rcgithub/shared/webhookevents"
 	"rcgithub/shared/wiring"
 )
 
@@ -99,7 +100,7 @@ func New(cfg config.Local, o Options) (*App, error) {
 		cfg.GitHubAPIURL = cfg.PublicURL + SandboxPath
 	}
 	a.App, err = wiring.Assemble(cfg.Common, cfg.ClientSecret, config.LocalSites(cfg, o.Now, logger),
-		wiring.Adapters{Store: db, Scheduler: a.Scheduler, Sealer: sealer, Claims: db.Claims(o.Now)},
+		wiring.Adapters{Store: db, Scheduler: a.Scheduler, Sealer: sealer, Claims: db.Claims(o.Now), Events: eventsCallback(cfg)},
 		wiring.Options{Logger: logger, Now: o.Now, Metrics: o.Metrics, GitHubHTTPClient: o.GitHubHTTPClient, DeferLocally: true})
 	if err != nil {
 		_ = db.Close()
@@ -120,6 +121,15 @@ func New(cfg config.Local, o Options) (*App, error) {
 	mux.Handle("/", a.Web.Routes())
 	a.Handler = mux
 	return a, nil
+}
+
+// eventsCallback is the domain events' signed HTTP callback EVENTS_URL, or
+// nil (no events) when it is unset.
+func eventsCallback(cfg config.Local) session.Events {
+	if cfg.EventsURL == "" {
+		return nil
+	}
+	return webhookevents.New(cfg.EventsURL, []byte(cfg.EventsSecret))
 }
 
 // Run fires due automatic logouts until ctx ends, and hourly removes login

@@ -35,6 +35,7 @@ func (s *Service) Logout(ctx context.Context, k Key) (LogoutResult, error) {
 		}
 		s.count(ctx, LogoutUser)
 		s.log().InfoContext(ctx, "logout", "reason", "user", "site", k.Site, "user", k.UserID, "generation", retired.Generation)
+		s.publish(ctx, EventLoggedOut, k, retired.GitHubLogin, retired.Generation)
 		// A revocation left without a retry is logged and counted by
 		// finishRetired; the session is over for the user either way.
 		revoked, _ := s.finishRetired(ctx, Job{Site: k.Site, UserID: k.UserID, Generation: retired.Generation})
@@ -80,6 +81,7 @@ func (s *Service) Expire(ctx context.Context, job Job) error {
 			expired = true
 			s.count(ctx, LogoutAutomatic)
 			s.log().InfoContext(ctx, "logout", "reason", "automatic", "site", k.Site, "user", k.UserID, "generation", job.Generation)
+			s.publish(ctx, EventLoggedOutAutomatically, k, cur.GitHubLogin, job.Generation)
 		}
 	case err != nil && !errors.Is(err, ErrNotFound):
 		return s.expireLater(ctx, job, "read session for its automatic logout", "read session", err)

@@ -207,6 +207,7 @@ func (s *Service) CompleteLogin(ctx context.Context, state, code, browserSecret 
 	}
 	s.log().InfoContext(ctx, "login", "site", sess.Site, "user", sess.UserID,
 		"github_login", sess.GitHubLogin, "generation", sess.Generation, "replaced", replaced != nil)
+	s.publish(ctx, EventLoggedIn, sess.Key, sess.GitHubLogin, sess.Generation)
 	if replaced != nil {
 		s.finishRetired(ctx, Job{Site: replaced.Site, UserID: replaced.UserID, Generation: replaced.Generation})
 	}

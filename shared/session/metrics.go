@@ -66,6 +66,8 @@ var (
 	// FailureUnknownSite: a webhook came from a Rocket.Chat site that is not
 	// configured (counted by web).
 	FailureUnknownSite = failure("unknown_site")
+	// FailureEventPublish: a domain event could not be published (events.go).
+	FailureEventPublish = failure("event_publish")
 )
 
 // AllMetrics lists every metric and dimension value the service counts.
@@ -79,5 +81,6 @@ func AllMetrics() []Metric {
 		FailureNotifyOverrideDisabled, FailureNotifyRateLimited, FailureNotifyDisabled,
 		FailureNotifyUnknownHook, FailureNotifyMessageTooLarge,
 		FailureUnknownSite,
+		FailureEventPublish,
 	}
 }

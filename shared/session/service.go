@@ -44,6 +44,7 @@ type Service struct {
 	Sealer    Sealer
 	GitHub    GitHub
 	Notifier  Notifier         // optional
+	Events    Events           // optional: domain events (events.go)
 	Metrics   Metrics          // optional
 	Logger    *slog.Logger     // optional
 	Now       func() time.Time // optional

@@ -171,6 +171,7 @@ func (s *Service) endRefused(ctx context.Context, cur Session) error {
 	}
 	s.count(ctx, LogoutRevokedAtGitHub)
 	s.log().InfoContext(ctx, "logout", "reason", "revoked_at_github", "cause", "refresh_refused", "site", cur.Site, "user", cur.UserID, "generation", cur.Generation)
+	s.publish(ctx, EventRevokedAtGitHub, cur.Key, cur.GitHubLogin, cur.Generation)
 	s.finishRetired(ctx, Job{Site: cur.Site, UserID: cur.UserID, Generation: cur.Generation})
 	return ErrEndedAtGitHub
 }

@@ -101,5 +101,6 @@ func (s *Service) tokenRejected(ctx context.Context, k Key, gen int64, rejected 
 	s.forget(storeCtx, Job{Site: k.Site, UserID: k.UserID, Generation: gen})
 	s.count(storeCtx, LogoutRevokedAtGitHub)
 	s.log().InfoContext(storeCtx, "logout", "reason", "revoked_at_github", "site", k.Site, "user", k.UserID, "generation", gen)
+	s.publish(storeCtx, EventRevokedAtGitHub, k, cur.GitHubLogin, gen)
 	return Session{}, ErrEndedAtGitHub
 }

@@ -40,6 +40,7 @@ type App struct {
 
 // Adapters are what a deployment keeps its state in.
 type Adapters struct {
+	Events    session.Events // optional: where the domain events go (nil: nowhere)
 	Store     session.Store
 	Scheduler session.Scheduler
 	Sealer    session.Sealer
@@ -108,6 +109,7 @@ func Assemble(cfg config.Common, clientSecret string, sites *config.LiveSites, a
 		Sealer:    a.Sealer,
 		GitHub:    gh,
 		Notifier:  notifier,
+		Events:    a.Events,
 		Metrics:   o.Metrics,
 		Logger:    o.Logger,
 		Now:       o.Now,

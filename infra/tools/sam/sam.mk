@@ -14,7 +14,7 @@
 # targets and `make release` build with the same command, lambda_go_build below.
 
 # Lambda functions: each has its main in functions/<name>.
-SAM_FUNCTIONS := webhook callback logout
+SAM_FUNCTIONS := webhook callback logout commands
 
 SAM_TEMPLATE := template.yaml
 SAM_PYTHON ?= python3
@@ -28,13 +28,15 @@ lambda_go_build = GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda
 # sam sets ARTIFACTS_DIR (.aws-sam/build/<LogicalId>); without it the binary would land in /.
 sam_artifacts_dir = $(if $(ARTIFACTS_DIR),$(ARTIFACTS_DIR),$(error ARTIFACTS_DIR is not set: build-* targets are run by `sam build`; use `make sam-build` or `make release`))
 
-.PHONY: build-WebhookFunction build-CallbackFunction build-LogoutFunction
+.PHONY: build-WebhookFunction build-CallbackFunction build-LogoutFunction build-CommandsFunction
 build-WebhookFunction:
 	$(call lambda_go_build,webhook,$(sam_artifacts_dir)/bootstrap)
 build-CallbackFunction:
 	$(call lambda_go_build,callback,$(sam_artifacts_dir)/bootstrap)
 build-LogoutFunction:
 	$(call lambda_go_build,logout,$(sam_artifacts_dir)/bootstrap)
+build-CommandsFunction:
+	$(call lambda_go_build,commands,$(sam_artifacts_dir)/bootstrap)
 
 # ---------------------------------------------------------------- release
 SAM_RELEASE_DIR := bin/release
@@ -120,7 +122,7 @@ validate-template: $(SAM_SAM_VENV)/.installed
 .PHONY: sam-build
 sam-build: $(SAM_SAM_VENV)/.installed
 	$(SAM) build --build-in-source --template-file $(SAM_TEMPLATE) --build-dir .aws-sam/build
-	@for f in WebhookFunction CallbackFunction LogoutFunction; do \
+	@for f in WebhookFunction CallbackFunction LogoutFunction CommandsFunction; do \
 		out=$$(file -b .aws-sam/build/$$f/bootstrap) || exit 1; \
 		echo "$$f/bootstrap: $$out"; \
 		case "$$out" in *"ARM aarch64"*"statically linked"*"stripped"*) ;; *) \

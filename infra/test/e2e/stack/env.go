@@ -14,10 +14,11 @@ var (
 	Webhook  = Function{Name: "webhook", Timeout: "15"}
 	Callback = Function{Name: "callback", Timeout: "45"}
 	Logout   = Function{Name: "logout", Timeout: "30"}
+	Commands = Function{Name: "commands", Timeout: "60"}
 )
 
 // Functions lists them in the template's order.
-var Functions = []Function{Webhook, Callback, Logout}
+var Functions = []Function{Webhook, Callback, Logout, Commands}
 
 // Parameters are the template's parameters that reach the functions'
 // environment. Defaults gives the template's defaults.
@@ -82,6 +83,8 @@ func (s *Stack) Env(fn Function, p Parameters) []string {
 		"LOGOUT_DLQ_ARN=" + s.DeadLetterQueueARN,
 		"TOKEN_KMS_KEY_ID=" + s.KeyARN,
 		"SECRETS_ARN=" + s.SecretARN,
+		"EVENT_BUS_NAME=" + s.EventBus,
+		"COMMANDS_QUEUE_URL=" + s.CommandsQueueURL,
 		// Set by Lambda.
 		"AWS_REGION=" + Region,
 		"AWS_DEFAULT_REGION=" + Region,

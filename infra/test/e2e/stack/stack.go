@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	awsdynamodb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	awseventbridge "github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	awskms "github.com/aws/aws-sdk-go-v2/service/kms"
 	awsscheduler "github.com/aws/aws-sdk-go-v2/service/scheduler"
 	awssecrets "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
@@ -59,6 +60,8 @@ type Stack struct {
 	KeyARN             string // TokenKey
 	DeadLetterQueueARN string // ScheduleDeadLetterQueue
 	SecretARN          string // the SecretsArn parameter
+	EventBus           string // EventBus (its name)
+	CommandsQueueURL   string // CommandsQueue
 
 	cfg      aws.Config
 	keyID    string
@@ -109,6 +112,10 @@ func (s *Stack) create(ctx context.Context, secrets Secrets) error {
 	}
 	s.DeadLetterQueueARN = attrs.Attributes[string(sqstypes.QueueAttributeNameQueueArn)]
 
+	if err := s.createEventsAndCommands(ctx); err != nil {
+		return err
+	}
+
 	value, err := json.Marshal(secrets)
 	if err != nil {
 		return fmt.Errorf("encode secret: %w", err)
@@ -130,6 +137,14 @@ func (s *Stack) Delete(ctx context.Context) error {
 			SecretId: aws.String(s.SecretARN), ForceDeleteWithoutRecovery: aws.Bool(true)})
 		errs = append(errs, wrap("delete secret", err))
 	}
+	if s.CommandsQueueURL != "" {
+		_, err := awssqs.NewFromConfig(s.cfg).DeleteQueue(ctx, &awssqs.DeleteQueueInput{QueueUrl: aws.String(s.CommandsQueueURL)})
+		errs = append(errs, wrap("delete commands queue", err))
+	}
+	if s.EventBus != "" {
+		_, err := awseventbridge.NewFromConfig(s.cfg).DeleteEventBus(ctx, &awseventbridge.DeleteEventBusInput{Name: aws.String(s.EventBus)})
+		errs = append(errs, wrap("delete event bus", err))
+	}
 	if s.queueURL != "" {
 		_, err := awssqs.NewFromConfig(s.cfg).DeleteQueue(ctx, &awssqs.DeleteQueueInput{QueueUrl: aws.String(s.queueURL)})
 		errs = append(errs, wrap("delete dead-letter queue", err))
@@ -149,6 +164,21 @@ func (s *Stack) Delete(ctx context.Context) error {
 		errs = append(errs, wrap("delete table", err))
 	}
 	return errors.Join(errs...)
+}
+
+// createEventsAndCommands makes the domain events' bus and the commands queue.
+func (s *Stack) createEventsAndCommands(ctx context.Context) error {
+	bus := s.Name + "-events"
+	if _, err := awseventbridge.NewFromConfig(s.cfg).CreateEventBus(ctx, &awseventbridge.CreateEventBusInput{Name: aws.String(bus)}); err != nil {
+		return fmt.Errorf("create event bus: %w", err)
+	}
+	s.EventBus = bus
+	queue, err := awssqs.NewFromConfig(s.cfg).CreateQueue(ctx, &awssqs.CreateQueueInput{QueueName: aws.String(s.Name + "-commands")})
+	if err != nil {
+		return fmt.Errorf("create commands queue: %w", err)
+	}
+	s.CommandsQueueURL = aws.ToString(queue.QueueUrl)
+	return nil
 }
 
 // Config is the SDK configuration the test uses to look at the stack.
