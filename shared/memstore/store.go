@@ -110,6 +110,7 @@ func (m *Store) GetSession(_ context.Context, k session.Key) (session.Session, e
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.sweep()
+	m.dropIfExpired(ttlEntry{kind: kindLive, key: k})
 	return lookup(m.live, k)
 }
 
@@ -118,16 +119,15 @@ func (m *Store) PutSession(_ context.Context, s session.Session, prev int64) err
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.sweep()
+	m.dropIfExpired(ttlEntry{kind: kindLive, key: s.Key})
 	cur, ok := m.live[s.Key]
 	if (!ok && prev != 0) || (ok && cur.Generation != prev) {
 		return session.ErrConflict
 	}
 	if ok {
 		m.retired[retiredKey{cur.Key, cur.Generation}] = cur
-		m.expireLater(ttlEntry{kind: kindRetired, key: cur.Key, n: cur.Generation})
 	}
 	m.live[s.Key] = s
-	m.expireLater(ttlEntry{kind: kindLive, key: s.Key})
 	return nil
 }
 
@@ -136,6 +136,7 @@ func (m *Store) RetireSession(_ context.Context, k session.Key, gen int64) (sess
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.sweep()
+	m.dropIfExpired(ttlEntry{kind: kindLive, key: k})
 	cur, ok := m.live[k]
 	switch {
 	case !ok:
@@ -145,7 +146,6 @@ func (m *Store) RetireSession(_ context.Context, k session.Key, gen int64) (sess
 	}
 	delete(m.live, k)
 	m.retired[retiredKey{k, gen}] = cur
-	m.expireLater(ttlEntry{kind: kindRetired, key: k, n: gen})
 	return cur, nil
 }
 
@@ -155,6 +155,7 @@ func (m *Store) UpdateToken(_ context.Context, k session.Key, gen int64, sealedT
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.sweep()
+	m.dropIfExpired(ttlEntry{kind: kindLive, key: k})
 	cur, ok := m.live[k]
 	switch {
 	case !ok:
@@ -174,7 +175,6 @@ func (m *Store) PutRetired(_ context.Context, s session.Session) error {
 	defer m.mu.Unlock()
 	m.sweep()
 	m.retired[retiredKey{s.Key, s.Generation}] = s
-	m.expireLater(ttlEntry{kind: kindRetired, key: s.Key, n: s.Generation})
 	return nil
 }
 
@@ -183,6 +183,7 @@ func (m *Store) GetRetired(_ context.Context, k session.Key, gen int64) (session
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.sweep()
+	m.dropIfExpired(ttlEntry{kind: kindRetired, key: k, n: gen})
 	return lookup(m.retired, retiredKey{k, gen})
 }
 

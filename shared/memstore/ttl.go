@@ -152,8 +152,9 @@ func (m *Store) expiresAt(e ttlEntry) (time.Time, bool) {
 
 // expireLater records that the item e, just written, expires at its TTL time
 // plus its lag. Called with m.mu held; nothing when the store models no TTL.
+// Sessions are not recorded: see dropIfExpired.
 func (m *Store) expireLater(e ttlEntry) {
-	if m.ttl == nil {
+	if m.ttl == nil || e.kind == kindLive || e.kind == kindRetired {
 		return
 	}
 	at, ok := m.expiresAt(e)
@@ -177,20 +178,41 @@ func (m *Store) sweep() {
 		if !ok || at.Add(m.ttl.lag(e)).UnixNano() > now {
 			continue // deleted meanwhile, or rewritten with a later expiry (its own entry follows)
 		}
-		switch e.kind {
-		case kindLink:
-			delete(m.links, e.id)
-		case kindMessage:
-			delete(m.messages, linkMessage{e.key, e.id})
-		case kindQuota:
-			delete(m.quota, quotaKey{e.key, e.n})
-		case kindPending:
-			delete(m.pending, e.id)
-		case kindLive:
-			delete(m.live, e.key)
-		case kindRetired:
-			delete(m.retired, retiredKey{e.key, e.n})
-		}
+		m.delete(e)
+	}
+}
+
+// delete deletes the item e names.
+func (m *Store) delete(e ttlEntry) {
+	switch e.kind {
+	case kindLink:
+		delete(m.links, e.id)
+	case kindMessage:
+		delete(m.messages, linkMessage{e.key, e.id})
+	case kindQuota:
+		delete(m.quota, quotaKey{e.key, e.n})
+	case kindPending:
+		delete(m.pending, e.id)
+	case kindLive:
+		delete(m.live, e.key)
+	case kindRetired:
+		delete(m.retired, retiredKey{e.key, e.n})
+	}
+}
+
+// dropIfExpired deletes the session item e names once TTL would have
+// deleted it. Sessions expire only SessionBackstop after their end, so they
+// are checked when touched (and by Records) instead of filling the heap with
+// entries a run never reaches: to a reader it is the same. Called with m.mu
+// held.
+func (m *Store) dropIfExpired(e ttlEntry) {
+	if m.ttl == nil {
+		return
+	}
+	at, ok := m.expiresAt(e)
+	now := m.ttl.now()
+	if ok && !at.After(now) && !at.Add(m.ttl.lag(e)).After(now) {
+		m.delete(e)
 	}
 }
 
@@ -223,6 +245,12 @@ func (m *Store) Records() Records {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.sweep()
+	for k := range m.live {
+		m.dropIfExpired(ttlEntry{kind: kindLive, key: k})
+	}
+	for k := range m.retired {
+		m.dropIfExpired(ttlEntry{kind: kindRetired, key: k.Key, n: k.gen})
+	}
 	r := Records{Links: len(m.links), Messages: len(m.messages), Quotas: len(m.quota), Pending: len(m.pending),
 		Live: len(m.live), Retired: len(m.retired)}
 	if m.ttl == nil {

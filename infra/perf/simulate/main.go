@@ -52,7 +52,7 @@ func run(args []string) error {
 		defer pprof.StopCPUProfile()
 	}
 	cfg := defaultConfig(*users, *days, *sites, *seed)
-	cfg.Workers, cfg.TTLLag = *workers, *lag
+	cfg.Workers, cfg.TTLLag, cfg.Progress = *workers, *lag, os.Stderr
 	if err := cfg.validate(); err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"strconv"
 	"sync"
@@ -29,6 +30,8 @@ type Config struct {
 	// (zero OutageFor: never), which exercises the retry window.
 	OutageFrom time.Duration // from Start
 	OutageFor  time.Duration
+	// Progress, when set, gets a line at the end of each simulated day.
+	Progress io.Writer
 }
 
 // sessionTTL is production's session lifetime (config's default).
@@ -393,7 +396,12 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		}
 		if (m+1)%(24*60) == 0 {
 			s.clock.set(now.Add(time.Minute))
-			res.Days = append(res.Days, s.day(res, m, lagWindow, prevMetrics, snapshotMetrics()))
+			d := s.day(res, m, lagWindow, prevMetrics, snapshotMetrics())
+			res.Days = append(res.Days, d)
+			if cfg.Progress != nil {
+				fmt.Fprintf(cfg.Progress, "simulate: day %d/%d (%s): %d logins, %d live, %d records; %s so far\n",
+					len(res.Days), cfg.Days, d.Date.Format("Mon 01-02"), d.Logins, d.Records.Live, d.Records.Total(), time.Since(began).Round(time.Second))
+			}
 			prevMetrics = snapshotMetrics()
 			s.clock.set(now)
 		}
