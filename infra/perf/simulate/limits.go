@@ -41,8 +41,8 @@ var (
 		"https://docs.aws.amazon.com/scheduler/latest/UserGuide/scheduler-quotas.html (CreateSchedule request rate 5,000 in the large Regions, 250 elsewhere; older copies say 1,000)",
 		readOn, "adjustable"}
 	limitSchedulerDelete = limit{"EventBridge Scheduler DeleteSchedule", 1000, "per second",
-		"https://docs.aws.amazon.com/scheduler/latest/UserGuide/scheduler-quotas.html (DeleteSchedule request rate 1,000 in the large Regions, 250 elsewhere)",
-		readOn, "adjustable"}
+		"https://docs.aws.amazon.com/zh_cn/scheduler/latest/UserGuide/scheduler-quotas.html (DeleteSchedule request rate 1,000 in the large Regions, 250 elsewhere; the English page's copy read was cut before this row)",
+		readOn, "adjustable; the lower figure is used"}
 	limitSchedulerInvoke = limit{"EventBridge Scheduler invocations", 1000, "per second",
 		"https://docs.aws.amazon.com/scheduler/latest/UserGuide/scheduler-quotas.html (invocations throttle limit 1,000 per second in the large Regions)",
 		readOn, "adjustable; late invocations are retried, not lost"}
