@@ -226,3 +226,11 @@ check-deploy:
 .PHONY: clean
 clean:
 	rm -rf bin .aws-sam .cache
+
+# The million-user simulation (docs/scale.md): the service as shipped, in
+# memory, over four simulated weeks; prints its tables and writes them to
+# infra/perf/results/simulation.md. SIMULATE_FLAGS=-users=10000 for a quick run.
+SIMULATE_FLAGS ?=
+.PHONY: simulate
+simulate:
+	$(GO) run ./infra/perf/simulate $(SIMULATE_FLAGS)

@@ -55,12 +55,13 @@ func TestAWSCallsPerFlow(t *testing.T) {
 	counter := awstest.NewCounter()
 	iam := &iamRecorder{actions: map[string]bool{}}
 	faults := &awsFaults{}
+	transact := &transactItems{}
 	newApp := func(env map[string]string) *awsapp.App {
 		app, err := awsapp.New(ctx, func(k string) string { return env[k] }, awsapp.Options{
 			AWSConfig: func(c *aws.Config) {
 				*c = cfg
 				counter.Install(c)
-				c.APIOptions = append(c.APIOptions, iam.add, faults.add)
+				c.APIOptions = append(c.APIOptions, iam.add, faults.add, transact.add)
 			},
 		})
 		if err != nil {
@@ -79,12 +80,15 @@ func TestAWSCallsPerFlow(t *testing.T) {
 
 	var flows []string
 	got := map[string]map[string]int{}
+	items := map[string]int{} // items written in DynamoDB transactions, by flow
 	actions := map[string][]string{"cold start": iam.taken()}
 	measure := func(name string, run func()) {
 		counter.Reset()
 		iam.reset()
+		transact.reset()
 		run()
 		got[name] = counter.Counts()
+		items[name] = transact.taken()
 		actions[name] = union(actions[name], iam.taken())
 		flows = append(flows, name)
 	}
@@ -466,6 +470,7 @@ func TestAWSCallsPerFlow(t *testing.T) {
 		t.Errorf("measured %d flows, want %d", len(seen), len(want))
 	}
 	t.Logf("AWS calls per flow:\n%s", table.String())
+	checkCallsFile(t, got, items, func(flow string) string { return flowEntry[flow].function })
 }
 
 // routeEvents adds a rule to the bus that sends every event of the service's

@@ -1,9 +1,9 @@
 package memstore
 
 import (
+	"container/heap"
 	"context"
 	"fmt"
-	"sort"
 	"sync"
 	"time"
 
@@ -19,6 +19,35 @@ type Scheduler struct {
 	mu  sync.Mutex
 	run sync.Mutex // one RunDue at a time, as the real schedulers run a job once
 	due map[session.Job]time.Time
+	// order holds every time a job was given, earliest first, so that RunDue
+	// finds what is due without walking all jobs (a simulation holds about
+	// a million); an entry whose job was moved or cancelled is skipped.
+	order jobHeap
+}
+
+// dueJob is an entry of Scheduler.order.
+type dueJob struct {
+	at  time.Time
+	job session.Job
+}
+
+type jobHeap []dueJob
+
+func (h jobHeap) Len() int           { return len(h) }
+func (h jobHeap) Less(i, j int) bool { return h[i].at.Before(h[j].at) }
+func (h jobHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *jobHeap) Push(x any)        { *h = append(*h, x.(dueJob)) }
+func (h *jobHeap) Pop() any {
+	old := *h
+	e := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return e
+}
+
+// set schedules job at, with s.mu held.
+func (s *Scheduler) set(job session.Job, at time.Time) {
+	s.due[job] = at
+	heap.Push(&s.order, dueJob{at: at, job: job})
 }
 
 // NewScheduler returns an empty scheduler whose RunDue reads the time from
@@ -42,7 +71,7 @@ func (s *Scheduler) Schedule(ctx context.Context, job session.Job, at time.Time)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.due[job] = at
+	s.set(job, at)
 	return nil
 }
 
@@ -84,12 +113,14 @@ func (s *Scheduler) RunDue(ctx context.Context, handle func(context.Context, ses
 	now := s.now()
 	s.mu.Lock()
 	var due []session.Job
-	for job, at := range s.due {
-		if !at.After(now) {
-			due = append(due, job)
+	taken := map[session.Job]bool{}
+	for len(s.order) > 0 && !s.order[0].at.After(now) {
+		e := heap.Pop(&s.order).(dueJob)
+		if at, ok := s.due[e.job]; ok && at.Equal(e.at) && !taken[e.job] {
+			due = append(due, e.job) // earliest first, as the heap pops them
+			taken[e.job] = true
 		}
 	}
-	sort.Slice(due, func(i, j int) bool { return s.due[due[i]].Before(s.due[due[j]]) })
 	s.mu.Unlock()
 	ran := 0
 	for _, job := range due {
@@ -107,7 +138,7 @@ func (s *Scheduler) RunDue(ctx context.Context, handle func(context.Context, ses
 		s.mu.Lock()
 		if cur, ok := s.due[job]; ok && cur.Equal(at) {
 			if err != nil {
-				s.due[job] = now.Add(time.Minute)
+				s.set(job, now.Add(time.Minute))
 			} else {
 				delete(s.due, job)
 			}

@@ -66,3 +66,48 @@ func TestRunDue(t *testing.T) {
 		})
 	}
 }
+
+// A job moved or cancelled runs at its new time or never, not at an old one,
+// and one scheduled twice at the same time runs once.
+func TestRunDueAfterMovesAndCancels(t *testing.T) {
+	t0 := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	ctx := context.Background()
+	job := func(user string) session.Job {
+		return session.Job{Site: "https://chat.example.com", UserID: user, Generation: 1}
+	}
+	s := memstore.NewScheduler(func() time.Time { return t0 })
+	steps := []struct {
+		user   string
+		at     time.Duration // from t0
+		cancel bool
+	}{
+		{user: "later", at: -time.Hour}, {user: "later", at: time.Hour},
+		{user: "gone", at: -time.Second}, {user: "gone", cancel: true},
+		{user: "earlier", at: -2 * time.Second}, {user: "earlier", at: -3 * time.Second},
+		{user: "twice", at: -time.Minute}, {user: "twice", at: -time.Minute},
+	}
+	for _, st := range steps {
+		var err error
+		if st.cancel {
+			err = s.Cancel(ctx, job(st.user))
+		} else {
+			err = s.Schedule(ctx, job(st.user), t0.Add(st.at))
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	var ran []string
+	if _, err := s.RunDue(ctx, func(_ context.Context, j session.Job) error {
+		ran = append(ran, j.UserID)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"twice", "earlier"}; len(ran) != len(want) || ran[0] != want[0] || ran[1] != want[1] {
+		t.Fatalf("ran %v, want %v", ran, want)
+	}
+	if at, ok, _ := s.Due(ctx, job("later")); !ok || !at.Equal(t0.Add(time.Hour)) {
+		t.Errorf("moved job: due %v (%v), want %v", at, ok, t0.Add(time.Hour))
+	}
+}

@@ -26,6 +26,8 @@ type retiredKey struct {
 }
 
 // Store is a session.Store in maps behind a mutex. Safe for concurrent use.
+// From NewStore nothing expires; from NewStoreWithTTL expired items linger,
+// then go, as DynamoDB's TTL deletes them (ttl.go).
 type Store struct {
 	mu       sync.Mutex
 	links    map[string]session.Link
@@ -34,6 +36,7 @@ type Store struct {
 	pending  map[string]session.Pending
 	live     map[session.Key]session.Session
 	retired  map[retiredKey]session.Session
+	ttl      *ttlModel // nil: nothing expires (NewStore); see ttl.go
 }
 
 // NewStore returns an empty store.
@@ -49,6 +52,7 @@ func NewStore() *Store {
 func (m *Store) CreateLink(_ context.Context, l session.Link, q session.LinkQuota) (session.Link, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.sweep()
 	msg := linkMessage{l.Key, l.MessageID}
 	if first, ok := m.messages[msg]; ok {
 		return first, nil
@@ -57,8 +61,13 @@ func (m *Store) CreateLink(_ context.Context, l session.Link, q session.LinkQuot
 	if m.quota[qk] >= q.Max {
 		return session.Link{}, session.ErrTooManyLinks
 	}
+	if m.quota[qk] == 0 {
+		defer m.expireLater(ttlEntry{kind: kindQuota, key: l.Key, n: qk.window})
+	}
 	m.quota[qk]++
 	m.messages[msg], m.links[l.ID] = l, l
+	m.expireLater(ttlEntry{kind: kindMessage, key: l.Key, id: l.MessageID})
+	m.expireLater(ttlEntry{kind: kindLink, id: l.ID})
 	return l, nil
 }
 
@@ -66,6 +75,7 @@ func (m *Store) CreateLink(_ context.Context, l session.Link, q session.LinkQuot
 func (m *Store) GetLink(_ context.Context, id string) (session.Link, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.sweep()
 	return lookup(m.links, id)
 }
 
@@ -73,6 +83,7 @@ func (m *Store) GetLink(_ context.Context, id string) (session.Link, error) {
 func (m *Store) TakeLink(_ context.Context, id string) (session.Link, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.sweep()
 	return take(m.links, id)
 }
 
@@ -80,7 +91,9 @@ func (m *Store) TakeLink(_ context.Context, id string) (session.Link, error) {
 func (m *Store) PutPending(_ context.Context, p session.Pending) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.sweep()
 	m.pending[p.State] = p
+	m.expireLater(ttlEntry{kind: kindPending, id: p.State})
 	return nil
 }
 
@@ -88,6 +101,7 @@ func (m *Store) PutPending(_ context.Context, p session.Pending) error {
 func (m *Store) TakePending(_ context.Context, state string) (session.Pending, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.sweep()
 	return take(m.pending, state)
 }
 
@@ -95,6 +109,8 @@ func (m *Store) TakePending(_ context.Context, state string) (session.Pending, e
 func (m *Store) GetSession(_ context.Context, k session.Key) (session.Session, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.sweep()
+	m.dropIfExpired(ttlEntry{kind: kindLive, key: k})
 	return lookup(m.live, k)
 }
 
@@ -102,6 +118,8 @@ func (m *Store) GetSession(_ context.Context, k session.Key) (session.Session, e
 func (m *Store) PutSession(_ context.Context, s session.Session, prev int64) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.sweep()
+	m.dropIfExpired(ttlEntry{kind: kindLive, key: s.Key})
 	cur, ok := m.live[s.Key]
 	if (!ok && prev != 0) || (ok && cur.Generation != prev) {
 		return session.ErrConflict
@@ -117,6 +135,8 @@ func (m *Store) PutSession(_ context.Context, s session.Session, prev int64) err
 func (m *Store) RetireSession(_ context.Context, k session.Key, gen int64) (session.Session, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.sweep()
+	m.dropIfExpired(ttlEntry{kind: kindLive, key: k})
 	cur, ok := m.live[k]
 	switch {
 	case !ok:
@@ -134,6 +154,8 @@ func (m *Store) UpdateToken(_ context.Context, k session.Key, gen int64, sealedT
 	tokenExpires, refreshExpires time.Time) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.sweep()
+	m.dropIfExpired(ttlEntry{kind: kindLive, key: k})
 	cur, ok := m.live[k]
 	switch {
 	case !ok:
@@ -151,6 +173,7 @@ func (m *Store) UpdateToken(_ context.Context, k session.Key, gen int64, sealedT
 func (m *Store) PutRetired(_ context.Context, s session.Session) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.sweep()
 	m.retired[retiredKey{s.Key, s.Generation}] = s
 	return nil
 }
@@ -159,6 +182,8 @@ func (m *Store) PutRetired(_ context.Context, s session.Session) error {
 func (m *Store) GetRetired(_ context.Context, k session.Key, gen int64) (session.Session, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.sweep()
+	m.dropIfExpired(ttlEntry{kind: kindRetired, key: k, n: gen})
 	return lookup(m.retired, retiredKey{k, gen})
 }
 
@@ -166,6 +191,7 @@ func (m *Store) GetRetired(_ context.Context, k session.Key, gen int64) (session
 func (m *Store) DeleteRetired(_ context.Context, k session.Key, gen int64) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.sweep()
 	delete(m.retired, retiredKey{k, gen})
 	return nil
 }
