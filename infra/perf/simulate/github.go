@@ -45,7 +45,7 @@ func (g *fakeGitHub) down() bool {
 
 // AuthCodeURL returns the state itself: the simulation passes it back as
 // the browser would, GitHub's consent screen being no part of the model.
-func (g *fakeGitHub) AuthCodeURL(state, _ string) string { return state }
+func (g *fakeGitHub) AuthCodeURL(state, _ string, _ []string) string { return state }
 
 // codeOf is the authorization code GitHub gives user u.
 func codeOf(u int) string { return "code-" + strconv.Itoa(u) }
