@@ -134,29 +134,34 @@ func run(ctx context.Context, serverBin, bareBin string, cfg config) ([]row, err
 		}
 		for _, conns := range cfg.conns {
 			r := row{scenario: sc, conns: conns}
-			measure := func(url, script string) (result, error) {
+			measure := func(srv *server, script string) (result, error) {
 				runs++
-				if _, err := wrkRun(ctx, cfg.wrk, script, url, fmt.Sprintf("w%d", runs), cfg.threads, conns, cfg.warmup); err != nil {
+				if _, err := wrkRun(ctx, cfg.wrk, script, srv.url, fmt.Sprintf("w%d", runs), cfg.threads, conns, cfg.warmup); err != nil {
 					return result{}, fmt.Errorf("warm-up: %w", err)
 				}
 				runs++
-				return wrkRun(ctx, cfg.wrk, script, url, fmt.Sprintf("m%d", runs), cfg.threads, conns, cfg.duration)
+				cpu0, ok0 := srv.cpuTime()
+				res, err := wrkRun(ctx, cfg.wrk, script, srv.url, fmt.Sprintf("m%d", runs), cfg.threads, conns, cfg.duration)
+				if cpu1, ok1 := srv.cpuTime(); ok0 && ok1 {
+					res.cpu = cpu1 - cpu0
+				}
+				return res, err
 			}
 			for range cfg.rounds {
 				// The bare server right before the service, so both see the
 				// machine (shared with whatever else runs on it) alike.
-				b, err := measure(bare.url, bareScript)
+				b, err := measure(bare, bareScript)
 				if err != nil {
 					return nil, fmt.Errorf("%s on the bare server: %w", sc.name, err)
 				}
-				s, err := measure(service.url, serviceScript)
+				s, err := measure(service, serviceScript)
 				if err != nil {
 					return nil, fmt.Errorf("%s on the service: %w", sc.name, err)
 				}
 				r.bare = append(r.bare, b)
 				r.service = append(r.service, s)
-				fmt.Fprintf(os.Stderr, "%s, %d connections: bare %.0f req/s, server %.0f req/s (%.2fx)\n",
-					sc.name, conns, b.perSecond(), s.perSecond(), s.perSecond()/b.perSecond())
+				fmt.Fprintf(os.Stderr, "%s, %d connections: bare %.0f req/s, server %.0f req/s (%.2fx); CPU per request: bare %.1f µs, server %.1f µs\n",
+					sc.name, conns, b.perSecond(), s.perSecond(), s.perSecond()/b.perSecond(), b.cpuPerRequest(), s.cpuPerRequest())
 			}
 			rows = append(rows, r)
 		}

@@ -69,23 +69,26 @@ func render(rows []row, cfg config, machine, loadBefore, loadAfter string) strin
 		"figures are medians over the rounds (the ratio: the median of the rounds' ratios).\n",
 		cfg.threads, cfg.warmup, cfg.duration, cfg.rounds)
 	fmt.Fprintln(&b)
-	fmt.Fprintln(&b, "| request | conns | bare req/s | server req/s | ratio | rounds' range | goal | met | bare p50 | server p50 | bare p99 | server p99 | errors |")
-	fmt.Fprintln(&b, "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|")
+	fmt.Fprintln(&b, "| request | conns | bare req/s | server req/s | ratio | rounds' range | goal | met | bare p50 | server p50 | bare p99 | server p99 | bare CPU/req | server CPU/req | errors |")
+	fmt.Fprintln(&b, "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|")
 	perSecond := func(res result) float64 { return res.perSecond() }
 	p50 := func(res result) float64 { return float64(res.p50) }
 	p99 := func(res result) float64 { return float64(res.p99) }
+	cpu := func(res result) float64 { return res.cpuPerRequest() }
 	for _, r := range rows {
 		met := "yes"
 		if !r.met() {
 			met = "**no**"
 		}
 		lo, hi := r.ratioRange()
-		fmt.Fprintf(&b, "| `%s` | %d | %.0f | %.0f | %.2fx | %.2f–%.2fx | %.1fx | %s | %s | %s | %s | %s | %d |\n",
+		fmt.Fprintf(&b, "| `%s` | %d | %.0f | %.0f | %.2fx | %.2f–%.2fx | %.1fx | %s | %s | %s | %s | %s | %.0f µs | %.0f µs | %d |\n",
 			r.name, r.conns, medianOf(r.bare, perSecond), medianOf(r.service, perSecond), r.ratio(), lo, hi, r.goal, met,
-			ms(medianOf(r.bare, p50)), ms(medianOf(r.service, p50)), ms(medianOf(r.bare, p99)), ms(medianOf(r.service, p99)), r.errors())
+			ms(medianOf(r.bare, p50)), ms(medianOf(r.service, p50)), ms(medianOf(r.bare, p99)), ms(medianOf(r.service, p99)),
+			medianOf(r.bare, cpu), medianOf(r.service, cpu), r.errors())
 	}
 	fmt.Fprintln(&b)
 	fmt.Fprintln(&b, "ratio: server requests/s over bare requests/s (higher is better); latencies as wrk measures them (--latency), medians over the rounds; "+
+		"CPU/req: the process's user and system time (/proc) over the requests it answered, which other work on the machine moves far less than requests/s; "+
 		"errors: socket errors, answers other than 2xx/3xx and answers without the expected text, on either server.")
 	return b.String()
 }

@@ -46,6 +46,15 @@ type result struct {
 	// that are not 2xx/3xx, and answers without the expected text.
 	errors   int
 	p50, p99 time.Duration
+	cpu      time.Duration // the server's processor time during the run; 0 if unknown
+}
+
+// cpuPerRequest is the server's processor time per request, in microseconds.
+func (r result) cpuPerRequest() float64 {
+	if r.requests == 0 {
+		return 0
+	}
+	return float64(r.cpu.Microseconds()) / float64(r.requests)
 }
 
 func (r result) perSecond() float64 {
