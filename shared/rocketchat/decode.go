@@ -1,6 +1,21 @@
 package rocketchat
 
-import "unicode/utf8"
+import (
+	"encoding/json"
+	"unicode/utf8"
+)
+
+// DecodeMessage decodes an outgoing-webhook body: the Message and error
+// json.Unmarshal gives, without its separate validating pass over the body
+// when the body is the usual one (see decodeSimple).
+func DecodeMessage(data []byte) (Message, error) {
+	if m, ok := decodeSimple(data); ok {
+		return m, nil
+	}
+	var m Message
+	err := json.Unmarshal(data, &m)
+	return m, err
+}
 
 // decodeSimple decodes an outgoing-webhook body exactly as encoding/json
 // decodes it into a Message, in one pass and without reflection, when it is

@@ -74,15 +74,19 @@ func TestMessageDecodingAgreesWithEncodingJSON(t *testing.T) {
 func checkSameDecoding(t *testing.T, body []byte) {
 	t.Helper()
 	want, wantErr := decodeReference(body)
+	got, err := DecodeMessage(body)
+	if (err != nil) != (wantErr != nil) || got != want {
+		t.Fatalf("DecodeMessage(%q) = %+v, %v; encoding/json gives %+v, %v", body, got, err, want, wantErr)
+	}
 	var viaUnmarshal Message
-	err := json.Unmarshal(body, &viaUnmarshal)
+	err = json.Unmarshal(body, &viaUnmarshal)
 	if (err != nil) != (wantErr != nil) || viaUnmarshal != want {
 		t.Fatalf("json.Unmarshal(%q) = %+v, %v; before: %+v, %v", body, viaUnmarshal, err, want, wantErr)
 	}
 }
 
-// FuzzDecodeMessage checks Message.UnmarshalJSON against encoding/json
-// without the fast path, on any input.
+// FuzzDecodeMessage checks DecodeMessage and Message.UnmarshalJSON against
+// encoding/json without the fast path, on any input.
 func FuzzDecodeMessage(f *testing.F) {
 	for _, tt := range decodeCases {
 		f.Add([]byte(tt.body))
