@@ -13,8 +13,8 @@ import (
 // committer runs the store's writes by group commit: one goroutine commits
 // in turn, and each commit holds every write that arrived while the previous
 // one was being written and synced, and waits (up to maxGather) until it
-// holds as many as the previous commit did, since their writers are likely
-// on their way back. A lone write after a lone write commits at once; under
+// holds as many as recent commits did, since their writers are likely on
+// their way back. A lone write after lone writes commits at once; under
 // load, a commit holds about as many writes as there are requests in flight.
 // bbolt's own Batch starts a batch on a timer instead: batches triggered
 // while a commit is syncing queue up behind it one after the other, each
@@ -42,9 +42,9 @@ type committer struct {
 const (
 	// maxGroup bounds a group, as bbolt's MaxBatchSize does.
 	maxGroup = 1000
-	// maxGather bounds the wait for the writers of the last group to come
+	// maxGather bounds the wait for the writers of recent groups to come
 	// back: the delay bbolt's Batch was given here before, but paid only
-	// when the last group held more writes than have arrived.
+	// when recent groups held more writes than have arrived.
 	maxGather = time.Millisecond
 )
 
@@ -88,7 +88,7 @@ func (c *committer) close() {
 func (c *committer) loop() {
 	defer close(c.done)
 	group := make([]writeCall, 0, 64)
-	expect := 1 // writes the last group held: how many are likely in flight
+	expect := 1 // how many writes are likely in flight
 	gatherTimer := time.NewTimer(time.Hour)
 	gatherTimer.Stop()
 	for {
@@ -127,7 +127,10 @@ func (c *committer) loop() {
 			}
 		}
 		c.commit(group)
-		expect = len(group)
+		// The most writes seen in flight, forgotten one by one: a group that
+		// came short (a writer late by more than maxGather) does not make the
+		// next ones short too.
+		expect = max(len(group), expect-1)
 		clear(group) // let the finished calls go
 	}
 }
