@@ -178,6 +178,8 @@ go-test: moto-venv system-deps bin/testreport
 # Each fuzz target for a short, bounded time; `make fuzz` runs them longer.
 FUZZ_TARGETS := \
 	./shared/rocketchat:FuzzParseCommand \
+	./shared/rocketchat:FuzzDecodeMessage \
+	./shared/rocketchat:FuzzAppendReplyJSON \
 	./shared/eventbridge:FuzzParseJob \
 	./shared/web:FuzzWebhook \
 	./shared/web:FuzzOAuthCallback \
