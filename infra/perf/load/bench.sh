@@ -7,10 +7,11 @@
 # generator (-conns, -threads, -rounds, -duration, -warmup).
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
+wrk=$(command -v wrk) || { echo "bench-load: wrk is missing: make bench-load installs it (apt-get install wrk)" >&2; exit 1; }
 bin=$(mktemp -d)
 trap 'rm -rf "$bin"' EXIT
 go build -o "$bin/local" ./infra/local
 go build -o "$bin/bare" ./infra/perf/load/bare
 go build -o "$bin/loadgen" ./infra/perf/load/loadgen
 mkdir -p infra/perf/load/results
-"$bin/loadgen" -wrk "$(command -v wrk)" -server "$bin/local" -bare "$bin/bare" -results infra/perf/load/results/latest.md "$@"
+"$bin/loadgen" -wrk "$wrk" -server "$bin/local" -bare "$bin/bare" -results infra/perf/load/results/latest.md "$@"
