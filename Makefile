@@ -45,7 +45,7 @@ HELP := \
 	"e2e                the built Lambdas under the Lambda Runtime Interface Emulator" \
 	"bench              Go benchmarks" \
 	"bench-lambda       cold start, size and warm latency of the Lambdas" \
-	"bench-load         requests/s and p99 of make run's server vs bare net/http" \
+	"bench-load         requests/s, p50 and p99 of make run's server vs bare net/http, under wrk" \
 	"reliability        fault-injection, concurrency and crash tests with their figures" \
 	"crash-long         real-time crash + expiry (about 7 minutes)" \
 	"moto-start         start moto [MOTO_PORT=N, else a free port]; prints its endpoint" \
@@ -181,6 +181,8 @@ go-test: moto-venv system-deps bin/testreport
 # Each fuzz target for a short, bounded time; `make fuzz` runs them longer.
 FUZZ_TARGETS := \
 	./shared/rocketchat:FuzzParseCommand \
+	./shared/rocketchat:FuzzDecodeMessage \
+	./shared/rocketchat:FuzzAppendReplyJSON \
 	./shared/eventbridge:FuzzParseJob \
 	./shared/sqsqueue:FuzzParse \
 	./shared/web:FuzzWebhook \

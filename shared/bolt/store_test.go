@@ -144,9 +144,8 @@ func TestWritesSurviveABatchRerun(t *testing.T) {
 			t.Fatalf("PutSession: %v", err)
 		}
 
-		// Only a full batch runs: the calls below all share one.
-		size, delay := db.bolt.MaxBatchSize, db.bolt.MaxBatchDelay
-		db.bolt.MaxBatchSize, db.bolt.MaxBatchDelay = ops+1, time.Hour
+		// Only a full group commits: the calls below all share one.
+		db.commits.gatherAtLeast.Store(ops + 1)
 		var wg sync.WaitGroup
 		created := make([]session.Link, 4)
 		errs := make([]error, ops)
@@ -167,7 +166,7 @@ func TestWritesSurviveABatchRerun(t *testing.T) {
 			// Join the batch last (it waits for all eight calls), so that the
 			// others ran before it in the transaction.
 			time.Sleep(20 * time.Millisecond)
-			_ = db.bolt.Batch(func(tx *bbolt.Tx) error {
+			_ = db.write(ctx, func(tx *bbolt.Tx) error {
 				for i := range 4 {
 					if tx.Bucket(bucketLinks).Get(fmt.Appendf(nil, "%snew-%d", prefix, i)) != nil {
 						failures.Add(1)
@@ -178,7 +177,7 @@ func TestWritesSurviveABatchRerun(t *testing.T) {
 			})
 		})
 		wg.Wait()
-		db.bolt.MaxBatchSize, db.bolt.MaxBatchDelay = size, delay
+		db.commits.gatherAtLeast.Store(0)
 		rerunForced = rerunForced || failures.Load() > 0
 
 		for i := range 4 {

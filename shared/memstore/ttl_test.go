@@ -198,7 +198,7 @@ func TestRecords(t *testing.T) {
 // noGitHub fails every call: the refusals below must come before GitHub.
 type noGitHub struct{}
 
-func (noGitHub) AuthCodeURL(state, _ string) string {
+func (noGitHub) AuthCodeURL(state, _ string, _ []string) string {
 	return "https://github.example/authorize?state=" + state
 }
 func (noGitHub) Exchange(context.Context, string, string) (session.Token, error) {

@@ -36,6 +36,10 @@ type Message struct {
 // UnmarshalJSON decodes a Message as encoding/json would, except that "bot"
 // may hold any JSON value: only false or an absent key is a person.
 func (m *Message) UnmarshalJSON(data []byte) error {
+	if decoded, ok := decodeSimple(data); ok { // the usual body, without reflection (decode.go)
+		*m = decoded
+		return nil
+	}
 	type fields Message // no methods: no recursion
 	var w struct {
 		fields

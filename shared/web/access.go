@@ -25,16 +25,22 @@ var clientRequestID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
 type requestIDKey struct{}
 
-type requestAttrsKey struct{}
+type requestKey struct{}
 
-// requestAttrs collects what a handler learns about its request (the site,
-// the user, the command) for the request's one access-log line.
-type requestAttrs struct{ attrs []slog.Attr }
+// request is what the access log keeps of a request while it is served, in
+// one allocation: its id, what the handler learns about it (the site, the
+// user, the command) for its one access-log line, and the status written.
+type request struct {
+	id     string
+	attrs  []slog.Attr
+	inline [6]slog.Attr // attrs' room: a handler annotates a few
+	statusWriter
+}
 
 // annotate adds attributes to the access-log line of the request ctx belongs to.
 func annotate(ctx context.Context, attrs ...slog.Attr) {
-	if ra, ok := ctx.Value(requestAttrsKey{}).(*requestAttrs); ok {
-		ra.attrs = append(ra.attrs, attrs...)
+	if req, ok := ctx.Value(requestKey{}).(*request); ok {
+		req.attrs = append(req.attrs, attrs...)
 	}
 }
 
@@ -46,6 +52,9 @@ func WithRequestID(ctx context.Context, id string) context.Context {
 
 // RequestID returns the id of the request ctx belongs to, or "".
 func RequestID(ctx context.Context) string {
+	if req, ok := ctx.Value(requestKey{}).(*request); ok {
+		return req.id
+	}
 	id, _ := ctx.Value(requestIDKey{}).(string)
 	return id
 }
@@ -64,16 +73,19 @@ func accessLog(logger *slog.Logger, next http.Handler) http.Handler {
 			if !clientRequestID.MatchString(id) {
 				var b [8]byte
 				_, _ = rand.Read(b[:])
-				id = hex.EncodeToString(b[:])
+				var text [16]byte
+				hex.Encode(text[:], b[:])
+				id = string(text[:])
 			}
 		}
-		ra := &requestAttrs{}
-		r = r.WithContext(context.WithValue(WithRequestID(r.Context(), id), requestAttrsKey{}, ra))
-		rec := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		req := &request{id: id, statusWriter: statusWriter{ResponseWriter: w, status: http.StatusOK}}
+		req.attrs = req.inline[:0]
+		r = r.WithContext(context.WithValue(r.Context(), requestKey{}, req))
 		start := time.Now()
-		next.ServeHTTP(rec, r)
-		attrs := append([]slog.Attr{slog.String("method", r.Method), slog.String("path", r.URL.Path),
-			slog.Int("status", rec.status), slog.Int64("duration_us", time.Since(start).Microseconds())}, ra.attrs...)
+		next.ServeHTTP(&req.statusWriter, r)
+		var room [12]slog.Attr
+		attrs := append(append(room[:0], slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.Int("status", req.status), slog.Int64("duration_us", time.Since(start).Microseconds())), req.attrs...)
 		for i := range attrs {
 			attrs[i] = boundAttr(attrs[i])
 		}
@@ -99,15 +111,40 @@ func LogHandler(inner slog.Handler) slog.Handler { return requestIDHandler{inner
 type requestIDHandler struct{ slog.Handler }
 
 func (h requestIDHandler) Handle(ctx context.Context, r slog.Record) error {
+	id := RequestID(ctx)
+	if len(r.Message) <= maxLogString && !anyAttrOverBound(r) && len(id) <= maxLogString {
+		// The usual record: nothing to cut, so no copy of its attributes.
+		if id != "" {
+			r = r.Clone() // Clone lets AddAttrs leave the caller's record alone
+			r.AddAttrs(slog.String("request_id", id))
+		}
+		return h.Handler.Handle(ctx, r)
+	}
 	bounded := slog.NewRecord(r.Time, r.Level, boundString(r.Message), r.PC)
 	r.Attrs(func(a slog.Attr) bool {
 		bounded.AddAttrs(boundAttr(a))
 		return true
 	})
-	if id := RequestID(ctx); id != "" {
+	if id != "" {
 		bounded.AddAttrs(slog.String("request_id", boundString(id)))
 	}
 	return h.Handler.Handle(ctx, bounded)
+}
+
+// anyAttrOverBound reports whether boundAttr would change an attribute of r.
+func anyAttrOverBound(r slog.Record) bool {
+	over := false
+	r.Attrs(func(a slog.Attr) bool {
+		switch a.Value.Kind() {
+		case slog.KindString:
+			over = len(a.Value.String()) > maxLogString
+		case slog.KindInt64, slog.KindUint64, slog.KindFloat64, slog.KindBool, slog.KindDuration, slog.KindTime:
+		default: // groups, errors, other values and log valuers: boundAttr decides
+			over = true
+		}
+		return !over
+	})
+	return over
 }
 
 func (h requestIDHandler) WithAttrs(attrs []slog.Attr) slog.Handler {

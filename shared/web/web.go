@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"rcgithub/shared/rocketchat"
 	"rcgithub/shared/session"
 )
 
@@ -143,6 +144,10 @@ func (h *Handler) log() *slog.Logger { return h.cfg.Logger }
 func (h *Handler) now() time.Time { return h.cfg.Now() }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	if reply, ok := v.(rocketchat.Reply); ok { // nearly every answer: same bytes, no reflection (reply.go)
+		writeReply(w, status, reply)
+		return
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)

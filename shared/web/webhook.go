@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -50,7 +49,10 @@ func (h *Handler) webhook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var msg rocketchat.Message
-	if err != nil || json.Unmarshal(body, &msg) != nil {
+	if err == nil {
+		msg, err = rocketchat.DecodeMessage(body) // json.Unmarshal's result, in one pass
+	}
+	if err != nil {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "request body is not a Rocket.Chat outgoing webhook JSON object"})
 		return
 	}

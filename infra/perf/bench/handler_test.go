@@ -103,11 +103,16 @@ var discard = slog.New(slog.DiscardHandler)
 func newApp(b *testing.B) *memapp.App {
 	env := map[string]string{"PUBLIC_URL": publicURL, "GITHUB_CLIENT_ID": "Iv1.bench", "GITHUB_CLIENT_SECRET": "bench-client-secret",
 		"ROCKETCHAT_WEBHOOK_TOKEN": webhookToken}
+	return newAppWith(b, env, discard)
+}
+
+// newAppWith is the service wired in memory with env as its configuration.
+func newAppWith(b *testing.B, env map[string]string, logger *slog.Logger) *memapp.App {
 	cfg, err := config.LoadLocal(func(k string) string { return env[k] })
 	if err != nil {
 		b.Fatal(err)
 	}
-	app, err := memapp.New(cfg, memapp.Options{Logger: discard})
+	app, err := memapp.New(cfg, memapp.Options{Logger: logger})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -1,8 +1,9 @@
 # Reliability and load (included by the root Makefile).
 #
-#   make bench-load    load benchmark: the server binary (as `make run` runs it) under load from a
-#                      second process, `/github help` and `/github login`, each against a bare
-#                      net/http handler in the same run; prints the table, writes infra/perf/load/results/latest.md
+#   make bench-load    load benchmark: the server binary (as `make run` runs it) under load from wrk
+#                      (installed with apt-get when missing), `/github help` and `/github login` at 16
+#                      and 64 connections, each against a bare net/http handler in the same run;
+#                      prints the table, writes infra/perf/load/results/latest.md
 #   make crash-long    kill -9 the server under load, restart it, and wait (about 7 minutes) for the
 #                      restarted server to fire every automatic logout itself (SESSION_TTL=5m)
 #   make reliability   the fault-injection, concurrency and crash tests (they also run in `make test`),
@@ -18,10 +19,16 @@ RELIABILITY_RESULTS := infra/test/results/reliability.txt
 # The lines the tests log with their figures.
 RELIABILITY_FIGURES := sweep: |concurrent: |one at a time: |crash [0-9]: |after the crash: |every due automatic logout|token issued but not yet stored|^\s+\| |untracked tokens left
 
-.PHONY: bench-load crash-long reliability
+.PHONY: bench-load wrk crash-long reliability
 
-bench-load:
+bench-load: wrk
 	infra/perf/load/bench.sh
+
+# wrk, the load generator of bench-load, from Debian's packages when missing
+# (as system-deps installs Chromium).
+wrk:
+	@command -v wrk >/dev/null || { echo "installing: wrk"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 
 crash-long:
 	$(GO) test -tags crashlong -count=1 -v -timeout 20m -run '^TestCrashLong$$' ./infra/local

@@ -1,12 +1,16 @@
-// Command loadgen is the load benchmark of the one-machine server: from a
-// process of its own, it loads the real server binary (run as `make run` runs
-// it, with the GitHub sandbox, on a loopback port) with "/github help" (no
-// I/O) and "/github login" (a durable write: a new link for a new user each
-// time), and measures each right next to the same load on a bare net/http
-// server (infra/perf/load/bare) on the same machine. It reports requests per
-// second and p99 latency, and their ratios to the bare server.
+// Command loadgen is the load benchmark of the one-machine server (make
+// bench-load): it starts the real server binary (as `make run` runs it, with
+// the GitHub sandbox, on a free loopback port) and a bare net/http server
+// (infra/perf/load/bare), and loads each with wrk, a load generator in C that
+// drives the bare handler several times faster than the server goes, so that
+// the ratios measure the server, not the generator. Two request kinds:
+// "/github help" (no I/O) and "/github login" (a durable write: a new link for
+// a new user each request); each at each connection count, a few rounds, the
+// bare server measured right before the service in every round. It reports
+// requests per second, p50 and p99 latency, and the ratios to the bare server
+// as medians of the rounds.
 //
-//	loadgen -server bin/local -bare bin/bare [-conns 16] [-duration 5s] [-results file.md]
+//	loadgen -server bin/local -bare bin/bare [-wrk wrk] [-conns 16,64] [-threads 1] [-rounds 5] [-duration 3s] [-results file.md]
 //
 // Every measurement is bounded: a warm-up, then a fixed duration; loopback only.
 package main
@@ -17,6 +21,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -24,9 +29,11 @@ import (
 func main() {
 	serverBin := flag.String("server", "", "the server binary (go build ./infra/local)")
 	bareBin := flag.String("bare", "", "the bare server binary (go build ./infra/perf/load/bare)")
-	conns := flag.Int("conns", 16, "concurrent connections, each a closed loop of requests")
+	wrkBin := flag.String("wrk", "wrk", "the wrk binary")
+	conns := flag.String("conns", "16,64", "connection counts to measure at, comma-separated")
+	threads := flag.Int("threads", 1, "wrk threads (1 leaves the server the other core of a 2-core machine)")
 	duration := flag.Duration("duration", 3*time.Second, "length of each measurement")
-	rounds := flag.Int("rounds", 3, "measurements of each request kind on each server, alternating; the report gives medians")
+	rounds := flag.Int("rounds", 5, "measurements of each request kind on each server, alternating; the report gives medians")
 	warmup := flag.Duration("warmup", time.Second, "load before each measurement, not measured")
 	results := flag.String("results", "", "also write the report (Markdown) to this file")
 	flag.Parse()
@@ -34,13 +41,25 @@ func main() {
 		fmt.Fprintln(os.Stderr, "loadgen: -server and -bare are required")
 		os.Exit(2)
 	}
-	cfg := config{conns: *conns, duration: *duration, warmup: *warmup, rounds: max(*rounds, 1)}
+	connCounts, err := parseConns(*conns)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "loadgen:", err)
+		os.Exit(2)
+	}
+	for _, d := range []time.Duration{*duration, *warmup} {
+		if d < time.Second || d%time.Second != 0 {
+			fmt.Fprintf(os.Stderr, "loadgen: -duration and -warmup are whole seconds (wrk takes no less): %s\n", d)
+			os.Exit(2)
+		}
+	}
+	cfg := config{wrk: *wrkBin, conns: connCounts, threads: max(*threads, 1), duration: *duration, warmup: *warmup, rounds: max(*rounds, 1)}
+	load := loadAverage()
 	rows, err := run(context.Background(), *serverBin, *bareBin, cfg)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "loadgen:", err)
 		os.Exit(1)
 	}
-	report := render(rows, cfg, machine())
+	report := render(rows, cfg, machine(), load, loadAverage())
 	fmt.Print(report)
 	if *results != "" {
 		if err := os.WriteFile(*results, []byte(report), 0o644); err != nil {
@@ -50,7 +69,7 @@ func main() {
 	}
 	for _, r := range rows {
 		if n := r.errors(); n > 0 {
-			fmt.Fprintf(os.Stderr, "loadgen: %s: %d wrong or failed answers\n", r.name, n)
+			fmt.Fprintf(os.Stderr, "loadgen: %s at %d connections: %d wrong or failed answers\n", r.name, r.conns, n)
 			os.Exit(1)
 		}
 	}
@@ -58,17 +77,37 @@ func main() {
 
 // config is how hard and how long to load.
 type config struct {
-	conns, rounds    int
+	wrk              string
+	conns            []int
+	threads, rounds  int
 	duration, warmup time.Duration
 }
 
-// run starts both servers and measures each scenario on each.
+func parseConns(s string) ([]int, error) {
+	var out []int
+	for f := range strings.SplitSeq(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("-conns: %q is not a positive count", f)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// run starts both servers and measures each scenario on each, at each
+// connection count.
 func run(ctx context.Context, serverBin, bareBin string, cfg config) ([]row, error) {
 	dataDir, err := os.MkdirTemp("", "loadgen-data-")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(dataDir)
+	scriptDir, err := os.MkdirTemp("", "loadgen-scripts-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(scriptDir)
 	service, err := startServer(ctx, serverBin, "", map[string]string{
 		"GITHUB_SANDBOX": "true", "ROCKETCHAT_WEBHOOK_TOKEN": webhookToken, "DATA_DIR": dataDir,
 	})
@@ -83,23 +122,49 @@ func run(ctx context.Context, serverBin, bareBin string, cfg config) ([]row, err
 	defer bare.stop()
 
 	var rows []row
-	for _, sc := range scenarios {
-		r := row{scenario: sc}
-		for range cfg.rounds {
-			// The bare server right before the service, so both see the
-			// machine (shared with whatever else runs on it) alike.
-			b, err := measure(ctx, bare.url, sc, false, cfg)
-			if err != nil {
-				return nil, fmt.Errorf("%s on the bare server: %w", sc.name, err)
-			}
-			s, err := measure(ctx, service.url, sc, true, cfg)
-			if err != nil {
-				return nil, fmt.Errorf("%s on the service: %w", sc.name, err)
-			}
-			r.bare = append(r.bare, b)
-			r.service = append(r.service, s)
+	runs := 0
+	for i, sc := range scenarios {
+		bareScript, err := writeScript(scriptDir, sc, bareWant, 2*i)
+		if err != nil {
+			return nil, err
 		}
-		rows = append(rows, r)
+		serviceScript, err := writeScript(scriptDir, sc, sc.want, 2*i+1)
+		if err != nil {
+			return nil, err
+		}
+		for _, conns := range cfg.conns {
+			r := row{scenario: sc, conns: conns}
+			measure := func(srv *server, script string) (result, error) {
+				runs++
+				if _, err := wrkRun(ctx, cfg.wrk, script, srv.url, fmt.Sprintf("w%d", runs), cfg.threads, conns, cfg.warmup); err != nil {
+					return result{}, fmt.Errorf("warm-up: %w", err)
+				}
+				runs++
+				cpu0, ok0 := srv.cpuTime()
+				res, err := wrkRun(ctx, cfg.wrk, script, srv.url, fmt.Sprintf("m%d", runs), cfg.threads, conns, cfg.duration)
+				if cpu1, ok1 := srv.cpuTime(); ok0 && ok1 {
+					res.cpu = cpu1 - cpu0
+				}
+				return res, err
+			}
+			for range cfg.rounds {
+				// The bare server right before the service, so both see the
+				// machine (shared with whatever else runs on it) alike.
+				b, err := measure(bare, bareScript)
+				if err != nil {
+					return nil, fmt.Errorf("%s on the bare server: %w", sc.name, err)
+				}
+				s, err := measure(service, serviceScript)
+				if err != nil {
+					return nil, fmt.Errorf("%s on the service: %w", sc.name, err)
+				}
+				r.bare = append(r.bare, b)
+				r.service = append(r.service, s)
+				fmt.Fprintf(os.Stderr, "%s, %d connections: bare %.0f req/s, server %.0f req/s (%.2fx); CPU per request: bare %.1f µs, server %.1f µs\n",
+					sc.name, conns, b.perSecond(), s.perSecond(), s.perSecond()/b.perSecond(), b.cpuPerRequest(), s.cpuPerRequest())
+			}
+			rows = append(rows, r)
+		}
 	}
 	return rows, nil
 }
@@ -122,4 +187,15 @@ func cpuModel() string {
 		}
 	}
 	return "CPU model unknown"
+}
+
+// loadAverage is the 1-minute load average on Linux ("unknown" elsewhere):
+// other work on the machine moves the figures.
+func loadAverage() string {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	first, _, _ := strings.Cut(string(data), " ")
+	return first
 }
