@@ -30,6 +30,14 @@ func AppendReplyJSON(dst []byte, r Reply) []byte {
 		} else {
 			dst = append(dst, `"parseUrls":false`...)
 		}
+		comma = true
+	}
+	if r.ThreadID != "" {
+		if comma {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, `"tmid":`...)
+		dst = appendJSONString(dst, r.ThreadID)
 	}
 	return append(dst, '}')
 }

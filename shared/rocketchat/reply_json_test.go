@@ -14,7 +14,8 @@ func TestAppendReplyJSONIsJSONMarshal(t *testing.T) {
 	yes, no := true, false
 	for _, text := range replyCases {
 		for _, r := range []Reply{{Text: text}, {Channel: text}, {Text: text, Channel: "@" + text, ParseURLs: &no},
-			{Text: text, ParseURLs: &yes}, {ParseURLs: &no}, DirectReply("alice", text)} {
+			{Text: text, ParseURLs: &yes}, {ParseURLs: &no}, DirectReply("alice", text),
+			RoomReply(text, "thread-1"), {ThreadID: text}, {Channel: "#room", ThreadID: text}} {
 			checkReplyJSON(t, r)
 		}
 	}
@@ -33,10 +34,11 @@ func checkReplyJSON(t *testing.T, r Reply) {
 
 func FuzzAppendReplyJSON(f *testing.F) {
 	for _, text := range replyCases {
-		f.Add(text, "alice", uint8(0))
+		f.Add(text, "alice", "", uint8(0))
 	}
-	f.Fuzz(func(t *testing.T, text, channel string, parse uint8) {
-		r := Reply{Text: text, Channel: channel}
+	f.Add("answer", "", "tmid", uint8(1))
+	f.Fuzz(func(t *testing.T, text, channel, thread string, parse uint8) {
+		r := Reply{Text: text, Channel: channel, ThreadID: thread}
 		if parse > 0 {
 			v := parse > 1
 			r.ParseURLs = &v
