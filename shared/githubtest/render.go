@@ -21,7 +21,7 @@ func nodeID(kind string, id int64) string {
 
 // simpleUser is the description's simple-user for login.
 func simpleUser(api, web, login string) map[string]any {
-	u := newAPIUser(login, web)
+	u := newAPIUser(login, api, web)
 	user := api + "/users/" + login
 	return map[string]any{
 		"login": login, "id": u.ID, "node_id": u.NodeID, "avatar_url": u.AvatarURL, "gravatar_id": "",

@@ -48,16 +48,17 @@ type apiUser struct {
 	UpdatedAt         string  `json:"updated_at"`
 }
 
-// newAPIUser fills in the user object of login as served from base.
-func newAPIUser(login, base string) apiUser {
+// newAPIUser fills in the user object of login as served from the API root
+// apiBase, with its profile page under the web root webBase (see bases).
+func newAPIUser(login, apiBase, webBase string) apiUser {
 	id := userID(login)
-	api := base + "/users/" + login
+	api := apiBase + "/users/" + login
 	return apiUser{
 		Login: login, ID: id,
 		NodeID:       base64.StdEncoding.EncodeToString([]byte("04:User" + strconv.FormatInt(id, 10))),
 		AvatarURL:    "https://avatars.githubusercontent.com/u/" + strconv.FormatInt(id, 10) + "?v=4",
 		URL:          api,
-		HTMLURL:      base + "/" + login,
+		HTMLURL:      webBase + "/" + login,
 		FollowersURL: api + "/followers", FollowingURL: api + "/following{/other_user}",
 		GistsURL: api + "/gists{/gist_id}", StarredURL: api + "/starred{/owner}{/repo}",
 		SubscriptionsURL: api + "/subscriptions", OrganizationsURL: api + "/orgs",
@@ -96,7 +97,8 @@ func (s *Server) user(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-OAuth-Scopes", strings.Join(scopes, ", "))
 		w.Header().Set("X-Accepted-OAuth-Scopes", "")
 	}
-	writeJSON(w, http.StatusOK, newAPIUser(login, origin(r)))
+	api, web := bases(r)
+	writeJSON(w, http.StatusOK, newAPIUser(login, api, web))
 }
 
 // tokenFromHeader reads "Bearer TOKEN" or "token TOKEN".

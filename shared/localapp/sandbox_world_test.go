@@ -31,4 +31,8 @@ func TestSandboxServesTheSeededWorld(t *testing.T) {
 	if err != nil || me.PullRequests.Total == 0 || me.ReviewRequests.Total == 0 || me.AssignedIssues.Total == 0 {
 		t.Errorf("profile = %+v, %v", me, err)
 	}
+	// The profile link keeps the sandbox's path too, so that it opens.
+	if want := ts.URL + localapp.SandboxPath + "/" + githubtest.SandboxUser; me.HTMLURL != want {
+		t.Errorf("profile link %q, want %q", me.HTMLURL, want)
+	}
 }
