@@ -270,13 +270,13 @@ func TestChatAnswers(t *testing.T) {
 		want   []string // in the answer
 	}{
 		{name: "me", text: "/github me", want: []string{"**[@octocat](https://github.com/octocat)** (The Octocat)",
-			"**Open pull requests: 12**", "- [octocat/hello#1](https://github.com/octocat/hello/issues/1) Issue 1 (x) · @hubot `bug`", "**Review requests: 0**"}},
+			"**Open pull requests: 12**", "- [octocat/hello#1](https://github.com/octocat/hello/issues/1) Issue 1 (x) · by [hubot](https://github.com/hubot) `bug`", "**Review requests: 0**"}},
 		{name: "status is no longer me", text: "/github me", want: []string{"Assigned issues"}},
 		{name: "repo card", text: "!gh octocat/hello", vis: chatops.Private, want: []string{"**[octocat/hello](https://github.com/octocat/hello)** · private",
 			"My first repository", "80 stars · 9 forks · 2 open issues · 1 open pull request · default branch `main`",
 			"Latest release: [v1.0](https://github.com/octocat/hello/releases/v1.0) (2030-01-02)"}},
 		{name: "issues", text: "/github octocat/hello issues", want: []string{"Open issues of **octocat/hello**, most recently updated first:",
-			"- [#10](https://github.com/octocat/hello/issues/10) Issue 10 (x) · @hubot `bug`"}},
+			"- [#10](https://github.com/octocat/hello/issues/10) Issue 10 (x) · by [hubot](https://github.com/hubot) `bug`"}},
 		{name: "no pulls", text: "/github octocat/hello pulls", want: []string{"octocat/hello has no open pull requests."}},
 		{name: "search", text: "/github search is:open label:bug", want: []string{"123 issues and pull requests on GitHub match `is:open label:bug`; the first 10:",
 			"- [octocat/hello#3](https://github.com/octocat/hello/issues/3)"}},

@@ -69,9 +69,31 @@ func mdLink(text, url string) string {
 	return "[" + text + "](" + url + ")"
 }
 
+// mentionBreaker keeps "@name" and "#room" in text written by others from
+// becoming mentions: Rocket.Chat's message-parser (packages/message-parser
+// grammar.pegjs: UserMention = "@"+ UTF8NamesValidation, ChannelMention =
+// "#" UTF8NamesValidation) and its server's mention regexps need a name
+// character right after the sign, and a zero-width space is none. Without it
+// an issue titled "@all look" would ping the whole room an answer is shared in.
+var mentionBreaker = strings.NewReplacer("@", "@\u200b", "#", "#\u200b")
+
 // plainText keeps text written by others (titles, descriptions) from opening
-// links of its own.
-func plainText(s string, n int) string { return linkTextEscaper.Replace(shorten(s, n)) }
+// links or mentioning people and rooms.
+func plainText(s string, n int) string { return othersText(shorten(s, n)) }
+
+// othersText is text written by others, safe as link text or plain text.
+func othersText(s string) string { return mentionBreaker.Replace(linkTextEscaper.Replace(s)) }
+
+// authorText is a GitHub login, shown as a link to its GitHub profile (next to
+// the item's own link) rather than as "@login": in Rocket.Chat that would ping
+// whoever has the same user name there. A link's text is plain to the parser.
+func authorText(it chatops.Item) string {
+	login := othersText(it.Author)
+	if i := strings.Index(it.HTMLURL, "/"+it.Repo.String()+"/"); i > 0 && it.Repo.Owner != "" {
+		return mdLink(login, it.HTMLURL[:i]+"/"+it.Author)
+	}
+	return "`" + strings.ReplaceAll(it.Author, "`", "'") + "`"
+}
 
 func itemLine(it chatops.Item, withRepo bool) string {
 	ref := fmt.Sprintf("#%d", it.Number)
@@ -80,7 +102,7 @@ func itemLine(it chatops.Item, withRepo bool) string {
 	}
 	line := "- " + mdLink(ref, it.HTMLURL) + " " + plainText(it.Title, maxTitle)
 	if it.Author != "" {
-		line += " · @" + it.Author
+		line += " · by " + authorText(it)
 	}
 	for _, l := range it.Labels {
 		line += " `" + strings.ReplaceAll(shorten(l, 50), "`", "'") + "`"
@@ -97,7 +119,11 @@ func plural(n int, one, many string) string {
 
 // profileText answers "me".
 func profileText(p chatops.Profile, publicOnly bool) string {
-	head := "**" + mdLink("@"+p.Login, p.HTMLURL) + "**"
+	login := mdLink("@"+p.Login, p.HTMLURL)
+	if !strings.HasPrefix(login, "[") { // no link: a bare "@login" would mention
+		login = othersText("@" + p.Login)
+	}
+	head := "**" + login + "**"
 	if p.Name != "" {
 		head += " (" + plainText(p.Name, 100) + ")"
 	}
@@ -139,7 +165,7 @@ func repoCardText(c chatops.RepoCard) string {
 		case r.Name != "":
 			name += " " + r.Name
 		}
-		line := "Latest release: " + mdLink(shorten(name, 100), r.HTMLURL)
+		line := "Latest release: " + mdLink(othersText(shorten(name, 100)), r.HTMLURL)
 		if !r.Published.IsZero() {
 			line += " (" + r.Published.UTC().Format("2006-01-02") + ")"
 		}
