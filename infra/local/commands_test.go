@@ -51,11 +51,11 @@ func TestCommandsAgainstTheSandboxWorld(t *testing.T) {
 	mustContain(t, "card", card, "**[octocat/hello-world](", "· public", "5 open issues", "3 open pull requests",
 		"default branch `main`", "Latest release: [v1.2.0: quieter logs](")
 	issues := dm(t, e.say(t, alice, "/gh octocat/hello-world issues"), alice)
-	mustContain(t, "issues", issues, "#1", "Crash when the config file is empty", "@mona", "`bug`")
+	mustContain(t, "issues", issues, "#1", "Crash when the config file is empty", "by [mona](", "`bug`")
 	if strings.Contains(issues, "/pull/") {
 		t.Errorf("issues lists pull requests:\n%s", issues)
 	}
-	mustContain(t, "pulls", dm(t, e.say(t, alice, "/github octocat/hello-world pulls"), alice), "/pull/7)", "@dependabot")
+	mustContain(t, "pulls", dm(t, e.say(t, alice, "/github octocat/hello-world pulls"), alice), "/pull/7)", "by [dependabot")
 	mustContain(t, "search", dm(t, e.say(t, alice, "/github search is:issue is:open label:i18n"), alice),
 		"match `is:issue is:open label:i18n`", "Greeting is not translated into German")
 

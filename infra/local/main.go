@@ -52,15 +52,12 @@ func main() {
 	}
 }
 
-// run serves until SIGINT or SIGTERM, then stops cleanly: the server drains,
-// the scheduler finishes the job it runs, the data file closes. notice gets
-// the human sandbox banner, once the server is ready.
+// run serves until SIGINT or SIGTERM, then stops cleanly (see serve). notice
+// gets the human sandbox banner, once the server is ready.
 func run(cfg config.Local, logger *slog.Logger, metrics session.Metrics, notice io.Writer) error {
 	signals := make(chan os.Signal, 1)
 	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(signals)
-	ctx, stop := context.WithCancel(context.Background())
-	defer stop()
 
 	// Listen before DATA_DIR is made or opened: a busy port fails with
 	// nothing created.
@@ -74,13 +71,6 @@ func run(cfg config.Local, logger *slog.Logger, metrics session.Metrics, notice 
 		return err
 	}
 	defer a.Close()
-
-	srv := newServer(a.Handler, serverLimits)
-	// The database closes (deferred above) only after the scheduler has
-	// stopped: a job it is running records its outcome first.
-	stopped := make(chan struct{})
-	go func() { defer close(stopped); a.Run(ctx) }()
-	defer func() { stop(); <-stopped }()
 	logger.Info("listening", "addr", ln.Addr().String(), "public_url", cfg.PublicURL, "sandbox", cfg.Sandbox,
 		"version", version, "go", runtime.Version(), "data_dir", cfg.DataDir,
 		"webhook", cfg.PublicURL+"/rocketchat/webhook", "oauth_callback", cfg.PublicURL+"/oauth/callback")
@@ -88,6 +78,26 @@ func run(cfg config.Local, logger *slog.Logger, metrics session.Metrics, notice 
 		fmt.Fprintf(notice, "GitHub sandbox: a stand-in GitHub runs inside this server at %s%s (set GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET for real GitHub).\n",
 			cfg.PublicURL, localapp.SandboxPath)
 	}
+	return serve(a, ln, logger, signals)
+}
+
+// shutdownTimeout bounds the HTTP server's drain: a webhook's handler answers
+// within its own deadline, well inside it.
+const shutdownTimeout = 20 * time.Second
+
+// serve runs a on ln until a signal comes, then stops in this order: the HTTP
+// server stops taking requests and waits for its handlers (so no chat command
+// starts, nor is deferred, any more); then a.Run's context ends, and it lets
+// running and deferred commands finish within a grace, tells the users of
+// those it cancels, and stops the scheduler after the job it runs. The caller
+// closes the database after serve returns.
+func serve(a *localapp.App, ln net.Listener, logger *slog.Logger, signals <-chan os.Signal) error {
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	srv := newServer(a.Handler, serverLimits)
+	stopped := make(chan struct{})
+	go func() { defer close(stopped); a.Run(ctx) }()
+	defer func() { stop(); <-stopped }()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -96,10 +106,12 @@ func run(cfg config.Local, logger *slog.Logger, metrics session.Metrics, notice 
 	case sig := <-signals:
 		logger.Info("stopping", "signal", sig.String())
 	}
-	stop()
-	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	shutdown, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		// Handlers still running could yet start commands: close their
+		// connections before a.Run waits for the commands.
+		_ = srv.Close()
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil

@@ -51,6 +51,17 @@ const site = "https://chat.example.com"
 // newEnv starts the server; edits change its environment before it starts.
 func newEnv(t *testing.T, edits ...func(vars map[string]string)) *env {
 	t.Helper()
+	e, ln := prepareEnv(t, localapp.Options{}, edits...)
+	srv := newServer(e.app.Handler, serverLimits)
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return e
+}
+
+// prepareEnv is newEnv's server not yet serving on ln; o's clock and logger
+// are the env's.
+func prepareEnv(t *testing.T, o localapp.Options, edits ...func(vars map[string]string)) (*env, net.Listener) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -77,15 +88,14 @@ func newEnv(t *testing.T, edits ...func(vars map[string]string)) *env {
 		t.Fatal(err)
 	}
 	logs := &logtest.Buffer{}
-	a, err := localapp.New(cfg, localapp.Options{Now: c.Now, Logger: slog.New(web.LogHandler(slog.NewJSONHandler(logs, nil)))})
+	o.Now, o.Logger = c.Now, slog.New(web.LogHandler(slog.NewJSONHandler(logs, nil)))
+	a, err := localapp.New(cfg, o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := newServer(a.Handler, serverLimits)
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close(); a.Close() })
+	t.Cleanup(func() { ln.Close(); a.Close() })
 	return &env{url: publicURL, app: a, gh: gh, chat: chat, clock: c, logs: logs,
-		rc: &rocketchattest.Outgoing{URL: publicURL + "/rocketchat/webhook", Token: webhookToken, SiteURL: site + "/"}}
+		rc: &rocketchattest.Outgoing{URL: publicURL + "/rocketchat/webhook", Token: webhookToken, SiteURL: site + "/"}}, ln
 }
 
 // privateDir is a fresh data directory as the server makes one: t.TempDir

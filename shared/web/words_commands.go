@@ -228,6 +228,7 @@ const (
 	deferredText       = "GitHub is slow; I'll send the answer by direct message."
 	deferredSharedText = "GitHub is slow; I'll post the answer in this room when it comes (or tell you by direct message why not)."
 	notFinishedText    = "GitHub did not answer in time, so this could not finish; try again in a minute."
+	stoppedText        = "The service was restarting before GitHub answered, so this could not finish; try again in a minute."
 )
 
 // notConfirmedText answers a deferred creation whose first try never said

@@ -29,6 +29,7 @@ func assembleChat(app *App, cfg config.Common, a Adapters, o Options, notifier *
 	deferrer := a.Deferrer
 	if deferrer == nil && o.DeferLocally {
 		app.LocalDeferrer = NewLocalDeferrer(app.Web.RunDeferred, o.Logger)
+		app.LocalDeferrer.Unfinished = app.Web.TellUnfinished
 		deferrer = app.LocalDeferrer
 	}
 	if err := app.Web.EnableChatOps(web.ChatOps{Service: app.Chat, Deferrer: deferrer, Messenger: notifier}); err != nil {
