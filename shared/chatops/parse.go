@@ -8,7 +8,10 @@ import (
 // Bounds of GitHub's names, as github.com enforces them when an account or a
 // repository is made: a login is 1 to 39 ASCII letters, digits and single
 // hyphens, neither first nor last; a repository name 1 to 100 of letters,
-// digits, '.', '-' and '_', never "." or "..".
+// digits, '.', '-' and '_', never "." or "..". Owners may also hold '_':
+// Enterprise Managed Users' logins end in "_" and their enterprise's short
+// code (and GitHub Enterprise Server may keep it), though github.com's own
+// logins never do.
 const (
 	MaxOwnerLen = 39
 	MaxNameLen  = 100
@@ -62,8 +65,8 @@ func checkOwner(s string) string {
 		return "cannot hold two hyphens in a row"
 	}
 	for _, r := range s {
-		if !isAlnum(r) && r != '-' {
-			return "may hold only letters, digits and hyphens"
+		if !isAlnum(r) && r != '-' && r != '_' {
+			return "may hold only letters, digits, hyphens and underscores"
 		}
 	}
 	return ""

@@ -382,7 +382,7 @@ func TestParseRepo(t *testing.T) {
 		{"-octo/x", chatops.Repo{}, false},
 		{"octo-/x", chatops.Repo{}, false},
 		{"oc--to/x", chatops.Repo{}, false},
-		{"oc_to/x", chatops.Repo{}, false},
+		{"oc_to/x", chatops.Repo{Owner: "oc_to", Name: "x"}, true}, // Enterprise Managed Users: name_shortcode
 		{"oc.to/x", chatops.Repo{}, false},
 		{"o/.", chatops.Repo{}, false},
 		{"o/..", chatops.Repo{}, false},
