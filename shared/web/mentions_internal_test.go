@@ -49,6 +49,11 @@ func TestOthersTextMentionsNobody(t *testing.T) {
 	if got := answers["card"]; strings.Contains(got, " @all") || strings.Contains(got, "[@all") {
 		t.Errorf("release name link text mentions: %q", got)
 	}
+	// Without a URL the reference is bare text: " #3" would link a room.
+	bare := itemsText(repo, "issues", []chatops.Item{{Repo: repo, Number: 3, Title: "t", Author: "hubot"}})
+	if m := mentionLike.FindAllString(codeAndLinkText.ReplaceAllString(bare, ""), -1); m != nil {
+		t.Errorf("item without URL: %q would mention %q", bare, m)
+	}
 	if want := "· by [hubot](https://github.example.com/hubot)"; !strings.Contains(answers["issues"], want) {
 		t.Errorf("issues: %q, want the author as %q", answers["issues"], want)
 	}

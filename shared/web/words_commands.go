@@ -100,7 +100,10 @@ func itemLine(it chatops.Item, withRepo bool) string {
 	if withRepo {
 		ref = it.Repo.String() + ref
 	}
-	line := "- " + mdLink(ref, it.HTMLURL) + " " + plainText(it.Title, maxTitle)
+	if ref = mdLink(ref, it.HTMLURL); !strings.HasPrefix(ref, "[") {
+		ref = mentionBreaker.Replace(ref) // a bare " #10" would link a room named 10
+	}
+	line := "- " + ref + " " + plainText(it.Title, maxTitle)
 	if it.Author != "" {
 		line += " · by " + authorText(it)
 	}
