@@ -159,11 +159,18 @@ func (s *Service) list(ctx context.Context, k session.Key, r Repo, publicOnly bo
 }
 
 // Search returns the first ListSize issues and pull requests matching query
-// (GitHub's search syntax).
+// (GitHub's search syntax). A shared search (publicOnly) whose query could
+// escape the restriction to public repositories is refused before GitHub is
+// called (*UnshareableQueryError, CheckShareableQuery).
 func (s *Service) Search(ctx context.Context, k session.Key, query string, publicOnly bool) (SearchResult, error) {
 	query = strings.TrimSpace(query)
 	if query == "" {
 		return SearchResult{}, ErrEmptyQuery
+	}
+	if publicOnly {
+		if err := CheckShareableQuery(query); err != nil {
+			return SearchResult{}, err
+		}
 	}
 	ut, gh, err := s.connect(ctx, k)
 	if err != nil {

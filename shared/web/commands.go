@@ -203,7 +203,7 @@ func (h *Handler) WaitCommands() { h.running.Wait() }
 
 // chatFailure words err, logging what is not the user's to fix.
 func (h *Handler) chatFailure(ctx context.Context, k session.Key, err error, trigger string, cc chatCommand) string {
-	text := chatErrorText(err, trigger, cc.repo)
+	text := chatReasonText(err, trigger, cc.repo)
 	if text == unreachableText {
 		h.log().WarnContext(ctx, "chat command failed", "site", k.Site, "user", k.UserID, "error", err)
 	}

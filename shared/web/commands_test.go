@@ -285,6 +285,8 @@ func TestChatAnswers(t *testing.T) {
 		{name: "share repo", text: "/github share octocat/hello", room: true, want: []string{"**[octocat/hello](https://github.com/octocat/hello)** · public"}},
 		{name: "share search", text: "/github share search bug", room: true, want: []string{"in public repositories"}},
 		{name: "share me", text: "/github share me", room: true, want: []string{"public repositories only"}},
+		{name: "share search escaping is:public", text: "/github share search repo:acme/secret) OR (repo:acme/secret",
+			want: []string{"This search cannot be shared into a room (a parenthesis closes a group it did not open): balance its parentheses and quotes"}},
 		{name: "share private refused", text: "/github share octocat/hello issues", vis: chatops.Private,
 			want: []string{"octocat/hello is private, so its details are not shared into a room (this service cannot see who is in it): run the command without `share`"}},
 		{name: "share internal refused", text: "/github share octocat/hello", vis: chatops.Internal, want: []string{"is internal, so"}},

@@ -310,3 +310,16 @@ func chatHelpLines(trigger string) []string {
 		fmt.Sprintf("`%s share <command>`: post the answer in this room instead of privately (public repositories only).", trigger),
 	}
 }
+
+// chatReasonText words the reasons added after chatErrorText (a shared
+// search that could escape is:public, ...), then everything else as
+// chatErrorText does.
+func chatReasonText(err error, trigger string, repo chatops.Repo) string {
+	var unshareable *chatops.UnshareableQueryError
+	switch {
+	case errors.As(err, &unshareable):
+		return fmt.Sprintf("This search cannot be shared into a room (%s): balance its parentheses and quotes, leave out backslashes and is:private or is:internal, or run it without `share` to see it privately.",
+			unshareable.Problem)
+	}
+	return chatErrorText(err, trigger, repo)
+}
