@@ -37,6 +37,8 @@ type chatGitHub struct {
 	items   []chatops.Item
 	block   chan struct{} // non-nil: every call waits for ctx or its closing
 	created int           // issues actually created
+	// onCreate, when set, is called on every CreateIssue, failed or not.
+	onCreate func()
 	bodies  []string
 }
 
@@ -87,6 +89,9 @@ func (g *chatGitHub) Pulls(ctx context.Context, r chatops.Repo, n int) ([]chatop
 }
 
 func (g *chatGitHub) CreateIssue(ctx context.Context, r chatops.Repo, title, body string) (chatops.Created, error) {
+	if g.onCreate != nil {
+		g.onCreate()
+	}
 	if err := g.wait(ctx, "CreateIssue"); err != nil {
 		return chatops.Created{}, err
 	}
@@ -636,5 +641,29 @@ func TestWaitCommands(t *testing.T) {
 	w.gh.mu.Unlock()
 	if created != 1 {
 		t.Fatalf("created %d issues after WaitCommands, want the one in flight", created)
+	}
+}
+
+// TestIssueNotConfirmedIsNotCreatedTwice: when GitHub's answer to the
+// creation never says how it ended (a 502, a timeout), the user is told to
+// look before trying again, and Rocket.Chat's re-delivery of the message does
+// not ask GitHub again.
+func TestIssueNotConfirmedIsNotCreatedTwice(t *testing.T) {
+	for _, failure := range []error{errors.New("github create issue: 502 Bad Gateway"),
+		fmt.Errorf("github create issue: %w", context.DeadlineExceeded)} {
+		w := newChatWorld(t, []string{"repo"})
+		var calls int
+		w.gh.errs = map[string]error{"CreateIssue": failure}
+		w.gh.onCreate = func() { calls++ }
+		text := "/github octocat/hello issue Maybe"
+		want := notConfirmedText(chatops.Repo{Owner: "octocat", Name: "hello"})
+		if r := w.say(t, "UNSURE1", text); r.Text != want {
+			t.Fatalf("%v: answer %q, want %q", failure, r.Text, want)
+		}
+		w.gh.errs = nil
+		w.say(t, "UNSURE1", text)
+		if calls != 1 || w.gh.created != 0 {
+			t.Fatalf("%v: GitHub asked %d times (%d created), want once", failure, calls, w.gh.created)
+		}
 	}
 }

@@ -312,7 +312,7 @@ func chatHelpLines(trigger string) []string {
 }
 
 // chatReasonText words the reasons added after chatErrorText (a shared
-// search that could escape is:public, ...), then everything else as
+// search that could escape is:public, an issue GitHub never confirmed), then everything else as
 // chatErrorText does.
 func chatReasonText(err error, trigger string, repo chatops.Repo) string {
 	var unshareable *chatops.UnshareableQueryError
@@ -320,6 +320,8 @@ func chatReasonText(err error, trigger string, repo chatops.Repo) string {
 	case errors.As(err, &unshareable):
 		return fmt.Sprintf("This search cannot be shared into a room (%s): balance its parentheses and quotes, leave out backslashes and is:private or is:internal, or run it without `share` to see it privately.",
 			unshareable.Problem)
+	case errors.Is(err, chatops.ErrNotConfirmed):
+		return notConfirmedText(repo)
 	}
 	return chatErrorText(err, trigger, repo)
 }
