@@ -39,7 +39,7 @@ type chatGitHub struct {
 	created int           // issues actually created
 	// onCreate, when set, is called on every CreateIssue, failed or not.
 	onCreate func()
-	bodies  []string
+	bodies   []string
 }
 
 func (g *chatGitHub) wait(ctx context.Context, name string) error {
