@@ -572,7 +572,6 @@ func FuzzChatAnswer(f *testing.F) {
 	})
 }
 
-
 // TestIssueNotConfirmedIsNotCreatedTwice: when GitHub's answer to the
 // creation never says how it ended (a 502, a timeout), the user is told to
 // look before trying again, and Rocket.Chat's re-delivery of the message does
