@@ -182,7 +182,7 @@ func (h *Handler) chatAnswer(ctx context.Context, k session.Key, msg rocketchat.
 	case <-budget.C:
 		cancelRun()
 		d := chatops.Deferred{Key: k, UserName: msg.UserName, MessageID: msg.MessageID, Trigger: trigger,
-			Text: msg.Text, RoomID: msg.ChannelID}
+			Text: msg.Text, RoomID: msg.ChannelID, ThreadID: msg.ThreadID}
 		return private(h.deferCommand(ctx, d, cc))
 	}
 	text, err := r.text, r.err
@@ -308,7 +308,7 @@ var ErrBadDeferred = errors.New("not a deferred command of this service")
 
 // RunDeferred finishes a command the webhook deferred, with ctx's time (a
 // worker's, not the webhook's), and delivers its answer: a shared answer to
-// the room it was typed in, anything else, and a share the room refused, by
+// the room (and thread) it was typed in, anything else, and a share the room refused, by
 // direct message. An error means the answer was not delivered; running it
 // again is safe (an issue is still created once per message), except for
 // ErrBadDeferred, which never runs.
@@ -337,7 +337,7 @@ func (h *Handler) RunDeferred(ctx context.Context, d chatops.Deferred) error {
 	case err != nil:
 		text = h.chatFailure(ctx, d.Key, err, raw.Trigger, cc)
 	case cc.share:
-		rerr := h.chat.Messenger.SendRoom(ctx, d.Site, d.RoomID, "", text)
+		rerr := h.chat.Messenger.SendRoom(ctx, d.Site, d.RoomID, d.ThreadID, text)
 		if rerr == nil {
 			return nil
 		}

@@ -145,11 +145,14 @@ func (m *chatMessenger) Send(_ context.Context, _ session.Key, text string) erro
 	return nil
 }
 
-func (m *chatMessenger) SendRoom(_ context.Context, _, roomID, _, text string) error {
+func (m *chatMessenger) SendRoom(_ context.Context, _, roomID, threadID, text string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.roomErr != nil {
 		return m.roomErr
+	}
+	if threadID != "" {
+		roomID += "/" + threadID
 	}
 	m.rooms = append(m.rooms, roomID+": "+text)
 	return nil
@@ -685,4 +688,24 @@ func TestWaitCommands(t *testing.T) {
 		t.Fatalf("answer %q", r.Text)
 	}
 	w.h.WaitCommands() // GitHub never answers: returns only because the read was cancelled
+}
+
+// TestLateShareKeepsItsThread: a share typed in a thread and deferred is
+// posted in that thread, as an answer in time would be.
+func TestLateShareKeepsItsThread(t *testing.T) {
+	w := lateWorld(t, nil)
+	body, _ := json.Marshal(rocketchat.Message{Token: chatToken, ChannelID: "ROOM1", MessageID: "LATE10", UserID: "alice-id",
+		UserName: "alice", Text: "/github share octocat/hello", SiteURL: chatSite, ThreadID: "THREAD1"})
+	rec := httptest.NewRecorder()
+	w.h.Routes().ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/rocketchat/webhook", bytes.NewReader(body)))
+	if len(w.deferrer.deferred) != 1 || w.deferrer.deferred[0].ThreadID != "THREAD1" {
+		t.Fatalf("deferred %+v, want the message's thread", w.deferrer.deferred)
+	}
+	w.unblock()
+	if err := w.h.RunDeferred(context.Background(), w.deferrer.deferred[0]); err != nil {
+		t.Fatal(err)
+	}
+	if len(w.messenger.rooms) != 1 || !strings.HasPrefix(w.messenger.rooms[0], "ROOM1/THREAD1: **[octocat/hello]") {
+		t.Fatalf("room posts %q, want one in the thread", w.messenger.rooms)
+	}
 }
