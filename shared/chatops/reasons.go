@@ -31,3 +31,8 @@ func (e *NotShareableError) Error() string {
 // that no re-delivery or deferred run opens a second one; the user is told
 // to look at the repository's issues before trying again.
 var ErrNotConfirmed = errors.New("chatops: GitHub has not confirmed the issue")
+
+// ErrNoMessageID means an issue was asked for by a message without a
+// message id: there is nothing to make its creation happen once by (all such
+// messages of a user would share one claim). Rocket.Chat always sends one.
+var ErrNoMessageID = errors.New("chatops: the message has no message id to create its issue once by")

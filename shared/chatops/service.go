@@ -208,6 +208,9 @@ func (s *Service) CreateIssue(ctx context.Context, k session.Key, req IssueReque
 	if strings.TrimSpace(req.Title) == "" {
 		return Created{}, ErrEmptyTitle
 	}
+	if req.MessageID == "" {
+		return Created{}, ErrNoMessageID
+	}
 	ut, gh, err := s.connect(ctx, k)
 	if err != nil {
 		return Created{}, err

@@ -520,3 +520,17 @@ func TestCreateIssueUncertainOutcomeKeepsTheClaim(t *testing.T) {
 		t.Fatal("claim kept after a failure before the POST")
 	}
 }
+
+// TestCreateIssueWithoutMessageID: without a message id there is nothing to
+// claim once per message (every such request would share one claim), so the
+// creation is refused before the store and GitHub.
+func TestCreateIssueWithoutMessageID(t *testing.T) {
+	f := newFixture(nil, chatops.Public)
+	_, err := f.svc.CreateIssue(context.Background(), alice, chatops.IssueRequest{Repo: hello, Title: "t"}, false)
+	if !errors.Is(err, chatops.ErrNoMessageID) || f.gh.count("CreateIssue") != 0 {
+		t.Fatalf("error %v after %d creations; want ErrNoMessageID and none", err, f.gh.count("CreateIssue"))
+	}
+	if _, ok := f.claims.get(alice, ""); ok {
+		t.Fatal("claimed the empty message id")
+	}
+}

@@ -709,3 +709,19 @@ func TestLateShareKeepsItsThread(t *testing.T) {
 		t.Fatalf("room posts %q, want one in the thread", w.messenger.rooms)
 	}
 }
+
+// TestIssueWithoutMessageIDIsRefused: a webhook message without message_id
+// gets one sentence for an issue creation, which needs it to happen once;
+// reads go on without it.
+func TestIssueWithoutMessageIDIsRefused(t *testing.T) {
+	w := newChatWorld(t, []string{"repo"})
+	if r := w.say(t, "", "/github octocat/hello issue Crash"); r.Text != noMessageIDText || r.Channel != "@alice" {
+		t.Fatalf("answer %+v, want %q privately", r, noMessageIDText)
+	}
+	if w.gh.created != 0 {
+		t.Fatalf("created %d issues without a message id", w.gh.created)
+	}
+	if r := w.say(t, "", "/github octocat/hello"); !strings.Contains(r.Text, "**[octocat/hello]") {
+		t.Fatalf("read without a message id: %q", r.Text)
+	}
+}

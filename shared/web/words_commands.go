@@ -312,7 +312,8 @@ func chatHelpLines(trigger string) []string {
 }
 
 // chatReasonText words the reasons added after chatErrorText (a shared
-// search that could escape is:public, an issue GitHub never confirmed), then everything else as
+// search that could escape is:public, an issue GitHub never confirmed, an
+// issue asked for without a message id), then everything else as
 // chatErrorText does.
 func chatReasonText(err error, trigger string, repo chatops.Repo) string {
 	var unshareable *chatops.UnshareableQueryError
@@ -322,6 +323,11 @@ func chatReasonText(err error, trigger string, repo chatops.Repo) string {
 			unshareable.Problem)
 	case errors.Is(err, chatops.ErrNotConfirmed):
 		return notConfirmedText(repo)
+	case errors.Is(err, chatops.ErrNoMessageID):
+		return noMessageIDText
 	}
 	return chatErrorText(err, trigger, repo)
 }
+
+// noMessageIDText answers an issue asked for by a message without message_id.
+const noMessageIDText = "This message has no message_id, which an issue needs to be created only once: send it from Rocket.Chat's outgoing webhook, which always includes one."
