@@ -669,7 +669,11 @@ func TestIssueUnconfirmedAtTheDeadline(t *testing.T) {
 		t.Fatal("an issue creation was deferred")
 	}
 	w.unblock()
-	w.say(t, "FROZEN1", text)
+	// The first answer may never have reached Rocket.Chat (its re-delivery
+	// says so): the re-delivery says to look, too.
+	if again := w.say(t, "FROZEN1", text); again.Text != want {
+		t.Fatalf("re-delivery answered %q, want %q", again.Text, want)
+	}
 	d := chatops.Deferred{Key: session.Key{Site: chatSite, UserID: "alice-id"}, UserName: "alice", MessageID: "FROZEN1",
 		Trigger: "/github", Text: text, RoomID: "ROOM1"}
 	if err := w.h.RunDeferred(context.Background(), d); err != nil {

@@ -321,7 +321,10 @@ func chatReasonText(err error, trigger string, repo chatops.Repo) string {
 	case errors.As(err, &unshareable):
 		return fmt.Sprintf("This search cannot be shared into a room (%s): balance its parentheses and quotes, leave out backslashes and is:private or is:internal, or run it without `share` to see it privately.",
 			unshareable.Problem)
-	case errors.Is(err, chatops.ErrNotConfirmed):
+	case errors.Is(err, chatops.ErrNotConfirmed), errors.Is(err, chatops.ErrBeingCreated):
+		// Being created: its first delivery is still waiting for GitHub, or
+		// GitHub never confirmed it, or its answer never reached Rocket.Chat
+		// (which re-delivers then): either way, look before trying again.
 		return notConfirmedText(repo)
 	case errors.Is(err, chatops.ErrNoMessageID):
 		return noMessageIDText
