@@ -29,7 +29,9 @@ var errNoRunner = errors.New("this build cannot finish deferred commands (no Run
 // its own, concurrently, and the ones that failed are reported by message id,
 // so that SQS makes only those visible again, to be retried and then parked in
 // the dead-letter queue. A message that does not parse fails too: it can never
-// succeed, and lands in the dead-letter queue for an operator to see.
+// succeed, and lands in the dead-letter queue for an operator to see. One that
+// parses but that RunDeferred refuses as web.ErrBadDeferred (not a command of
+// this service) is logged as an ERROR and dropped.
 func (a *App) Deferred(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
 	requestID := ""
 	if lc, ok := lambdacontext.FromContext(ctx); ok {
@@ -69,7 +71,15 @@ func (a *App) runDeferred(ctx context.Context, rec events.SQSMessage) error {
 		a.Logger.ErrorContext(ctx, "deferred command not finished", "site", d.Site, "user", d.UserID, "error", errNoRunner)
 		return errNoRunner
 	}
-	if err := a.Commands.RunDeferred(ctx, d); err != nil {
+	err = a.Commands.RunDeferred(ctx, d)
+	if errors.Is(err, web.ErrBadDeferred) {
+		// Retried, it would fail the same way three times, land in the
+		// dead-letter queue and sound its alarm: it is dropped, loudly.
+		a.Logger.ErrorContext(ctx, "deferred command can never run: dropped", "site", d.Site, "user", d.UserID,
+			"message_id", d.MessageID, "error", err)
+		return nil
+	}
+	if err != nil {
 		a.Logger.WarnContext(ctx, "deferred command not finished: SQS will retry it", "site", d.Site, "user", d.UserID,
 			"message_id", d.MessageID, "receive_count", rec.Attributes["ApproximateReceiveCount"], "error", err)
 		return err

@@ -3,6 +3,7 @@ package awsapp_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"slices"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"rcgithub/shared/logtest"
 	"rcgithub/shared/session"
 	"rcgithub/shared/sqsqueue"
+	"rcgithub/shared/web"
 	"rcgithub/shared/wiring"
 )
 
@@ -87,5 +89,24 @@ func TestDeferredWithoutRunner(t *testing.T) {
 	resp, err := app.Deferred(context.Background(), events.SQSEvent{Records: []events.SQSMessage{message(t, "m1", "alice", "/github me")}})
 	if err != nil || len(resp.BatchItemFailures) != 1 || resp.BatchItemFailures[0].ItemIdentifier != "sqs-m1" {
 		t.Fatalf("Deferred without a runner = %+v, %v; want the message reported as failed", resp, err)
+	}
+}
+
+// TestDeferredDropsWhatCanNeverRun: a command RunDeferred refuses as
+// web.ErrBadDeferred is logged as an ERROR and not reported as failed: SQS
+// would retry it three times into the dead-letter queue and sound its alarm
+// for a message that can never run.
+func TestDeferredDropsWhatCanNeverRun(t *testing.T) {
+	var logs logtest.Buffer
+	app := &awsapp.App{App: wiring.App{Logger: slog.New(slog.NewJSONHandler(&logs, nil))},
+		Commands: runnerFunc(func(_ context.Context, d chatops.Deferred) error {
+			return fmt.Errorf("run deferred command: %w: it does not act at GitHub", web.ErrBadDeferred)
+		})}
+	resp, err := app.Deferred(context.Background(), events.SQSEvent{Records: []events.SQSMessage{message(t, "m1", "alice", "/github login")}})
+	if err != nil || len(resp.BatchItemFailures) != 0 {
+		t.Fatalf("Deferred = %+v, %v; want no failure reported", resp, err)
+	}
+	if !strings.Contains(logs.String(), `"level":"ERROR"`) || !strings.Contains(logs.String(), "can never run") {
+		t.Fatalf("log %s\nwants an ERROR saying it can never run", logs.String())
 	}
 }

@@ -85,6 +85,9 @@ type Deferred struct {
 	Trigger   string // the trigger word the user typed
 	Text      string // the whole message as typed (the raw text, lines kept)
 	RoomID    string // the room it was typed in (channel_id), for share
+	// ThreadID is the thread the message was typed in (tmid), "" for none: a
+	// shared answer goes to the message's thread, as it would have at once.
+	ThreadID string
 }
 
 // Deferrer hands a Deferred to a worker that finishes it: locally a goroutine

@@ -24,3 +24,15 @@ type NotShareableError struct {
 func (e *NotShareableError) Error() string {
 	return "chatops: " + e.Repo.String() + " is " + string(e.Visibility) + ": not shared into a room"
 }
+
+// ErrNotConfirmed means GitHub was asked to open the issue but its answer
+// never said how that ended (a timeout, a dropped connection, a 5xx): the
+// issue may exist. The message's claim stays pending until it expires, so
+// that no re-delivery or deferred run opens a second one; the user is told
+// to look at the repository's issues before trying again.
+var ErrNotConfirmed = errors.New("chatops: GitHub has not confirmed the issue")
+
+// ErrNoMessageID means an issue was asked for by a message without a
+// message id: there is nothing to make its creation happen once by (all such
+// messages of a user would share one claim). Rocket.Chat always sends one.
+var ErrNoMessageID = errors.New("chatops: the message has no message id to create its issue once by")

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"strings"
 	"time"
 
@@ -159,11 +160,18 @@ func (s *Service) list(ctx context.Context, k session.Key, r Repo, publicOnly bo
 }
 
 // Search returns the first ListSize issues and pull requests matching query
-// (GitHub's search syntax).
+// (GitHub's search syntax). A shared search (publicOnly) whose query could
+// escape the restriction to public repositories is refused before GitHub is
+// called (*UnshareableQueryError, CheckShareableQuery).
 func (s *Service) Search(ctx context.Context, k session.Key, query string, publicOnly bool) (SearchResult, error) {
 	query = strings.TrimSpace(query)
 	if query == "" {
 		return SearchResult{}, ErrEmptyQuery
+	}
+	if publicOnly {
+		if err := CheckShareableQuery(query); err != nil {
+			return SearchResult{}, err
+		}
 	}
 	ut, gh, err := s.connect(ctx, k)
 	if err != nil {
@@ -187,8 +195,10 @@ type IssueRequest struct {
 // CreateIssue opens an issue as the user, exactly once per Rocket.Chat
 // message: the message is claimed before GitHub is called, so a re-delivery
 // of a message whose issue exists gets that issue back, one arriving while
-// the first delivery works gets ErrBeingCreated, and a creation that failed
-// releases its claim so that the message may try again.
+// the first delivery works gets ErrBeingCreated, and a creation GitHub
+// refused (or that failed before asking GitHub) releases its claim so that the
+// message may try again. One whose outcome GitHub never told (a timeout, a
+// 5xx) keeps its claim pending and returns ErrNotConfirmed.
 //
 // OAuth App sessions (Scopes non-nil) are checked before GitHub is called:
 // public_repo for a public repository, repo for any other (*NeedsScopeError).
@@ -197,6 +207,9 @@ type IssueRequest struct {
 func (s *Service) CreateIssue(ctx context.Context, k session.Key, req IssueRequest, publicOnly bool) (Created, error) {
 	if strings.TrimSpace(req.Title) == "" {
 		return Created{}, ErrEmptyTitle
+	}
+	if req.MessageID == "" {
+		return Created{}, ErrNoMessageID
 	}
 	ut, gh, err := s.connect(ctx, k)
 	if err != nil {
@@ -212,9 +225,17 @@ func (s *Service) CreateIssue(ctx context.Context, k session.Key, req IssueReque
 	case !claimed:
 		return Created{}, ErrBeingCreated
 	}
-	created, err := s.createClaimed(ctx, ut, gh, req, publicOnly)
+	created, uncertain, err := s.createClaimed(ctx, ut, gh, req, publicOnly)
+	if uncertain {
+		// GitHub may have opened the issue: the claim stays pending until it
+		// expires, so that neither a re-delivery nor a deferred run opens a
+		// second one; the user looks at the repository before trying again.
+		s.log().WarnContext(ctx, "issue creation not confirmed; its claim is kept", "site", k.Site, "user", k.UserID,
+			"repo", req.Repo.String(), "error", err)
+		return Created{}, fmt.Errorf("%w: %w", ErrNotConfirmed, err)
+	}
 	// The request's context may be spent (a deadline): the claim is settled on
-	// a context of its own, so that a failure frees the message and a success
+	// a context of its own, so that a refusal frees the message and a success
 	// is kept for its re-deliveries.
 	settle, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
 	defer cancel()
@@ -234,14 +255,15 @@ func (s *Service) CreateIssue(ctx context.Context, k session.Key, req IssueReque
 }
 
 // createClaimed checks the scope and visibility the creation needs and opens
-// the issue.
-func (s *Service) createClaimed(ctx context.Context, ut session.UserToken, gh GitHub, req IssueRequest, publicOnly bool) (Created, error) {
+// the issue. uncertain reports a failure after the issue was asked for that
+// is not one of GitHub's clear refusals (refused): the issue may exist.
+func (s *Service) createClaimed(ctx context.Context, ut session.UserToken, gh GitHub, req IssueRequest, publicOnly bool) (created Created, uncertain bool, err error) {
 	oauth := ut.Scopes != nil
 	if publicOnly || (oauth && !session.ScopesCover(ut.Scopes, "repo")) {
 		// Which scope is needed depends on the repository's visibility.
 		card, err := s.repo(ctx, ut, gh, req.Repo, publicOnly)
 		if err != nil {
-			return Created{}, err
+			return Created{}, false, err
 		}
 		if oauth {
 			need := "repo"
@@ -249,13 +271,32 @@ func (s *Service) createClaimed(ctx context.Context, ut session.UserToken, gh Gi
 				need = "public_repo"
 			}
 			if !session.ScopesCover(ut.Scopes, need) {
-				return Created{}, &NeedsScopeError{Scope: need}
+				return Created{}, false, &NeedsScopeError{Scope: need}
 			}
 		}
 	}
-	created, err := gh.CreateIssue(ctx, req.Repo, strings.TrimSpace(req.Title), req.Body)
+	created, err = gh.CreateIssue(ctx, req.Repo, strings.TrimSpace(req.Title), req.Body)
 	if err != nil {
-		return Created{}, s.failed(ctx, ut, "create issue", err)
+		return Created{}, !refused(err), s.failed(ctx, ut, "create issue", err)
 	}
-	return created, nil
+	return created, false, nil
+}
+
+// refused reports whether err says that nothing was created: GitHub's clear
+// refusals (401, 403 for a permission, a rate limit or another reason, 404,
+// 410 read as *ForbiddenError, 422), or a connection that was never made
+// (dial or DNS failure: nothing was sent). Anything else (a timeout, a
+// dropped connection, a 5xx) leaves the outcome unknown.
+func refused(err error) bool {
+	var (
+		limited   *RateLimitedError
+		notAccess *NotAccessibleError
+		forbidden *ForbiddenError
+		invalid   *InvalidError
+		opErr     *net.OpError
+		dnsErr    *net.DNSError
+	)
+	return errors.Is(err, ErrUnauthorized) || errors.Is(err, ErrNotFound) || errors.As(err, &limited) ||
+		errors.As(err, &notAccess) || errors.As(err, &forbidden) || errors.As(err, &invalid) ||
+		(errors.As(err, &opErr) && opErr.Op == "dial") || errors.As(err, &dnsErr)
 }

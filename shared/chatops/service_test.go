@@ -3,6 +3,8 @@ package chatops_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net"
 	"testing"
 	"time"
 
@@ -250,7 +252,7 @@ func TestCreateIssue(t *testing.T) {
 		{name: "empty title", scopes: nil, title: " \t", want: chatops.ErrEmptyTitle, calls: map[string]int{}},
 		{name: "github refuses the input", scopes: nil, errs: map[string]error{"CreateIssue": &chatops.InvalidError{Message: "title"}},
 			calls: map[string]int{"CreateIssue": 1}},
-		{name: "github unreachable", scopes: nil, errs: map[string]error{"CreateIssue": errors.New("dial tcp: refused")},
+		{name: "github unreachable", scopes: nil, errs: map[string]error{"CreateIssue": &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}},
 			calls: map[string]int{"CreateIssue": 1}},
 		{name: "401 ends the session", scopes: nil, errs: map[string]error{"CreateIssue": chatops.ErrUnauthorized},
 			want: session.ErrEndedAtGitHub, calls: map[string]int{"CreateIssue": 1}, rejected: true},
@@ -342,9 +344,10 @@ func TestCreateIssueOncePerMessage(t *testing.T) {
 		t.Fatalf("GitHub asked to create %d issues while one is in flight", n)
 	}
 
-	// Failed, then retried: the claim was released.
+	// Refused by GitHub, then retried: the claim was released. (An uncertain
+	// failure keeps it: TestCreateIssueUncertainOutcomeKeepsTheClaim.)
 	f = newFixture(nil, chatops.Public)
-	f.gh.errs = map[string]error{"CreateIssue": errors.New("connection reset")}
+	f.gh.errs = map[string]error{"CreateIssue": limited}
 	if _, err := f.svc.CreateIssue(ctx, alice, req, false); err == nil {
 		t.Fatal("want the failure")
 	}
@@ -459,5 +462,75 @@ func TestUnauthorizedAfterAConcurrentRefreshKeepsTheSession(t *testing.T) {
 	}
 	if len(f.sessions.rejected) != 1 {
 		t.Fatalf("TokenRejected called %d times, want 1", len(f.sessions.rejected))
+	}
+}
+
+// TestCreateIssueUncertainOutcomeKeepsTheClaim: when GitHub may have created
+// the issue (a timeout, a dropped connection, a 5xx), the claim stays pending
+// and the answer is ErrNotConfirmed; the same message never asks GitHub again.
+// GitHub's clear refusals, and failures before the POST, free the message.
+func TestCreateIssueUncertainOutcomeKeepsTheClaim(t *testing.T) {
+	ctx := context.Background()
+	req := chatops.IssueRequest{MessageID: "m1", Repo: hello, Title: "t"}
+	for _, tc := range []struct {
+		name      string
+		err       error
+		uncertain bool
+	}{
+		{"deadline", fmt.Errorf("github create issue: %w", context.DeadlineExceeded), true},
+		{"canceled", fmt.Errorf("github create issue: %w", context.Canceled), true},
+		{"502", errors.New("github create issue: POST https://api.github.com/repos/octocat/hello/issues: 502 Bad Gateway []"), true},
+		{"connection reset", errors.New("read tcp: connection reset by peer"), true},
+		{"401", chatops.ErrUnauthorized, false},
+		{"404", chatops.ErrNotFound, false},
+		{"403", &chatops.ForbiddenError{Message: "Repository was archived"}, false},
+		{"not accessible", &chatops.NotAccessibleError{Permission: "issues=write"}, false},
+		{"422", &chatops.InvalidError{Message: "title too long"}, false},
+		{"rate limited", limited, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(nil, chatops.Public)
+			f.gh.errs = map[string]error{"CreateIssue": tc.err}
+			_, err := f.svc.CreateIssue(ctx, alice, req, false)
+			if got := errors.Is(err, chatops.ErrNotConfirmed); got != tc.uncertain {
+				t.Fatalf("error %v: ErrNotConfirmed %v, want %v", err, got, tc.uncertain)
+			}
+			f.gh.errs = nil
+			_, err = f.svc.CreateIssue(ctx, alice, req, false)
+			if tc.uncertain {
+				if !errors.Is(err, chatops.ErrBeingCreated) || f.gh.count("CreateIssue") != 1 || f.claims.released != 0 {
+					t.Fatalf("second try: %v after %d creations and %d releases; want ErrBeingCreated, no second POST",
+						err, f.gh.count("CreateIssue"), f.claims.released)
+				}
+				return
+			}
+			if err != nil || f.gh.count("CreateIssue") != 2 {
+				t.Fatalf("second try after a refusal: %v after %d creations; want the issue", err, f.gh.count("CreateIssue"))
+			}
+		})
+	}
+	// A failure before the POST (the repository's visibility unknown) frees
+	// the message too.
+	f := newFixture([]string{"public_repo"}, chatops.Public)
+	f.gh.errs = map[string]error{"Repo": errors.New("connection reset")}
+	if _, err := f.svc.CreateIssue(ctx, alice, req, false); err == nil || errors.Is(err, chatops.ErrNotConfirmed) {
+		t.Fatalf("error %v, want the failure, not ErrNotConfirmed", err)
+	}
+	if _, ok := f.claims.get(alice, "m1"); ok {
+		t.Fatal("claim kept after a failure before the POST")
+	}
+}
+
+// TestCreateIssueWithoutMessageID: without a message id there is nothing to
+// claim once per message (every such request would share one claim), so the
+// creation is refused before the store and GitHub.
+func TestCreateIssueWithoutMessageID(t *testing.T) {
+	f := newFixture(nil, chatops.Public)
+	_, err := f.svc.CreateIssue(context.Background(), alice, chatops.IssueRequest{Repo: hello, Title: "t"}, false)
+	if !errors.Is(err, chatops.ErrNoMessageID) || f.gh.count("CreateIssue") != 0 {
+		t.Fatalf("error %v after %d creations; want ErrNoMessageID and none", err, f.gh.count("CreateIssue"))
+	}
+	if _, ok := f.claims.get(alice, ""); ok {
+		t.Fatal("claimed the empty message id")
 	}
 }

@@ -236,6 +236,13 @@ func (c *client) Search(ctx context.Context, query string, n int, publicOnly boo
 		return chatops.SearchResult{}, c.badURL
 	}
 	if publicOnly {
+		// The wrapper holds only if query is one group by itself: a query
+		// such as "repo:o/secret) OR (repo:o/secret" would otherwise take
+		// is:public off one side of its OR. The service checks first; this
+		// adapter, which writes the wrapper, checks again.
+		if err := chatops.CheckShareableQuery(query); err != nil {
+			return chatops.SearchResult{}, err
+		}
 		query = "(" + query + ") is:public"
 	}
 	opts := github.SearchOptions{ListOptions: github.ListOptions{PerPage: clampItems(n)}}

@@ -372,3 +372,21 @@ func TestEveryMethodTurnsRefusalsIntoReasons(t *testing.T) {
 		invalid("Validation Failed: q missing")(t, err)
 	})
 }
+
+// TestSharedSearchThatEscapesIsNotSent: "(query) is:public" with unbalanced
+// parentheses in query would search private repositories on one side of an
+// OR; such a query is refused before any request.
+func TestSharedSearchThatEscapesIsNotSent(t *testing.T) {
+	s := newStandIn(t, githubtest.Options{})
+	gh := s.as("octocat", "repo")
+	for _, q := range []string{"repo:octocat/secret-plans) OR (repo:octocat/secret-plans", `launch "`, "launch is:private"} {
+		_, err := gh.Search(context.Background(), q, 10, true)
+		var unshareable *chatops.UnshareableQueryError
+		if !errors.As(err, &unshareable) {
+			t.Errorf("Search(%q, public only) = %v, want *chatops.UnshareableQueryError", q, err)
+		}
+	}
+	if n := s.gh.Requests(githubtest.RouteSearch); n != 0 {
+		t.Fatalf("%d searches sent, want none", n)
+	}
+}

@@ -9,6 +9,7 @@ package githubapi
 
 import (
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -22,9 +23,21 @@ import (
 // DefaultAPIURL is github.com's REST API.
 const DefaultAPIURL = "https://api.github.com"
 
-// DefaultTimeout bounds each request when Config gives no HTTP client; the
-// caller's context bounds the whole call.
-const DefaultTimeout = 8 * time.Second
+// The default client's bounds. It has no timeout of its own per request: the
+// caller's context bounds each call (the webhook's deadline, a deferred run's
+// minutes), so that a deferred run can outwait a slow GitHub. The transport
+// still gives up on a connection that cannot be made and on a GitHub that
+// never starts answering, whatever context a caller forgot to bound.
+const (
+	// DefaultDialTimeout bounds making a connection.
+	DefaultDialTimeout = 10 * time.Second
+	// DefaultTLSHandshakeTimeout bounds the TLS handshake.
+	DefaultTLSHandshakeTimeout = 10 * time.Second
+	// DefaultResponseHeaderTimeout bounds the wait for an answer's headers
+	// once the request is sent: the longest any caller waits (the local
+	// server's deferred run, 2 minutes).
+	DefaultResponseHeaderTimeout = 2 * time.Minute
+)
 
 // userAgent names the service to GitHub, which requires a User-Agent.
 const userAgent = "rcgithub"
@@ -34,7 +47,7 @@ type Config struct {
 	// APIURL is GITHUB_API_URL: https://api.github.com (the default),
 	// https://HOST/api/v3 for GitHub Enterprise Server, or the stand-in's URL.
 	APIURL string
-	// HTTPClient makes every request; default: a client with DefaultTimeout.
+	// HTTPClient makes every request; default: DefaultHTTPClient().
 	HTTPClient *http.Client
 	// Now tells the time a Retry-After counts from; default time.Now.
 	Now func() time.Time
@@ -54,7 +67,7 @@ type API struct {
 func New(cfg Config) *API {
 	httpClient := cfg.HTTPClient
 	if httpClient == nil {
-		httpClient = &http.Client{Timeout: DefaultTimeout}
+		httpClient = DefaultHTTPClient()
 	}
 	a := &API{now: cfg.Now}
 	if a.now == nil {
@@ -69,6 +82,25 @@ func New(cfg Config) *API {
 	}
 	a.base.BaseURL = base
 	return a
+}
+
+// DefaultHTTPClient is the client New uses when Config gives none: no
+// timeout per request (the caller's context bounds a call), and a transport
+// with DefaultDialTimeout, DefaultTLSHandshakeTimeout and
+// DefaultResponseHeaderTimeout, proxies from the environment as
+// http.DefaultTransport.
+func DefaultHTTPClient() *http.Client {
+	dialer := &net.Dialer{Timeout: DefaultDialTimeout, KeepAlive: 30 * time.Second}
+	return &http.Client{Transport: &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           dialer.DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          100,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   DefaultTLSHandshakeTimeout,
+		ResponseHeaderTimeout: DefaultResponseHeaderTimeout,
+		ExpectContinueTimeout: time.Second,
+	}}
 }
 
 // baseURL turns GITHUB_API_URL into go-github's BaseURL: go-github resolves

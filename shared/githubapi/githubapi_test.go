@@ -2,10 +2,12 @@ package githubapi
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"rcgithub/shared/chatops"
 )
@@ -101,5 +103,44 @@ func TestTypeQualifierFindsIssueOrPullRequest(t *testing.T) {
 		if got := typeQualifier.MatchString(q); got != want {
 			t.Errorf("%q: %v, want %v", q, got, want)
 		}
+	}
+}
+
+// TestDefaultClientLeavesTheCallToTheContext: the default client has no
+// per-request timeout (a deferred run may outwait a slow GitHub for as long
+// as its own context allows), only generous transport bounds on connecting
+// and on a GitHub that never answers.
+func TestDefaultClientLeavesTheCallToTheContext(t *testing.T) {
+	c := New(Config{}).base.Client()
+	if c.Timeout != 0 {
+		t.Fatalf("default client timeout %v, want none: the caller's context bounds a call", c.Timeout)
+	}
+	tr, ok := c.Transport.(*http.Transport)
+	if !ok {
+		t.Fatalf("default transport %T, want an *http.Transport with its own bounds", c.Transport)
+	}
+	if tr.TLSHandshakeTimeout <= 0 || tr.ResponseHeaderTimeout < time.Minute || tr.Proxy == nil {
+		t.Fatalf("transport TLS handshake %v, response header %v, proxy from environment %v", tr.TLSHandshakeTimeout,
+			tr.ResponseHeaderTimeout, tr.Proxy != nil)
+	}
+}
+
+// TestContextBoundsACall: the webhook's deadline still ends a call GitHub
+// does not answer.
+func TestContextBoundsACall(t *testing.T) {
+	release := make(chan struct{})
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	defer ts.Close()
+	defer close(release)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err := New(Config{APIURL: ts.URL}).For("gho_t").Repo(ctx, chatops.Repo{Owner: "o", Name: "r"})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("error %v, want the context's deadline", err)
 	}
 }

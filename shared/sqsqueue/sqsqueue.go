@@ -40,6 +40,9 @@ type Message struct {
 	Trigger   string `json:"trigger"`
 	Text      string `json:"text"`
 	RoomID    string `json:"room_id"`
+	// ThreadID is left out when empty; a message queued before it existed
+	// parses with no thread.
+	ThreadID string `json:"thread_id,omitempty"`
 }
 
 // API is the part of the SQS client the deferrer uses.
@@ -76,7 +79,7 @@ func (q *Deferrer) Defer(ctx context.Context, d chatops.Deferred) error {
 // Encode returns d as a message body, refused over MaxMessageBytes.
 func Encode(d chatops.Deferred) ([]byte, error) {
 	body, err := json.Marshal(Message{Version: Version, Site: d.Site, UserID: d.UserID, UserName: d.UserName,
-		MessageID: d.MessageID, Trigger: d.Trigger, Text: d.Text, RoomID: d.RoomID})
+		MessageID: d.MessageID, Trigger: d.Trigger, Text: d.Text, RoomID: d.RoomID, ThreadID: d.ThreadID})
 	if err != nil {
 		return nil, fmt.Errorf("sqsqueue: encode deferred command: %w", err)
 	}
@@ -108,5 +111,6 @@ func Parse(body string) (chatops.Deferred, error) {
 	if err := k.Validate(); err != nil {
 		return chatops.Deferred{}, fmt.Errorf("sqsqueue: deferred command: %w", err)
 	}
-	return chatops.Deferred{Key: k, UserName: m.UserName, MessageID: m.MessageID, Trigger: m.Trigger, Text: m.Text, RoomID: m.RoomID}, nil
+	return chatops.Deferred{Key: k, UserName: m.UserName, MessageID: m.MessageID, Trigger: m.Trigger, Text: m.Text, RoomID: m.RoomID,
+		ThreadID: m.ThreadID}, nil
 }

@@ -16,7 +16,7 @@ import (
 )
 
 var deferred = chatops.Deferred{Key: session.Key{Site: "https://chat.example.com", UserID: "alice-id"}, UserName: "alice",
-	MessageID: "msg-1", Trigger: "/github", Text: "/github octo/repo issue Title\n\n  body, spacing kept\n", RoomID: "GENERAL"}
+	MessageID: "msg-1", Trigger: "/github", Text: "/github octo/repo issue Title\n\n  body, spacing kept\n", RoomID: "GENERAL", ThreadID: "THREAD-1"}
 
 type fakeSQS struct{ sent []string }
 
@@ -33,6 +33,17 @@ func TestRoundTrip(t *testing.T) {
 	got, err := sqsqueue.Parse(string(body))
 	if err != nil || got != deferred {
 		t.Fatalf("Parse(Encode(d)) = %+v, %v; want %+v", got, err, deferred)
+	}
+}
+
+// TestParseWithoutThread: a message queued before thread_id existed still
+// parses, with no thread.
+func TestParseWithoutThread(t *testing.T) {
+	old := `{"version":1,"site":"https://chat.example.com","user_id":"alice-id","user_name":"alice","message_id":"m",` +
+		`"trigger":"/github","text":"/github share me","room_id":"GENERAL"}`
+	d, err := sqsqueue.Parse(old)
+	if err != nil || d.ThreadID != "" || d.RoomID != "GENERAL" {
+		t.Fatalf("Parse(old message) = %+v, %v", d, err)
 	}
 }
 

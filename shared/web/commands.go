@@ -13,9 +13,10 @@ import (
 	"rcgithub/shared/session"
 )
 
-// DefaultBudget is how long a command that acts at GitHub may take inside the
+// DefaultBudget is how long a read that acts at GitHub may take inside the
 // webhook's answer: past it, the command is handed to the Deferrer and the
 // user told so, well before webhookDeadline (12 s) and Rocket.Chat's 20 s.
+// An issue creation is never deferred: it has the webhook's whole deadline.
 const DefaultBudget = 8 * time.Second
 
 // ChatOps is what the commands that act at GitHub need; see EnableChatOps.
@@ -155,11 +156,12 @@ func (h *Handler) chatAnswer(ctx context.Context, k session.Key, msg rocketchat.
 		annotate(ctx, slog.String("outcome", "command typed wrong"))
 		return private(chatErrorText(parseErr, trigger, cc.repo))
 	}
-	// The run has a context of its own, bounded like the webhook's, so that
-	// an issue creation still in flight when the budget is spent goes on and
-	// settles its claim (the deferred run then answers with its issue rather
-	// than open a second one); reads are simply cancelled.
-	runCtx, cancelRun := context.WithTimeout(context.WithoutCancel(ctx), webhookDeadline)
+	if cc.kind == kindIssue {
+		return h.issueAnswer(ctx, k, msg, trigger, cc)
+	}
+	// A read that outruns the budget is cancelled and deferred: it is run
+	// again from the start elsewhere.
+	runCtx, cancelRun := context.WithCancel(ctx)
 	type result struct {
 		text string
 		err  error
@@ -178,11 +180,9 @@ func (h *Handler) chatAnswer(ctx context.Context, k session.Key, msg rocketchat.
 	select {
 	case r = <-done:
 	case <-budget.C:
-		if cc.kind != kindIssue {
-			cancelRun()
-		}
+		cancelRun()
 		d := chatops.Deferred{Key: k, UserName: msg.UserName, MessageID: msg.MessageID, Trigger: trigger,
-			Text: msg.Text, RoomID: msg.ChannelID}
+			Text: msg.Text, RoomID: msg.ChannelID, ThreadID: msg.ThreadID}
 		return private(h.deferCommand(ctx, d, cc))
 	}
 	text, err := r.text, r.err
@@ -196,29 +196,42 @@ func (h *Handler) chatAnswer(ctx context.Context, k session.Key, msg rocketchat.
 	return private(text)
 }
 
+// issueAnswer creates an issue within the webhook's whole deadline, never
+// deferred: on AWS the webhook's Lambda is frozen once it has answered, so a
+// creation left running would never settle its claim, and a deferred run
+// could not tell whether GitHub had opened the issue. One that GitHub has not
+// confirmed by the deadline keeps its claim (chatops.ErrNotConfirmed) and the
+// user is told to look before trying again.
+func (h *Handler) issueAnswer(ctx context.Context, k session.Key, msg rocketchat.Message, trigger string, cc chatCommand) rocketchat.Reply {
+	text, err := h.runChat(ctx, k, msg.MessageID, cc)
+	switch {
+	case err != nil:
+		text = h.chatFailure(ctx, k, err, trigger, cc)
+	case cc.share:
+		annotate(ctx, slog.String("outcome", "shared"))
+		return rocketchat.RoomReply(text, msg.ThreadID)
+	}
+	return rocketchat.DirectReply(msg.UserName, text)
+}
+
 // WaitCommands waits for the chat commands still running after their answer
-// (an issue creation that outran the budget goes on for up to the webhook's
-// deadline): the local server calls it before closing its store.
+// (a read that outran the budget, until it has seen its cancellation): the
+// local server calls it before closing its store.
 func (h *Handler) WaitCommands() { h.running.Wait() }
 
 // chatFailure words err, logging what is not the user's to fix.
 func (h *Handler) chatFailure(ctx context.Context, k session.Key, err error, trigger string, cc chatCommand) string {
-	text := chatErrorText(err, trigger, cc.repo)
+	text := chatReasonText(err, trigger, cc.repo)
 	if text == unreachableText {
 		h.log().WarnContext(ctx, "chat command failed", "site", k.Site, "user", k.UserID, "error", err)
 	}
 	return text
 }
 
-// deferCommand hands a late command to the Deferrer and says so; without a
-// Deferrer or an incoming webhook to answer by, it says to try again (for an
-// issue still being created: to look before trying again, as it may yet
-// appear).
+// deferCommand hands a late read to the Deferrer and says so; without a
+// Deferrer or an incoming webhook to answer by, it says to try again.
 func (h *Handler) deferCommand(ctx context.Context, d chatops.Deferred, cc chatCommand) string {
 	notFinished := notFinishedText
-	if cc.kind == kindIssue {
-		notFinished = notConfirmedText(cc.repo)
-	}
 	if h.chat.Deferrer == nil || !h.chat.Messenger.HasIncomingWebhook(ctx, d.Site) {
 		annotate(ctx, slog.String("outcome", "late, not deferred"))
 		return notFinished
@@ -261,9 +274,10 @@ func (h *Handler) runChat(ctx context.Context, k session.Key, messageID string, 
 }
 
 // claimWaits are the waits between the tries of a deferred issue creation
-// whose message is still being created by the webhook's run: that run
-// settles the claim within webhookDeadline, or its process was frozen (a
-// Lambda) and the claim stays until it expires.
+// (queued by an earlier version, which deferred them) whose message is still
+// being created by the webhook's run: that run settles the claim within
+// webhookDeadline, or it was not confirmed (or its process was frozen) and
+// the claim stays until it expires.
 var claimWaits = []time.Duration{100 * time.Millisecond, 250 * time.Millisecond, 500 * time.Millisecond,
 	time.Second, 2 * time.Second, 4 * time.Second, 4 * time.Second, 4 * time.Second}
 
@@ -294,7 +308,7 @@ var ErrBadDeferred = errors.New("not a deferred command of this service")
 
 // RunDeferred finishes a command the webhook deferred, with ctx's time (a
 // worker's, not the webhook's), and delivers its answer: a shared answer to
-// the room it was typed in, anything else, and a share the room refused, by
+// the room (and thread) it was typed in, anything else, and a share the room refused, by
 // direct message. An error means the answer was not delivered; running it
 // again is safe (an issue is still created once per message), except for
 // ErrBadDeferred, which never runs.
@@ -323,7 +337,7 @@ func (h *Handler) RunDeferred(ctx context.Context, d chatops.Deferred) error {
 	case err != nil:
 		text = h.chatFailure(ctx, d.Key, err, raw.Trigger, cc)
 	case cc.share:
-		rerr := h.chat.Messenger.SendRoom(ctx, d.Site, d.RoomID, "", text)
+		rerr := h.chat.Messenger.SendRoom(ctx, d.Site, d.RoomID, d.ThreadID, text)
 		if rerr == nil {
 			return nil
 		}

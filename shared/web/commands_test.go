@@ -37,7 +37,9 @@ type chatGitHub struct {
 	items   []chatops.Item
 	block   chan struct{} // non-nil: every call waits for ctx or its closing
 	created int           // issues actually created
-	bodies  []string
+	// onCreate, when set, is called on every CreateIssue, failed or not.
+	onCreate func()
+	bodies   []string
 }
 
 func (g *chatGitHub) wait(ctx context.Context, name string) error {
@@ -87,6 +89,9 @@ func (g *chatGitHub) Pulls(ctx context.Context, r chatops.Repo, n int) ([]chatop
 }
 
 func (g *chatGitHub) CreateIssue(ctx context.Context, r chatops.Repo, title, body string) (chatops.Created, error) {
+	if g.onCreate != nil {
+		g.onCreate()
+	}
 	if err := g.wait(ctx, "CreateIssue"); err != nil {
 		return chatops.Created{}, err
 	}
@@ -140,11 +145,14 @@ func (m *chatMessenger) Send(_ context.Context, _ session.Key, text string) erro
 	return nil
 }
 
-func (m *chatMessenger) SendRoom(_ context.Context, _, roomID, _, text string) error {
+func (m *chatMessenger) SendRoom(_ context.Context, _, roomID, threadID, text string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.roomErr != nil {
 		return m.roomErr
+	}
+	if threadID != "" {
+		roomID += "/" + threadID
 	}
 	m.rooms = append(m.rooms, roomID+": "+text)
 	return nil
@@ -285,6 +293,8 @@ func TestChatAnswers(t *testing.T) {
 		{name: "share repo", text: "/github share octocat/hello", room: true, want: []string{"**[octocat/hello](https://github.com/octocat/hello)** · public"}},
 		{name: "share search", text: "/github share search bug", room: true, want: []string{"in public repositories"}},
 		{name: "share me", text: "/github share me", room: true, want: []string{"public repositories only"}},
+		{name: "share search escaping is:public", text: "/github share search repo:acme/secret) OR (repo:acme/secret",
+			want: []string{"This search cannot be shared into a room (a parenthesis closes a group it did not open): balance its parentheses and quotes"}},
 		{name: "share private refused", text: "/github share octocat/hello issues", vis: chatops.Private,
 			want: []string{"octocat/hello is private, so its details are not shared into a room (this service cannot see who is in it): run the command without `share`"}},
 		{name: "share internal refused", text: "/github share octocat/hello", vis: chatops.Internal, want: []string{"is internal, so"}},
@@ -510,40 +520,6 @@ func TestLateCommandNotDeferred(t *testing.T) {
 	if r := w.say(t, "LATE5", "/github me"); r.Text != notFinishedText {
 		t.Fatalf("answer %q, want %q", r.Text, notFinishedText)
 	}
-	// An issue may still be created: the user is told to look first.
-	w.messenger.noHook = true
-	w.h.chat.Deferrer = w.deferrer
-	if r := w.say(t, "LATE9", "/github octocat/hello issue T"); r.Text != notConfirmedText(chatops.Repo{Owner: "octocat", Name: "hello"}) {
-		t.Fatalf("answer %q, want to look before trying again", r.Text)
-	}
-}
-
-// TestLateIssueCreatedOnce: a creation that outran the webhook's budget goes
-// on in the background; the deferred run waits for it and answers with its
-// issue, once; Rocket.Chat's re-delivery of the message then gets the same
-// issue.
-func TestLateIssueCreatedOnce(t *testing.T) {
-	w := lateWorld(t, nil)
-	text := "/github octocat/hello issue Slow\nwith a body"
-	if r := w.say(t, "LATE6", text); r.Text != deferredText {
-		t.Fatalf("answer %q", r.Text)
-	}
-	w.unblock()
-	d := w.deferrer.deferred[0]
-	if err := w.h.RunDeferred(context.Background(), d); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.h.RunDeferred(context.Background(), d); err != nil { // a worker's retry
-		t.Fatal(err)
-	}
-	again := w.say(t, "LATE6", text)
-	if w.gh.created != 1 || len(w.messenger.dms) != 2 || w.messenger.dms[0] != w.messenger.dms[1] || again.Text != w.messenger.dms[0] ||
-		!strings.Contains(again.Text, "octocat/hello#42") {
-		t.Fatalf("created %d issues; direct messages %q; re-delivery %q", w.gh.created, w.messenger.dms, again.Text)
-	}
-	if w.gh.bodies[0] != "with a body" {
-		t.Fatalf("body %q", w.gh.bodies[0])
-	}
 }
 
 // TestRunDeferredRefusesGarbage: a deferred command that is not one (a queue
@@ -562,26 +538,6 @@ func TestRunDeferredRefusesGarbage(t *testing.T) {
 	}
 	if len(w.messenger.dms)+len(w.messenger.rooms) != 0 {
 		t.Fatal("garbage was answered")
-	}
-}
-
-// TestLateIssueNeverConfirmed: when the first try never settles its claim (a
-// frozen Lambda), the deferred run opens no second issue and says to look
-// before trying again.
-func TestLateIssueNeverConfirmed(t *testing.T) {
-	saved := claimWaits
-	claimWaits = []time.Duration{time.Millisecond, time.Millisecond}
-	t.Cleanup(func() { claimWaits = saved })
-	w := lateWorld(t, nil)
-	if r := w.say(t, "LATE7", "/github octocat/hello issue Frozen"); r.Text != deferredText {
-		t.Fatalf("answer %q", r.Text)
-	}
-	// The webhook's run still waits for GitHub: its claim is in flight.
-	if err := w.h.RunDeferred(context.Background(), w.deferrer.deferred[0]); err != nil {
-		t.Fatal(err)
-	}
-	if w.gh.created != 0 || len(w.messenger.dms) != 1 || !strings.Contains(w.messenger.dms[0], "GitHub has not confirmed your new issue in octocat/hello yet") {
-		t.Fatalf("created %d; direct messages %q", w.gh.created, w.messenger.dms)
 	}
 }
 
@@ -619,20 +575,157 @@ func FuzzChatAnswer(f *testing.F) {
 	})
 }
 
-// TestWaitCommands: an issue creation that outran the budget goes on after
-// the answer, and WaitCommands returns only once it has finished (the local
-// server closes its store after).
-func TestWaitCommands(t *testing.T) {
-	w := lateWorld(t, nil)
-	if r := w.say(t, "LATE8", "/github octocat/hello issue Later"); r.Text != deferredText {
-		t.Fatalf("answer %q", r.Text)
+// TestIssueNotConfirmedIsNotCreatedTwice: when GitHub's answer to the
+// creation never says how it ended (a 502, a timeout), the user is told to
+// look before trying again, and Rocket.Chat's re-delivery of the message does
+// not ask GitHub again.
+func TestIssueNotConfirmedIsNotCreatedTwice(t *testing.T) {
+	for _, failure := range []error{errors.New("github create issue: 502 Bad Gateway"),
+		fmt.Errorf("github create issue: %w", context.DeadlineExceeded)} {
+		w := newChatWorld(t, []string{"repo"})
+		var calls int
+		w.gh.errs = map[string]error{"CreateIssue": failure}
+		w.gh.onCreate = func() { calls++ }
+		text := "/github octocat/hello issue Maybe"
+		want := notConfirmedText(chatops.Repo{Owner: "octocat", Name: "hello"})
+		if r := w.say(t, "UNSURE1", text); r.Text != want {
+			t.Fatalf("%v: answer %q, want %q", failure, r.Text, want)
+		}
+		w.gh.errs = nil
+		w.say(t, "UNSURE1", text)
+		if calls != 1 || w.gh.created != 0 {
+			t.Fatalf("%v: GitHub asked %d times (%d created), want once", failure, calls, w.gh.created)
+		}
+	}
+}
+
+// sayWithin is say with the request's context: a deadline shorter than the
+// webhook's stands for it running out.
+func (w *chatWorld) sayWithin(ctx context.Context, messageID, text string) (rocketchat.Reply, error) {
+	body, _ := json.Marshal(rocketchat.Message{Token: chatToken, ChannelID: "ROOM1", ChannelName: "general", MessageID: messageID,
+		UserID: "alice-id", UserName: "alice", Text: text, SiteURL: chatSite})
+	rec := httptest.NewRecorder()
+	w.h.Routes().ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/rocketchat/webhook", bytes.NewReader(body)).WithContext(ctx))
+	var r rocketchat.Reply
+	if rec.Code != http.StatusOK {
+		return r, fmt.Errorf("status %d %s", rec.Code, rec.Body)
+	}
+	return r, json.Unmarshal(rec.Body.Bytes(), &r)
+}
+
+// TestIssueIsNeverDeferred: an issue creation that outruns the budget is not
+// handed to the Deferrer (on AWS the webhook's Lambda is frozen once it
+// answers, and the creation would never settle): the webhook waits for it and
+// answers with its issue.
+func TestIssueIsNeverDeferred(t *testing.T) {
+	w := lateWorld(t, []string{"repo"})
+	w.h.chat.Budget = time.Nanosecond // spent before GitHub is even asked
+	asked := make(chan struct{}, 1)
+	w.gh.onCreate = func() { asked <- struct{}{} }
+	type answer struct {
+		r   rocketchat.Reply
+		err error
+	}
+	done := make(chan answer, 1)
+	go func() {
+		r, err := w.sayWithin(context.Background(), "SLOW1", "/github octocat/hello issue Slow\nwith a body")
+		done <- answer{r, err}
+	}()
+	<-asked // GitHub is asked; it answers only once unblocked, past the budget
+	w.unblock()
+	a := <-done
+	if a.err != nil || !strings.Contains(a.r.Text, "Created [octocat/hello#42]") || a.r.Channel != "@alice" {
+		t.Fatalf("answer %+v, %v; want the issue, privately", a.r, a.err)
+	}
+	if len(w.deferrer.deferred) != 0 || w.gh.created != 1 || w.gh.bodies[0] != "with a body" {
+		t.Fatalf("deferred %d; created %d with bodies %q", len(w.deferrer.deferred), w.gh.created, w.gh.bodies)
+	}
+	// Rocket.Chat's re-delivery gets the same issue.
+	if again := w.say(t, "SLOW1", "/github octocat/hello issue Slow\nwith a body"); again.Text != a.r.Text || w.gh.created != 1 {
+		t.Fatalf("re-delivery %q after %d creations", again.Text, w.gh.created)
+	}
+}
+
+// TestIssueUnconfirmedAtTheDeadline: an issue creation GitHub has not
+// answered when the webhook's deadline comes is answered "not confirmed",
+// never deferred, and keeps its claim: neither a re-delivery nor a deferred
+// run of the message (queued by an earlier version) asks GitHub again.
+func TestIssueUnconfirmedAtTheDeadline(t *testing.T) {
+	saved := claimWaits
+	claimWaits = []time.Duration{time.Millisecond, time.Millisecond}
+	t.Cleanup(func() { claimWaits = saved })
+	w := lateWorld(t, []string{"repo"})
+	var calls int
+	w.gh.onCreate = func() { calls++ }
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond) // the webhook's deadline, sooner
+	defer cancel()
+	text := "/github octocat/hello issue Frozen"
+	r, err := w.sayWithin(ctx, "FROZEN1", text)
+	want := notConfirmedText(chatops.Repo{Owner: "octocat", Name: "hello"})
+	if err != nil || r.Text != want {
+		t.Fatalf("answer %q, %v; want %q", r.Text, err, want)
+	}
+	if len(w.deferrer.deferred) != 0 {
+		t.Fatal("an issue creation was deferred")
 	}
 	w.unblock()
-	w.h.WaitCommands()
-	w.gh.mu.Lock()
-	created := w.gh.created
-	w.gh.mu.Unlock()
-	if created != 1 {
-		t.Fatalf("created %d issues after WaitCommands, want the one in flight", created)
+	// The first answer may never have reached Rocket.Chat (its re-delivery
+	// says so): the re-delivery says to look, too.
+	if again := w.say(t, "FROZEN1", text); again.Text != want {
+		t.Fatalf("re-delivery answered %q, want %q", again.Text, want)
+	}
+	d := chatops.Deferred{Key: session.Key{Site: chatSite, UserID: "alice-id"}, UserName: "alice", MessageID: "FROZEN1",
+		Trigger: "/github", Text: text, RoomID: "ROOM1"}
+	if err := w.h.RunDeferred(context.Background(), d); err != nil {
+		t.Fatal(err)
+	}
+	if calls != 1 || w.gh.created != 0 || len(w.messenger.dms) != 1 || w.messenger.dms[0] != want {
+		t.Fatalf("GitHub asked %d times, %d created; direct messages %q", calls, w.gh.created, w.messenger.dms)
+	}
+}
+
+// TestWaitCommands: a read that outran the budget is cancelled, and
+// WaitCommands returns once it has stopped.
+func TestWaitCommands(t *testing.T) {
+	w := lateWorld(t, nil)
+	if r := w.say(t, "LATE8", "/github me"); r.Text != deferredText {
+		t.Fatalf("answer %q", r.Text)
+	}
+	w.h.WaitCommands() // GitHub never answers: returns only because the read was cancelled
+}
+
+// TestLateShareKeepsItsThread: a share typed in a thread and deferred is
+// posted in that thread, as an answer in time would be.
+func TestLateShareKeepsItsThread(t *testing.T) {
+	w := lateWorld(t, nil)
+	body, _ := json.Marshal(rocketchat.Message{Token: chatToken, ChannelID: "ROOM1", MessageID: "LATE10", UserID: "alice-id",
+		UserName: "alice", Text: "/github share octocat/hello", SiteURL: chatSite, ThreadID: "THREAD1"})
+	rec := httptest.NewRecorder()
+	w.h.Routes().ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/rocketchat/webhook", bytes.NewReader(body)))
+	if len(w.deferrer.deferred) != 1 || w.deferrer.deferred[0].ThreadID != "THREAD1" {
+		t.Fatalf("deferred %+v, want the message's thread", w.deferrer.deferred)
+	}
+	w.unblock()
+	if err := w.h.RunDeferred(context.Background(), w.deferrer.deferred[0]); err != nil {
+		t.Fatal(err)
+	}
+	if len(w.messenger.rooms) != 1 || !strings.HasPrefix(w.messenger.rooms[0], "ROOM1/THREAD1: **[octocat/hello]") {
+		t.Fatalf("room posts %q, want one in the thread", w.messenger.rooms)
+	}
+}
+
+// TestIssueWithoutMessageIDIsRefused: a webhook message without message_id
+// gets one sentence for an issue creation, which needs it to happen once;
+// reads go on without it.
+func TestIssueWithoutMessageIDIsRefused(t *testing.T) {
+	w := newChatWorld(t, []string{"repo"})
+	if r := w.say(t, "", "/github octocat/hello issue Crash"); r.Text != noMessageIDText || r.Channel != "@alice" {
+		t.Fatalf("answer %+v, want %q privately", r, noMessageIDText)
+	}
+	if w.gh.created != 0 {
+		t.Fatalf("created %d issues without a message id", w.gh.created)
+	}
+	if r := w.say(t, "", "/github octocat/hello"); !strings.Contains(r.Text, "**[octocat/hello]") {
+		t.Fatalf("read without a message id: %q", r.Text)
 	}
 }

@@ -340,3 +340,27 @@ func chatHelpLines(trigger string) []string {
 		fmt.Sprintf("`%s share <command>`: post the answer in this room instead of privately (public repositories only).", trigger),
 	}
 }
+
+// chatReasonText words the reasons added after chatErrorText (a shared
+// search that could escape is:public, an issue GitHub never confirmed, an
+// issue asked for without a message id), then everything else as
+// chatErrorText does.
+func chatReasonText(err error, trigger string, repo chatops.Repo) string {
+	var unshareable *chatops.UnshareableQueryError
+	switch {
+	case errors.As(err, &unshareable):
+		return fmt.Sprintf("This search cannot be shared into a room (%s): balance its parentheses and quotes, leave out backslashes and is:private or is:internal, or run it without `share` to see it privately.",
+			unshareable.Problem)
+	case errors.Is(err, chatops.ErrNotConfirmed), errors.Is(err, chatops.ErrBeingCreated):
+		// Being created: its first delivery is still waiting for GitHub, or
+		// GitHub never confirmed it, or its answer never reached Rocket.Chat
+		// (which re-delivers then): either way, look before trying again.
+		return notConfirmedText(repo)
+	case errors.Is(err, chatops.ErrNoMessageID):
+		return noMessageIDText
+	}
+	return chatErrorText(err, trigger, repo)
+}
+
+// noMessageIDText answers an issue asked for by a message without message_id.
+const noMessageIDText = "This message has no message_id, which an issue needs to be created only once: send it from Rocket.Chat's outgoing webhook, which always includes one."
