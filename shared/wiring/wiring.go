@@ -57,8 +57,9 @@ type Options struct {
 	Logger  *slog.Logger     // default slog.Default()
 	Now     func() time.Time // default time.Now
 	Metrics session.Metrics  // default: none counted
-	// GitHubHTTPClient makes the requests to GitHub; default: github.New's,
-	// with github.DefaultTimeout, in both deployments.
+	// GitHubHTTPClient makes the requests to GitHub; default: github.New's
+	// (github.DefaultTimeout) for OAuth, and githubapi.DefaultHTTPClient for
+	// the chat commands, whose calls the caller's context bounds.
 	GitHubHTTPClient *http.Client
 	// NotifyHTTPClient sends the direct messages; default: NotifyTimeout.
 	NotifyHTTPClient *http.Client

@@ -11,7 +11,7 @@ type Function struct {
 
 // The template's functions, with their timeouts; every one has MemorySize 128.
 var (
-	Webhook  = Function{Name: "webhook", Timeout: "15"}
+	Webhook  = Function{Name: "webhook", Timeout: "18"}
 	Callback = Function{Name: "callback", Timeout: "45"}
 	Logout   = Function{Name: "logout", Timeout: "30"}
 	Commands = Function{Name: "commands", Timeout: "60"}
