@@ -279,3 +279,50 @@ func TestUntrackedTokenPostponedToGitHubsReset(t *testing.T) {
 		t.Fatalf("%d tokens alive after the postponed revocation ran", n)
 	}
 }
+
+// TestPostponedRevocationsRunAFewTimesEach: a backlog many hours deep (240
+// revocations at 15 an hour, paced by the client) drains with each
+// revocation postponed a few times (the window doubles with each refusal),
+// not once an hour until its turn, which would cost an invocation, a read, a
+// decryption and a schedule per waiting revocation per hour.
+func TestPostponedRevocationsRunAFewTimesEach(t *testing.T) {
+	const users, limit = 240, 15 // a backlog of 16 hours
+	f := newFixture(t)
+	ctx := context.Background()
+	var keys []session.Key
+	for i := range users {
+		k := session.Key{Site: site, UserID: fmt.Sprintf("user-%03d", i)}
+		f.login(t, k, fmt.Sprintf("gh-%03d", i))
+		keys = append(keys, k)
+	}
+	newLimitedGitHub(t, f, limit, limit)
+	sched := &recordingScheduler{Scheduler: f.sched}
+	f.svc.Scheduler = sched
+	for _, k := range keys {
+		if _, err := f.svc.Logout(ctx, k); err != nil {
+			t.Fatal(err)
+		}
+	}
+	start := f.clock.Now()
+	for f.clock.Now().Sub(start) < 7*24*time.Hour {
+		if n, _ := f.sched.Pending(ctx); n == 0 {
+			break
+		}
+		f.clock.Advance(10 * time.Minute)
+		f.runDue(t)
+	}
+	if n, _ := f.sched.Pending(ctx); n != 0 {
+		t.Fatalf("%d revocations still pending after a week", n)
+	}
+	most := 0
+	for _, job := range sched.jobs {
+		most = max(most, job.Postponed)
+	}
+	t.Logf("drained in %v; %d postponed runs scheduled, at most %d for one revocation",
+		f.clock.Now().Sub(start), len(sched.jobs), most)
+	// log2(16 hours) + 1 refusals, and two more for chance.
+	if most > 7 || len(sched.jobs) > 4*users {
+		t.Errorf("a revocation was postponed %d times and %d postponed runs were scheduled for %d revocations; want each a few times, not once an hour of backlog",
+			most, len(sched.jobs), users)
+	}
+}

@@ -93,11 +93,7 @@ func (s *Service) finishRetired(ctx context.Context, job Job) (revoked bool, err
 		// Postponed as often as a job can say: count it as an attempt, so
 		// that the cap ends it.
 	case errors.As(err, &limited):
-		at := limited.RetryAt
-		if limited.Spread > 0 {
-			at = at.Add(rand.N(limited.Spread))
-		}
-		return false, s.postpone(ctx, job, at, "GitHub's rate limit", err)
+		return false, s.postpone(ctx, job, limited.RetryAt.Add(postponeSpread(limited.Spread, job.Postponed)), "GitHub's rate limit", err)
 	case !askedGitHub:
 		return false, s.postpone(ctx, job, s.now().Add(retryDelay(job.Attempt+job.Postponed+1)), "the store or KMS failed", err)
 	}
@@ -231,10 +227,7 @@ func (s *Service) keepForRetry(ctx context.Context, p Pending, token string, rev
 	at := now.Add(retryDelay(1))
 	if limited := (*RateLimitError)(nil); errors.As(revokeErr, &limited) {
 		job = Job{Site: p.Site, UserID: p.UserID, Generation: gen, Postponed: 1}
-		at = limited.RetryAt
-		if limited.Spread > 0 {
-			at = at.Add(rand.N(limited.Spread))
-		}
+		at = limited.RetryAt.Add(postponeSpread(limited.Spread, 0))
 	}
 	if err := s.Scheduler.Schedule(ctx, job, at); err != nil {
 		return err
@@ -278,4 +271,23 @@ func backoff(first time.Duration, attempt int) time.Duration {
 		d *= 2
 	}
 	return min(d, maxRetryDelay)
+}
+
+// maxSpreadDoublings bounds how wide postponeSpread grows: 2^4 times GitHub's
+// spread (16 hours for its hourly limit).
+const maxSpreadDoublings = 4
+
+// postponeSpread is a random delay after GitHub's reset for a revocation it
+// refused for its rate limit, which had been postponed n times before. The
+// window doubles with each refusal: a revocation refused again sits in a
+// backlog deeper than the last window, and re-running every waiting
+// revocation each hour until its turn would cost a run (an invocation, a
+// read, a decryption, a schedule) per revocation per hour of backlog. With
+// doubling windows each runs about log2(backlog hours) + 1 times; the price is
+// a drain up to about twice as long as a perfectly ordered queue's.
+func postponeSpread(spread time.Duration, n int) time.Duration {
+	if spread <= 0 {
+		return 0
+	}
+	return rand.N(spread << min(n, maxSpreadDoublings))
 }
