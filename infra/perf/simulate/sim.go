@@ -461,8 +461,8 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			d := s.day(res, m, lagWindow, prevMetrics, snapshotMetrics())
 			res.Days = append(res.Days, d)
 			if cfg.Progress != nil {
-				fmt.Fprintf(cfg.Progress, "simulate: day %d/%d (%s): %d logins, %d live, %d records; %s so far\n",
-					len(res.Days), cfg.Days, d.Date.Format("Mon 01-02"), d.Logins, d.Records.Live, d.Records.Total(), time.Since(began).Round(time.Second))
+				fmt.Fprintf(cfg.Progress, "simulate: day %d/%d (%s): %d logins, %d live, %d records, %d awaiting revocation; %s so far\n",
+					len(res.Days), cfg.Days, d.Date.Format("Mon 01-02"), d.Logins, d.Records.Live, d.Records.Total(), d.Records.Retired, time.Since(began).Round(time.Second))
 			}
 			prevMetrics = snapshotMetrics()
 			s.clock.set(now)

@@ -152,6 +152,18 @@ func TestSimulationRateLimited(t *testing.T) {
 		t.Errorf("%d sessions past their end, %d days over the storage bound, %d days the backlog was miscounted",
 			res.SessionsPastEnd, res.StorageBoundBroken, res.BacklogMiscounted)
 	}
+	in, err := readInputs(repoRoot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	analyse(res, in).write(&b, "test")
+	if strings.Contains(b.String(), "FAILED") {
+		t.Errorf("report shows a failed check:\n%s", b.String())
+	}
+	if want := "GitHub accepts **50 revocations per window**"; !strings.Contains(b.String(), want) {
+		t.Errorf("report lacks %q", want)
+	}
 }
 
 // The run is the same whatever the number of workers: each user's
@@ -289,7 +301,7 @@ func TestReport(t *testing.T) {
 	analyse(res, in).write(&b, "test")
 	for _, want := range []string{"## Checked at the end of the run", "## Live sessions and stored records", "Schedules alive at the peak",
 		"## Peak and mean rates", "docs.github.com", "scheduler-quotas", "requests-per-second", "gettingstarted-limits", "rate.ts",
-		"## As users grow", "(extrapolated)", "## Monthly cost", "**total**", "At 10 M users"} {
+		"## As users grow", "(extrapolated)", "## Token revocations against GitHub's rate limit", "backlog of retired records", "## Monthly cost", "**total**", "At 10 M users"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("report lacks %q", want)
 		}
