@@ -222,8 +222,8 @@ func (a *analysis) writeInvariants(p func(string, ...any)) {
 	p("| every session ended or is live: logins = logouts (all reasons) + live | %d = %d + %d: %s |\n", r.Metrics["Logins"], ended, live, okIf(r.Metrics["Logins"] == ended+int64(live)))
 	p("| no live session past its end (its automatic logout ran) | %d past their end: %s |\n", r.SessionsPastEnd, okIf(r.SessionsPastEnd == 0))
 	p("| no token alive at GitHub that neither a live session nor a retired record with its revocation scheduled holds | %d: %s |\n", r.OrphanTokens, okIf(r.OrphanTokens == 0))
-	p("| retired records left (the backlog: tokens awaiting revocation), each holding a token alive at GitHub with its revocation scheduled | %d, %d of them held and scheduled: %s |\n",
-		r.RetiredAtEnd, r.RetiredHeld, okIf(r.RetiredHeld == r.RetiredAtEnd))
+	p("| retired records left (the backlog: tokens awaiting revocation), each with its revocation scheduled or abandoned after the retries | %d: %d scheduled (%d holding a token alive at GitHub, the others' users revoked theirs meanwhile), %d abandoned: %s |\n",
+		r.RetiredAtEnd, r.RetiredScheduled, r.RetiredHeld, r.RevocationAbandoned, okIf(int64(r.RetiredScheduled)+r.RevocationAbandoned == int64(r.RetiredAtEnd)))
 	p("| no retired record left with nothing scheduled (beyond those abandoned after the retries, kept for an operator) | %d: %s |\n", r.RetiredUnscheduled, okIf(r.RetiredUnscheduled == 0))
 	var needed int64
 	for _, n := range r.GHRevokeFirst {

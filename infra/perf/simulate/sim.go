@@ -110,6 +110,10 @@ type Result struct {
 	// remains). RetiredUnscheduled: retired records neither revoked nor
 	// scheduled nor abandoned (lost work).
 	RetiredHeld, RetiredUnscheduled int
+	// RetiredScheduled: retired records at the end with their revocation
+	// scheduled (RetiredHeld of them hold a token still alive at GitHub; the
+	// others' users revoked theirs meanwhile).
+	RetiredScheduled int
 	// BacklogMiscounted: days whose counted retired records differ from the
 	// store's own count (the hourly backlog would be wrong).
 	BacklogMiscounted int
@@ -593,6 +597,7 @@ func (s *sim) check(ctx context.Context, res *Result) {
 		// Every retired record is scheduled, or abandoned (kept for an
 		// operator after the retries): no revocation is left with nothing
 		// pending.
+		res.RetiredScheduled = len(scheduled)
 		res.RetiredUnscheduled = max(0, recs.Retired-len(scheduled)-int(s.count.metrics[session.FailureRevocationAbandoned].Load()))
 	}
 	for u := range s.cfg.Users {

@@ -231,7 +231,7 @@ func TestCheckFindsOrphanToken(t *testing.T) {
 	}
 	res = &Result{}
 	s.check(ctx, res)
-	if res.OrphanTokens != 1 || res.RetiredHeld != 1 || res.RetiredUnscheduled != 0 {
+	if res.OrphanTokens != 1 || res.RetiredHeld != 1 || res.RetiredScheduled != 1 || res.RetiredUnscheduled != 0 {
 		t.Fatalf("a token postponed: %d orphans, %d held, %d unscheduled; want 1 (user 1's), 1, 0",
 			res.OrphanTokens, res.RetiredHeld, res.RetiredUnscheduled)
 	}
