@@ -346,7 +346,13 @@ func (a *analysis) writeRates(p func(string, ...any)) {
 	p("| Lambda concurrent executions (estimate) | | %s | %s | %s | %s | %s | %.2f | %s (%s) |\n", num(steadyConc/days/1440), num(peakConc), a.at(at),
 		num(a.launchPeak(a.conc)), num(limitLambda.value), peakConc/limitLambda.value, limitLambda.source, limitLambda.read)
 	row("GitHub token revocations needed (sessions ended)", a.ghNeeded, true, &limitGitHubApp)
-	row("GitHub token revocations accepted (client-credential calls)", a.ghAccepted, true, &limitGitHubApp)
+	// What GitHub accepted is set against the limit the run gave it.
+	acceptedLimit := limitGitHubApp
+	if r.Config.RevocationLimit > 0 {
+		acceptedLimit.value = float64(r.Config.RevocationLimit)
+		acceptedLimit.source = "the run's -revocation-limit, in windows of an hour (two windows can share a rolling hour); " + limitGitHubApp.source
+	}
+	row("GitHub token revocations accepted (client-credential calls)", a.ghAccepted, true, &acceptedLimit)
 	row("GitHub token revocations refused for its rate limit (postponed by the service)", a.ghRefused, true, nil)
 	row("GitHub code exchanges (token endpoint)", a.ghExchange, true, &limitGitHubTokens)
 	row("GitHub /user (each on its own user's token: 5,000 an hour per user)", a.ghUser, true, nil)
