@@ -20,6 +20,9 @@ const (
 	flowExpireStale
 	flowRetryDown
 	flowRetryOK
+	flowLogoutLimited
+	flowExpireLimited
+	flowRetryLimited
 	numFlows
 )
 
@@ -55,6 +58,15 @@ var flows = [numFlows]flowInfo{
 	flowExpireStale: {"automatic logout of a session already ended", "automatic logout", "LogoutFunction", 0,
 		"costed as an automatic logout: an upper bound (it only reads and cancels)"},
 	flowRetryDown: {"revocation retry, GitHub still down", "automatic logout, GitHub down (retry)", "LogoutFunction", 1, ""},
-	flowRetryOK: {"revocation retry, GitHub back", "automatic logout", "LogoutFunction", 1,
+	flowRetryOK: {"revocation retry or postponed revocation, GitHub accepts", "automatic logout", "LogoutFunction", 1,
 		"costed as an automatic logout: an upper bound (no session to retire)"},
+	// A revocation GitHub refuses for its rate limit is postponed: the
+	// service schedules one job, as for a retry when GitHub is down (see
+	// shared/session/revoke.go, postpone and retryLater), so the same calls.
+	flowLogoutLimited: {"webhook: /github logout, revocation postponed (GitHub's rate limit)", "webhook: logout, GitHub down", "WebhookFunction", 1,
+		"costed as a logout with GitHub down: the postponement schedules one job, as the retry does"},
+	flowExpireLimited: {"automatic logout, revocation postponed (GitHub's rate limit)", "webhook: logout, GitHub down", "LogoutFunction", 1,
+		"costed as the webhook's logout with GitHub down: the same store, KMS and Scheduler calls, in the logout function"},
+	flowRetryLimited: {"postponed revocation, refused again (GitHub's rate limit)", "automatic logout, GitHub down (retry)", "LogoutFunction", 1,
+		"costed as a retry with GitHub down: it reads the record, decrypts, and schedules the next run"},
 }

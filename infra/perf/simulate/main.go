@@ -34,6 +34,8 @@ func run(args []string) error {
 	seed := fs.Uint64("seed", 1, "seed of the users' behaviour and of TTL's lags")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "goroutines running each minute's requests")
 	lag := fs.Duration("ttl-lag", 48*time.Hour, "longest lag of DynamoDB's TTL deletions")
+	revocationLimit := fs.Int("revocation-limit", defaultRevocationLimit,
+		"revocations GitHub accepts per hour window (its primary rate limit for an OAuth app's client-credential calls; 15000 for an app of a GitHub Enterprise Cloud organization; 0: no limit)")
 	root := fs.String("root", ".", "the repository's root (inputs are read from it)")
 	out := fs.String("out", "infra/perf/results/simulation.md", "results file, under -root (\"\": none)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to this file")
@@ -53,6 +55,7 @@ func run(args []string) error {
 	}
 	cfg := defaultConfig(*users, *days, *sites, *seed)
 	cfg.Workers, cfg.TTLLag, cfg.Progress = *workers, *lag, os.Stderr
+	cfg.RevocationLimit = *revocationLimit
 	if err := cfg.validate(); err != nil {
 		return err
 	}
@@ -84,12 +87,18 @@ func run(args []string) error {
 	return nil
 }
 
+// defaultRevocationLimit is GitHub's primary rate limit for an OAuth app's
+// client-credential calls, per hour (limits.go: limitGitHubApp).
+const defaultRevocationLimit = 5000
+
 // defaultConfig is a run from Monday 2027-01-04, with GitHub failing
-// revocations for two hours on the second Wednesday afternoon (UTC).
+// revocations for two hours on the second Wednesday afternoon (UTC), and
+// refusing them over its rate limit.
 func defaultConfig(users, days, sites int, seed uint64) Config {
 	return Config{Users: users, Days: days, Sites: sites, Seed: seed, Workers: 1, TTLLag: 48 * time.Hour,
 		Start:      time.Date(2027, 1, 4, 0, 0, 0, 0, time.UTC),
-		OutageFrom: (7+2)*24*time.Hour + 13*time.Hour, OutageFor: 2 * time.Hour}
+		OutageFrom: (7+2)*24*time.Hour + 13*time.Hour, OutageFor: 2 * time.Hour,
+		RevocationLimit: defaultRevocationLimit}
 }
 
 func (c Config) validate() error {
@@ -100,6 +109,8 @@ func (c Config) validate() error {
 		return fmt.Errorf("-days %d: want at least 1", c.Days)
 	case c.Sites < 1 || c.Sites > 65535 || c.Sites > c.Users:
 		return fmt.Errorf("-sites %d: want 1 to 65535, and no more than the users", c.Sites)
+	case c.RevocationLimit < 0:
+		return fmt.Errorf("-revocation-limit %d: want 0 (none) or more", c.RevocationLimit)
 	case c.Start.Weekday() != time.Monday:
 		return fmt.Errorf("start %s: want a Monday", c.Start)
 	}

@@ -81,7 +81,10 @@ type analysis struct {
 	webhook                      series            // API requests on the webhook route
 	oauth                        series            // API requests on the OAuth routes
 	ghExchange, ghUser, ghRevoke series
-	flowTotals                   [numFlows]int64
+	// revocations GitHub accepted, refused for its rate limit, and needed
+	// (the first call for each token: the sessions ended).
+	ghAccepted, ghRefused, ghNeeded series
+	flowTotals                      [numFlows]int64
 }
 
 func analyse(res *Result, in *inputs) *analysis {
@@ -92,8 +95,10 @@ func analyse(res *Result, in *inputs) *analysis {
 	mk := func() series { return make(series, a.minutes) }
 	a.wru, a.rru, a.conc, a.webhook, a.oauth = mk(), mk(), mk(), mk(), mk()
 	a.ghExchange, a.ghUser, a.ghRevoke = mk(), mk(), mk()
+	a.ghAccepted, a.ghRefused, a.ghNeeded = mk(), mk(), mk()
 	for m, per := range res.PerMinute {
 		a.ghExchange[m], a.ghUser[m], a.ghRevoke[m] = float64(res.GHExchange[m]), float64(res.GHUser[m]), float64(res.GHRevoke[m])
+		a.ghAccepted[m], a.ghRefused[m], a.ghNeeded[m] = float64(res.GHRevokeAccepted[m]), float64(res.GHRevokeRefused[m]), float64(res.GHRevokeFirst[m])
 		for f, n := range per {
 			if n == 0 {
 				continue
@@ -198,6 +203,7 @@ func (a *analysis) write(w io.Writer, command string) {
 
 	a.writeInvariants(p)
 	a.writeDays(p)
+	a.writeRevocations(p)
 	a.writeFlows(p)
 	a.writeRates(p)
 	a.writeScale(p)
@@ -215,8 +221,17 @@ func (a *analysis) writeInvariants(p func(string, ...any)) {
 	p("| check | result |\n|---|---|\n")
 	p("| every session ended or is live: logins = logouts (all reasons) + live | %d = %d + %d: %s |\n", r.Metrics["Logins"], ended, live, okIf(r.Metrics["Logins"] == ended+int64(live)))
 	p("| no live session past its end (its automatic logout ran) | %d past their end: %s |\n", r.SessionsPastEnd, okIf(r.SessionsPastEnd == 0))
-	p("| no token alive at GitHub after its session's end (nor held for a retry) | %d: %s |\n", r.OrphanTokens, okIf(r.OrphanTokens == 0))
-	p("| retired records left (tokens awaiting revocation) | %d |\n", r.RetiredAtEnd)
+	p("| no token alive at GitHub that neither a live session nor a retired record with its revocation scheduled holds | %d: %s |\n", r.OrphanTokens, okIf(r.OrphanTokens == 0))
+	p("| retired records left (the backlog: tokens awaiting revocation), each with its revocation scheduled or abandoned after the retries | %d: %d scheduled (%d holding a token alive at GitHub, the others' users revoked theirs meanwhile), %d abandoned: %s |\n",
+		r.RetiredAtEnd, r.RetiredScheduled, r.RetiredHeld, r.RevocationAbandoned, okIf(int64(r.RetiredScheduled)+r.RevocationAbandoned == int64(r.RetiredAtEnd)))
+	p("| no retired record left with nothing scheduled (beyond those abandoned after the retries, kept for an operator) | %d: %s |\n", r.RetiredUnscheduled, okIf(r.RetiredUnscheduled == 0))
+	var needed int64
+	for _, n := range r.GHRevokeFirst {
+		needed += int64(n)
+	}
+	p("| every token the service set out to revoke is revoked, revoked by its user meanwhile, or still awaiting: %d = %d + %d + %d | %s |\n",
+		needed, r.LifeRevoked, r.KilledAwaiting, r.AwaitingAtEnd, okIf(needed == r.LifeRevoked+r.KilledAwaiting+r.AwaitingAtEnd))
+	p("| the hourly backlog count equals the store's own count at the end of every day | %d days off: %s |\n", r.BacklogMiscounted, okIf(r.BacklogMiscounted == 0))
 	p("| storage within its bound every day (table below) | %d days over: %s |\n", r.StorageBoundBroken, okIf(r.StorageBoundBroken == 0))
 	p("| unexpected errors from the service | %d %s |\n", r.Errors, strings.Join(r.FirstErrors, "; "))
 	p("| revocations GitHub failed (outage), retried: overdue after 1 h / abandoned | %d: %d / %d |\n\n", r.RevocationsFailed, r.RevocationsOverdue, r.RevocationAbandoned)
@@ -232,7 +247,7 @@ func okIf(b bool) string {
 func (a *analysis) writeDays(p func(string, ...any)) {
 	r := a.res
 	p("## Live sessions and stored records, day by day\n\n")
-	p("At the end of each day (00:00 UTC). *Bound* = live sessions + retired sessions (tokens awaiting revocation, the retry window) "+
+	p("At the end of each day (00:00 UTC). *Bound* = live sessions + retired sessions (tokens awaiting revocation: the retry window and the backlog GitHub's rate limit leaves) "+
 		"+ 4 × the login links made within the TTL lag (%s) and two link windows before: what TTL has not deleted yet. "+
 		"Stored records stay under it, and do not grow with the total of logins.\n\n", r.Config.TTLLag)
 	p("| day | logins | logouts: user / automatic / replaced / revoked at GitHub | live | retired | links, messages, quotas, pending (expired, lingering) | records | bound | logins so far | schedules |\n")
@@ -330,7 +345,15 @@ func (a *analysis) writeRates(p func(string, ...any)) {
 	steadyConc, days := a.steadySum(a.conc)
 	p("| Lambda concurrent executions (estimate) | | %s | %s | %s | %s | %s | %.2f | %s (%s) |\n", num(steadyConc/days/1440), num(peakConc), a.at(at),
 		num(a.launchPeak(a.conc)), num(limitLambda.value), peakConc/limitLambda.value, limitLambda.source, limitLambda.read)
-	row("GitHub token revocations (client-credential calls)", a.ghRevoke, true, &limitGitHubApp)
+	row("GitHub token revocations needed (sessions ended)", a.ghNeeded, true, &limitGitHubApp)
+	// What GitHub accepted is set against the limit the run gave it.
+	acceptedLimit := limitGitHubApp
+	if r.Config.RevocationLimit > 0 {
+		acceptedLimit.value = float64(r.Config.RevocationLimit)
+		acceptedLimit.source = "the run's -revocation-limit, in windows of an hour (two windows can share a rolling hour); " + limitGitHubApp.source
+	}
+	row("GitHub token revocations accepted (client-credential calls)", a.ghAccepted, true, &acceptedLimit)
+	row("GitHub token revocations refused for its rate limit (postponed by the service)", a.ghRefused, true, nil)
 	row("GitHub code exchanges (token endpoint)", a.ghExchange, true, &limitGitHubTokens)
 	row("GitHub /user (each on its own user's token: 5,000 an hour per user)", a.ghUser, true, nil)
 	hook := make(series, a.minutes)
@@ -379,7 +402,7 @@ func (a *analysis) writeScale(p func(string, ...any)) {
 		pk, mn := f(s)
 		rows = append(rows, lim{name, pk, mn, l})
 	}
-	add("GitHub token revocations", perHour, a.ghRevoke, limitGitHubApp)
+	add("GitHub token revocations needed", perHour, a.ghNeeded, limitGitHubApp)
 	add("GitHub code exchanges", perHour, a.ghExchange, limitGitHubTokens)
 	add("API webhook route (template throttle)", perSec, a.webhook, limit{value: a.in.webhookRate, unit: "per second"})
 	add("API OAuth routes (template throttle)", perSec, a.oauth, limit{value: a.in.defaultRate, unit: "per second"})
@@ -505,4 +528,92 @@ func (a *analysis) writeCost(p func(string, ...any)) {
 	p("| **total** | | | **%s** (%s per 1,000 users) | |\n\n", usd(total), usd(total/users*1000))
 	p("At 10 M users (**extrapolated**: every item but the key and the secret scales with the users; the Lambda and API Gateway prices fall past their first tiers, not counted) the month costs about %s.\n",
 		usd((total-fixed)*10_000_000/users+fixed))
+}
+
+// writeRevocations reports the revocations against GitHub's rate limit: what
+// GitHub accepted and refused, the backlog the service kept, and how long
+// tokens outlived their sessions.
+func (a *analysis) writeRevocations(p func(string, ...any)) {
+	r := a.res
+	p("## Token revocations against GitHub's rate limit\n\n")
+	if r.Config.RevocationLimit == 0 {
+		p("GitHub was modelled without a rate limit (`-revocation-limit=0`).\n\n")
+	} else {
+		p("GitHub accepts **%d revocations per window** of its primary rate limit for the app's client-credential calls (%s, read %s): "+
+			"a fixed window that opens at the first call and resets an hour later (`x-ratelimit-reset`). Over it the fake refuses with the "+
+			"`*session.RateLimitError` shared/github makes of GitHub's 403 (retry at the reset, spread over the next hour), and the service "+
+			"postpones the revocation, durably: the retired record stays, with a schedule for the new time, and no attempt is used up. "+
+			"The client's own pace (shared/github's 4,500 a rolling hour, and its memory of GitHub's reset) is not modelled: its type is "+
+			"unexported, and on AWS each Lambda instance paces alone, so GitHub's refusal is what holds the fleet; the refused calls below "+
+			"would mostly stay in the client with it, though each postponed run still costs its Lambda invocation, reads and KMS decrypt.\n\n",
+			r.Config.RevocationLimit, limitGitHubApp.source, limitGitHubApp.read)
+	}
+	var needed, accepted, refused float64
+	for m := range a.ghNeeded {
+		needed += a.ghNeeded[m]
+		accepted += a.ghAccepted[m]
+		refused += a.ghRefused[m]
+	}
+	var maxWindow int32
+	for _, n := range r.RevocationWindows {
+		maxWindow = max(maxWindow, n)
+	}
+	peakNeeded, atNeeded := a.peakHour(a.ghNeeded)
+	peakAccepted, atAccepted := a.peakHour(a.ghAccepted)
+	p("| what | figure |\n|---|---|\n")
+	p("| revocations needed (a session ended, first call for its token), in the run | %s; mean %s/h from day 8, busiest hour %s (%s) |\n",
+		num(needed), num(a.ghNeeded[a.steady:].sum()/float64(max(1, a.minutes-a.steady))*60), num(peakNeeded), a.at(atNeeded))
+	p("| revocations GitHub accepted | %s; most in one window of its limit **%d** (limit %d: %s); busiest 60 minutes %s (%s, two windows can share them) |\n",
+		num(accepted), maxWindow, r.Config.RevocationLimit, okIf(r.Config.RevocationLimit == 0 || maxWindow <= int32(r.Config.RevocationLimit)), num(peakAccepted), a.at(atAccepted))
+	p("| calls GitHub refused for its rate limit, each postponed by the service | %s |\n", num(refused))
+	p("| tokens alive at GitHub after their session ended, revoked since: p99 / longest | %d tokens: **%s** / **%s** |\n",
+		r.LifeRevoked, fmtDur(r.LifeP99), fmtDur(r.LifeLongest))
+	p("| tokens of ended sessions still alive at the end (the backlog), the oldest ended | %d, %s before the end |\n", r.AwaitingAtEnd, fmtDur(r.LifeOldestAlive))
+	peak, peakAt := BacklogSample{}, 0
+	for i, b := range r.Backlog {
+		if b.Retired > peak.Retired {
+			peak, peakAt = b, i
+		}
+	}
+	drained := "never, within the run"
+	for _, b := range r.Backlog[peakAt:] {
+		if b.Retired == 0 {
+			drained = fmt.Sprintf("%s (%s after the peak)", b.At.Format("Mon 2006-01-02 15:04 UTC"), fmtDur(b.At.Sub(peak.At)))
+			break
+		}
+	}
+	p("| backlog of retired records (tokens awaiting revocation): peak | **%d** at %s |\n", peak.Retired, peak.At.Format("Mon 2006-01-02 15:04 UTC"))
+	p("| backlog empty again after its peak | %s |\n\n", drained)
+	p("The backlog day by day: retired records in the store (each a sealed token kept for its revocation), counted every hour.\n\n")
+	p("| day | needed | accepted | refused | backlog: highest (at) | at the end of the day |\n|---|---|---|---|---|---|\n")
+	perDay := 24 * 60
+	for d := range r.Config.Days {
+		var n, acc, ref float64
+		for m := d * perDay; m < (d+1)*perDay && m < a.minutes; m++ {
+			n, acc, ref = n+a.ghNeeded[m], acc+a.ghAccepted[m], ref+a.ghRefused[m]
+		}
+		hi, hiAt, end := 0, time.Time{}, 0
+		for h := d * 24; h < (d+1)*24 && h < len(r.Backlog); h++ {
+			if b := r.Backlog[h]; b.Retired > hi || hiAt.IsZero() {
+				hi, hiAt = b.Retired, b.At
+			}
+			end = r.Backlog[h].Retired
+		}
+		p("| %s | %.0f | %.0f | %.0f | %d (%s) | %d |\n", r.Config.Start.Add(time.Duration(d)*24*time.Hour).Format("Mon 01-02"), n, acc, ref, hi, hiAt.Format("15:04"), end)
+	}
+	p("\n")
+}
+
+// fmtDur writes d in days, hours and minutes.
+func fmtDur(d time.Duration) string {
+	d = d.Round(time.Minute)
+	days, h, m := int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour), int(d%time.Hour/time.Minute)
+	switch {
+	case days > 0:
+		return fmt.Sprintf("%d d %d h %02d min", days, h, m)
+	case h > 0:
+		return fmt.Sprintf("%d h %02d min", h, m)
+	default:
+		return fmt.Sprintf("%d min", m)
+	}
 }

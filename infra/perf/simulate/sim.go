@@ -30,6 +30,10 @@ type Config struct {
 	// (zero OutageFor: never), which exercises the retry window.
 	OutageFrom time.Duration // from Start
 	OutageFor  time.Duration
+	// RevocationLimit is how many revocations GitHub accepts in each hour
+	// window of its primary rate limit for the app's client-credential calls
+	// (0: no limit); over it the service postpones them.
+	RevocationLimit int
 	// Progress, when set, gets a line at the end of each simulated day.
 	Progress io.Writer
 }
@@ -52,6 +56,9 @@ type Day struct {
 	LinksInLag     int64
 	TotalLogins    int64 // since the start
 	SchedulesAlive int
+	// RetiredCounted is the retired records as countingStore counted them:
+	// it must equal Records.Retired.
+	RetiredCounted int
 }
 
 // Result is what a run measured.
@@ -62,6 +69,22 @@ type Result struct {
 	PerMinute [][numFlows]int32
 	// GitHub calls per minute: exchanges, /user, revocations.
 	GHExchange, GHUser, GHRevoke []int32
+	// Revocation calls per minute GitHub accepted and refused for its rate
+	// limit, and the first call for each token (the revocations needed).
+	GHRevokeAccepted, GHRevokeRefused, GHRevokeFirst []int32
+	// RevocationWindows: revocations GitHub accepted in each window of its
+	// rate limit, in order.
+	RevocationWindows []int32
+	// Backlog, each hour: retired records (the store's count) and tokens
+	// alive at GitHub whose session ended (GitHub's side).
+	Backlog []BacklogSample
+	// How long tokens stayed alive at GitHub after their session ended: p99
+	// and longest of those revoked, the oldest still alive at the end.
+	LifeP99, LifeLongest, LifeOldestAlive time.Duration
+	LifeRevoked                           int64
+	// KilledAwaiting: tokens their users revoked at GitHub while the service
+	// was waiting to; AwaitingAtEnd: tokens of ended sessions still alive.
+	KilledAwaiting, AwaitingAtEnd int64
 	// Notices per minute of the busiest incoming webhook, and how many site-minutes
 	// posted more than the default rate limiter lets through (10 per 60 s).
 	HookPeakPerMinute []int32
@@ -82,6 +105,25 @@ type Result struct {
 	RevocationsFailed   int64
 	RevocationsOverdue  int64
 	RevocationAbandoned int64
+	// RetiredHeld: retired records at the end whose token is alive at GitHub
+	// and whose revocation is scheduled (the backlog that legitimately
+	// remains). RetiredUnscheduled: retired records neither revoked nor
+	// scheduled nor abandoned (lost work).
+	RetiredHeld, RetiredUnscheduled int
+	// RetiredScheduled: retired records at the end with their revocation
+	// scheduled (RetiredHeld of them hold a token still alive at GitHub; the
+	// others' users revoked theirs meanwhile).
+	RetiredScheduled int
+	// BacklogMiscounted: days whose counted retired records differ from the
+	// store's own count (the hourly backlog would be wrong).
+	BacklogMiscounted int
+}
+
+// BacklogSample is the revocation backlog at one time.
+type BacklogSample struct {
+	At       time.Time
+	Retired  int   // retired records in the store (tokens awaiting revocation)
+	Awaiting int64 // tokens alive at GitHub whose session ended
 }
 
 // clock is the virtual clock every part reads.
@@ -116,7 +158,9 @@ type sim struct {
 	cfg       Config
 	clock     *clock
 	store     *memstore.Store
+	counted   *countingStore // the store as the service sees it
 	scheduler *memstore.Scheduler
+	tracked   *trackedScheduler // the scheduler as the service sees it
 	sealer    *aesgcm.Sealer
 	github    *fakeGitHub
 	svc       *session.Service
@@ -141,7 +185,9 @@ func newSim(cfg Config) (*sim, error) {
 	s := &sim{cfg: cfg, clock: &clock{}}
 	s.clock.set(cfg.Start)
 	s.store = memstore.NewStoreWithTTL(memstore.TTL{Now: s.clock.Now, MaxLag: cfg.TTLLag, Seed: cfg.Seed})
+	s.counted = &countingStore{Store: s.store}
 	s.scheduler = memstore.NewScheduler(s.clock.Now)
+	s.tracked = newTrackedScheduler(s.scheduler)
 	key := make([]byte, 32)
 	_, _ = rand.Read(key) // never fails (crypto/rand)
 	sealer, err := aesgcm.New(key)
@@ -150,6 +196,7 @@ func newSim(cfg Config) (*sim, error) {
 	}
 	s.sealer = sealer
 	s.github = newFakeGitHub(cfg.Users, s.clock.Now)
+	s.github.limit = cfg.RevocationLimit
 	if cfg.OutageFor > 0 {
 		s.github.outageFrom = cfg.Start.Add(cfg.OutageFrom).UnixNano()
 		s.github.outageTo = cfg.Start.Add(cfg.OutageFrom + cfg.OutageFor).UnixNano()
@@ -166,7 +213,7 @@ func newSim(cfg Config) (*sim, error) {
 	// The service as wiring.Assemble builds it, with the in-process GitHub
 	// and a notifier that counts the incoming-webhook posts.
 	s.svc = &session.Service{
-		Store: s.store, Scheduler: s.scheduler, Sealer: s.sealer, GitHub: s.github,
+		Store: s.counted, Scheduler: s.tracked, Sealer: s.sealer, GitHub: s.github,
 		Notifier: s.count, Metrics: s.count, Logger: slog.New(slog.DiscardHandler), Now: s.clock.Now,
 		TTL: sessionTTL, IDKey: session.DeriveIDKey("simulation client secret"),
 	}
@@ -302,31 +349,42 @@ func (s *sim) logout(ctx context.Context, u int) {
 		s.fail("logout", err)
 	case res.Revoked:
 		s.minute[flowLogout].Add(1)
-	default:
+	case s.github.down():
 		s.minute[flowLogoutDown].Add(1)
+	default:
+		s.minute[flowLogoutLimited].Add(1) // GitHub refused for its rate limit
 	}
 	s.ends[u] = 0
 }
 
 // expire is the scheduler's handler: Service.Expire, classified by what
-// the job found (read before it runs, outside the costed calls).
+// the job found (read before it runs, outside the costed calls) and whether
+// GitHub refused its revocation for the rate limit (jobs run one at a time,
+// and no request runs meanwhile: the refusals counted are the job's).
 func (s *sim) expire(ctx context.Context, job session.Job) error {
 	cur, err := s.store.GetSession(ctx, job.Key())
 	live := err == nil && cur.Generation == job.Generation
 	down := s.github.down()
+	refused := s.github.revokesRefused.Load()
+	err = s.svc.Expire(ctx, job)
+	limited := s.github.revokesRefused.Load() > refused
 	switch {
-	case job.Attempt > 0 && down:
+	case (job.Attempt > 0 || job.Postponed > 0) && down:
 		s.minute[flowRetryDown].Add(1)
-	case job.Attempt > 0:
+	case (job.Attempt > 0 || job.Postponed > 0) && limited:
+		s.minute[flowRetryLimited].Add(1)
+	case job.Attempt > 0 || job.Postponed > 0:
 		s.minute[flowRetryOK].Add(1)
 	case !live:
 		s.minute[flowExpireStale].Add(1)
 	case down:
 		s.minute[flowExpireDown].Add(1)
+	case limited:
+		s.minute[flowExpireLimited].Add(1)
 	default:
 		s.minute[flowExpire].Add(1)
 	}
-	if err := s.svc.Expire(ctx, job); err != nil {
+	if err != nil {
 		s.fail("expire", err)
 		return err
 	}
@@ -343,11 +401,12 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	minutes := cfg.Days * 24 * 60
 	res := &Result{Config: cfg, PerMinute: make([][numFlows]int32, minutes),
 		GHExchange: make([]int32, minutes), GHUser: make([]int32, minutes), GHRevoke: make([]int32, minutes),
+		GHRevokeAccepted: make([]int32, minutes), GHRevokeRefused: make([]int32, minutes), GHRevokeFirst: make([]int32, minutes),
 		HookPeakPerMinute: make([]int32, minutes), Metrics: map[string]int64{}}
 	// Local days reach into the UTC days around them: plan one day ahead.
 	s.plan(-1)
 	s.plan(0)
-	var lastEx, lastUser, lastRevoke int64
+	var lastEx, lastUser, lastRevoke, lastAccepted, lastRefused, lastFirst int64
 	var prevMetrics map[session.Metric]int64
 	snapshotMetrics := func() map[session.Metric]int64 {
 		out := map[session.Metric]int64{}
@@ -381,6 +440,13 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		ex, us, rv := s.github.exchanges.Load(), s.github.users.Load(), s.github.revokes.Load()
 		res.GHExchange[m], res.GHUser[m], res.GHRevoke[m] = int32(ex-lastEx), int32(us-lastUser), int32(rv-lastRevoke)
 		lastEx, lastUser, lastRevoke = ex, us, rv
+		acc, ref, first := s.github.revokesAccepted.Load(), s.github.revokesRefused.Load(), s.github.revokesFirst.Load()
+		res.GHRevokeAccepted[m], res.GHRevokeRefused[m], res.GHRevokeFirst[m] = int32(acc-lastAccepted), int32(ref-lastRefused), int32(first-lastFirst)
+		lastAccepted, lastRefused, lastFirst = acc, ref, first
+		if (m+1)%60 == 0 {
+			res.Backlog = append(res.Backlog, BacklogSample{At: now.Add(time.Minute), Retired: int(s.counted.retired.Load()),
+				Awaiting: s.github.awaiting.Load()})
+		}
 		var peak int32
 		for i := range s.count.notices {
 			n := s.count.notices[i].Swap(0)
@@ -399,8 +465,8 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			d := s.day(res, m, lagWindow, prevMetrics, snapshotMetrics())
 			res.Days = append(res.Days, d)
 			if cfg.Progress != nil {
-				fmt.Fprintf(cfg.Progress, "simulate: day %d/%d (%s): %d logins, %d live, %d records; %s so far\n",
-					len(res.Days), cfg.Days, d.Date.Format("Mon 01-02"), d.Logins, d.Records.Live, d.Records.Total(), time.Since(began).Round(time.Second))
+				fmt.Fprintf(cfg.Progress, "simulate: day %d/%d (%s): %d logins, %d live, %d records, %d awaiting revocation; %s so far\n",
+					len(res.Days), cfg.Days, d.Date.Format("Mon 01-02"), d.Logins, d.Records.Live, d.Records.Total(), d.Records.Retired, time.Since(began).Round(time.Second))
 			}
 			prevMetrics = snapshotMetrics()
 			s.clock.set(now)
@@ -416,6 +482,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	res.RevocationsFailed = s.github.revokesFailed.Load()
 	res.RevocationsOverdue = res.Metrics[session.FailureRevocationOverdue.String()]
 	res.RevocationAbandoned = res.Metrics[session.FailureRevocationAbandoned.String()]
+	res.RevocationWindows = s.github.revocationWindows()
+	res.LifeP99, res.LifeLongest, res.LifeOldestAlive, res.LifeRevoked = s.github.lifeAfterEnd(s.clock.Now())
+	res.KilledAwaiting, res.AwaitingAtEnd = s.github.killedAwaiting.Load(), s.github.awaiting.Load()
 	res.Wall = time.Since(began)
 	return res, nil
 }
@@ -456,6 +525,10 @@ func (s *sim) day(res *Result, m, lagWindow int, before, after map[session.Metri
 	d.LogoutsReplaced, d.LogoutsRevokedAtGitHub = diff(session.LogoutReplaced), diff(session.LogoutRevokedAtGitHub)
 	d.TotalLogins = after[session.Logins]
 	d.Records = s.store.Records()
+	d.RetiredCounted = int(s.counted.retired.Load())
+	if d.RetiredCounted != d.Records.Retired {
+		res.BacklogMiscounted++
+	}
 	for i := max(0, m-lagWindow+1); i <= m; i++ {
 		d.LinksInLag += int64(res.PerMinute[i][flowLoginLink])
 	}
@@ -471,13 +544,13 @@ func (s *sim) day(res *Result, m, lagWindow int, before, after map[session.Metri
 // sessions past their end: every session must end, and its token with it.
 func (s *sim) check(ctx context.Context, res *Result) {
 	now := s.clock.Now()
-	heldBy := map[int32]bool{}
+	heldLive := map[string]bool{} // tokens a live session holds
 	for tok, u := range s.github.aliveTokens() {
 		k := s.key(int(u))
 		cur, err := s.store.GetSession(ctx, k)
 		if err == nil {
 			if plain, err := s.sealer.Open(ctx, k, cur.SealedToken); err == nil && string(plain) == tok && now.Before(cur.Ends.Add(time.Minute)) {
-				heldBy[u] = true
+				heldLive[tok] = true
 				continue
 			}
 		}
@@ -485,9 +558,48 @@ func (s *sim) check(ctx context.Context, res *Result) {
 	}
 	recs := s.store.Records()
 	res.RetiredAtEnd = recs.Retired
-	// Retired records hold tokens awaiting their revocation: they excuse as
-	// many orphans, no more.
-	res.OrphanTokens = max(0, res.OrphanTokens-recs.Retired)
+	// A token no live session holds is excused only when a retired record of
+	// its user holds that very token and its revocation is scheduled: the
+	// backlog that legitimately remains.
+	if res.OrphanTokens > 0 || recs.Retired > 0 {
+		res.OrphanTokens = 0
+		alive := s.github.aliveTokens()
+		pending := s.tracked.pendingRetries(ctx)
+		held := map[string]bool{} // tokens a scheduled retired record holds
+		type retired struct {
+			key session.Key
+			gen int64
+		}
+		scheduled := map[retired]bool{}
+		for k, jobs := range pending {
+			for _, j := range jobs {
+				if scheduled[retired{k, j.Generation}] {
+					continue
+				}
+				r, err := s.store.GetRetired(ctx, k, j.Generation)
+				if err != nil {
+					continue
+				}
+				scheduled[retired{k, j.Generation}] = true
+				if plain, err := s.sealer.Open(ctx, k, r.SealedToken); err == nil {
+					if _, ok := alive[string(plain)]; ok {
+						held[string(plain)] = true
+						res.RetiredHeld++
+					}
+				}
+			}
+		}
+		for tok := range alive {
+			if !heldLive[tok] && !held[tok] {
+				res.OrphanTokens++
+			}
+		}
+		// Every retired record is scheduled, or abandoned (kept for an
+		// operator after the retries): no revocation is left with nothing
+		// pending.
+		res.RetiredScheduled = len(scheduled)
+		res.RetiredUnscheduled = max(0, recs.Retired-len(scheduled)-int(s.count.metrics[session.FailureRevocationAbandoned].Load()))
+	}
 	for u := range s.cfg.Users {
 		cur, err := s.store.GetSession(ctx, s.key(u))
 		if err == nil && !now.Before(cur.Ends.Add(time.Minute)) {

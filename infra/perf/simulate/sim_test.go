@@ -65,9 +65,104 @@ func TestSimulationInvariants(t *testing.T) {
 		for _, per := range res.PerMinute {
 			n += int64(per[f])
 		}
-		if n == 0 && flow(f) != flowExpireStale {
+		if n == 0 && flow(f) != flowExpireStale && !rateLimitedFlow(flow(f)) {
 			t.Errorf("flow %q never ran", info.name)
 		}
+	}
+}
+
+// rateLimitedFlow tells the flows that only run when GitHub refuses for its
+// rate limit, which 3,000 users never meet at 5,000 an hour.
+func rateLimitedFlow(f flow) bool {
+	return f == flowLogoutLimited || f == flowExpireLimited || f == flowRetryLimited
+}
+
+// With GitHub's limit low enough that the Monday wave meets it (3,000 users,
+// 50 revocations an hour), GitHub never accepts more than the limit in a
+// window, the service postpones what GitHub refuses, the backlog of retired
+// records drains, and no token is lost: every token of an ended session is
+// revoked, or still held by a retired record with its revocation scheduled.
+func TestSimulationRateLimited(t *testing.T) {
+	cfg := smallConfig(2)
+	cfg.RevocationLimit = 50
+	res, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Errors != 0 {
+		t.Errorf("%d errors from the service: %v", res.Errors, res.FirstErrors)
+	}
+	var accepted, refused, first int64
+	for m := range res.GHRevokeAccepted {
+		accepted += int64(res.GHRevokeAccepted[m])
+		refused += int64(res.GHRevokeRefused[m])
+		first += int64(res.GHRevokeFirst[m])
+	}
+	var inWindows int64
+	for i, n := range res.RevocationWindows {
+		if n > int32(cfg.RevocationLimit) {
+			t.Errorf("window %d: GitHub accepted %d revocations, over its limit of %d", i, n, cfg.RevocationLimit)
+		}
+		inWindows += int64(n)
+	}
+	if inWindows != accepted {
+		t.Errorf("%d revocations accepted, %d of them in the limit's windows", accepted, inWindows)
+	}
+	if refused == 0 {
+		t.Fatal("GitHub never refused: the limit was not met, the test shows nothing")
+	}
+	for _, f := range []flow{flowLogoutLimited, flowExpireLimited, flowRetryLimited} {
+		var n int64
+		for _, per := range res.PerMinute {
+			n += int64(per[f])
+		}
+		if n == 0 {
+			t.Errorf("flow %q never ran", flows[f].name)
+		}
+	}
+	peak, peakAt := 0, 0
+	for i, b := range res.Backlog {
+		if b.Retired > peak {
+			peak, peakAt = b.Retired, i
+		}
+	}
+	if peak == 0 {
+		t.Fatal("no backlog of retired records while GitHub refused")
+	}
+	drained := false
+	for _, b := range res.Backlog[peakAt:] {
+		drained = drained || b.Retired == 0
+	}
+	if !drained || res.RetiredAtEnd != 0 {
+		t.Errorf("backlog peaked at %d (%s) and never drained: %d retired at the end", peak, res.Backlog[peakAt].At, res.RetiredAtEnd)
+	}
+	if res.OrphanTokens != 0 || res.RetiredUnscheduled != 0 || res.RevocationAbandoned != 0 {
+		t.Errorf("tokens lost: %d alive that no session holds, %d retired records with nothing scheduled, %d abandoned",
+			res.OrphanTokens, res.RetiredUnscheduled, res.RevocationAbandoned)
+	}
+	if res.LifeRevoked+res.KilledAwaiting != first {
+		t.Errorf("%d tokens revoked after their session ended and %d revoked by their users meanwhile, of %d the service asked to revoke",
+			res.LifeRevoked, res.KilledAwaiting, first)
+	}
+	if res.LifeLongest <= time.Hour || res.LifeP99 > res.LifeLongest {
+		t.Errorf("token life after the session: p99 %v, longest %v; want the longest past an hour (refusals postpone to the next window)",
+			res.LifeP99, res.LifeLongest)
+	}
+	if res.SessionsPastEnd != 0 || res.StorageBoundBroken != 0 || res.BacklogMiscounted != 0 {
+		t.Errorf("%d sessions past their end, %d days over the storage bound, %d days the backlog was miscounted",
+			res.SessionsPastEnd, res.StorageBoundBroken, res.BacklogMiscounted)
+	}
+	in, err := readInputs(repoRoot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	analyse(res, in).write(&b, "test")
+	if strings.Contains(b.String(), "FAILED") {
+		t.Errorf("report shows a failed check:\n%s", b.String())
+	}
+	if want := "GitHub accepts **50 revocations per window**"; !strings.Contains(b.String(), want) {
+		t.Errorf("report lacks %q", want)
 	}
 }
 
@@ -124,6 +219,37 @@ func TestCheckFindsOrphanToken(t *testing.T) {
 	if res.OrphanTokens != 1 {
 		t.Errorf("a token whose session is gone: %d orphans, want 1", res.OrphanTokens)
 	}
+	// A token whose revocation GitHub refused is held by a retired record
+	// with its revocation scheduled: the backlog, not an orphan.
+	s.login(ctx, 2, 540, false)
+	s.github.limit = 1
+	if err := s.github.Revoke(ctx, "gho_unknown"); err != nil { // the window's one revocation
+		t.Fatal(err)
+	}
+	if _, err := s.svc.Logout(ctx, s.key(2)); err != nil {
+		t.Fatal(err)
+	}
+	res = &Result{}
+	s.check(ctx, res)
+	if res.OrphanTokens != 1 || res.RetiredHeld != 1 || res.RetiredScheduled != 1 || res.RetiredUnscheduled != 0 {
+		t.Fatalf("a token postponed: %d orphans, %d held, %d unscheduled; want 1 (user 1's), 1, 0",
+			res.OrphanTokens, res.RetiredHeld, res.RetiredUnscheduled)
+	}
+	// Its revocation is lost (the schedule gone): the retired record no
+	// longer excuses the token.
+	for _, jobs := range s.tracked.pendingRetries(ctx) {
+		for _, j := range jobs {
+			if err := s.scheduler.Cancel(ctx, j); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	res = &Result{}
+	s.check(ctx, res)
+	if res.OrphanTokens != 2 || res.RetiredHeld != 0 || res.RetiredUnscheduled != 1 {
+		t.Errorf("a retired token with nothing scheduled: %d orphans, %d held, %d unscheduled; want 2, 0, 1",
+			res.OrphanTokens, res.RetiredHeld, res.RetiredUnscheduled)
+	}
 	// A session past its end whose automatic logout never ran.
 	s.clock.set(s.cfg.Start.Add(9*time.Hour + sessionTTL + 2*time.Minute))
 	res = &Result{}
@@ -175,7 +301,7 @@ func TestReport(t *testing.T) {
 	analyse(res, in).write(&b, "test")
 	for _, want := range []string{"## Checked at the end of the run", "## Live sessions and stored records", "Schedules alive at the peak",
 		"## Peak and mean rates", "docs.github.com", "scheduler-quotas", "requests-per-second", "gettingstarted-limits", "rate.ts",
-		"## As users grow", "(extrapolated)", "## Monthly cost", "**total**", "At 10 M users"} {
+		"## As users grow", "(extrapolated)", "## Token revocations against GitHub's rate limit", "backlog of retired records", "## Monthly cost", "**total**", "At 10 M users"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("report lacks %q", want)
 		}
