@@ -97,26 +97,26 @@ func TestExpireOutcomes(t *testing.T) {
 			f.svc.Store = unreadableStore{f.db}
 			return session.Job{Site: site, UserID: alice.UserID, Generation: s.Generation}
 		}, false, map[string]int{"Failures/automatic_logout": 1}, true, time.Minute, true, true},
-		{"store down during a revocation retry: postponed, not counted", func(t *testing.T, f *fixture) session.Job {
+		{"store down during a revocation retry: postponed, not counted as a failure", func(t *testing.T, f *fixture) session.Job {
 			job := retiredJob(t, f, 4)
 			f.svc.Store = unreadableStore{f.db}
 			return job
 		}, false, map[string]int{"Failures/automatic_logout": 1}, true, 16 * time.Minute, true, true},
-		{"retired record unreadable during a revocation retry: postponed, not counted", func(t *testing.T, f *fixture) session.Job {
+		{"retired record unreadable during a revocation retry: postponed, not counted as a failure", func(t *testing.T, f *fixture) session.Job {
 			job := retiredJob(t, f, 4)
 			f.svc.Store = unreadableRetired{f.db}
 			return job
-		}, false, map[string]int{}, true, 80 * time.Minute, true, true},
-		{"KMS down during a revocation retry: postponed, not counted", func(t *testing.T, f *fixture) session.Job {
+		}, false, map[string]int{"Failures/revocation_postponed": 1}, true, 80 * time.Minute, true, true},
+		{"KMS down during a revocation retry: postponed, not counted as a failure", func(t *testing.T, f *fixture) session.Job {
 			job := retiredJob(t, f, 4)
 			f.svc.Sealer = failingSealer{f.svc.Sealer}
 			return job
-		}, false, map[string]int{}, true, 80 * time.Minute, true, true},
+		}, false, map[string]int{"Failures/revocation_postponed": 1}, true, 80 * time.Minute, true, true},
 		{"KMS down at the retry cap: not given up", func(t *testing.T, f *fixture) session.Job {
 			job := retiredJob(t, f, session.MaxRevocationAttempt)
 			f.svc.Sealer = failingSealer{f.svc.Sealer}
 			return job
-		}, false, map[string]int{}, true, 6 * time.Hour, true, true},
+		}, false, map[string]int{"Failures/revocation_postponed": 1}, true, 6 * time.Hour, true, true},
 		{"store down, retry could not be scheduled", func(t *testing.T, f *fixture) session.Job {
 			s := f.login(t, alice, "octocat")
 			f.clock.Advance(8 * 24 * time.Hour)

@@ -54,8 +54,12 @@ var (
 	FailureRevocationOverdue   = failure("revocation_overdue")   // unconfirmed for an hour or more
 	FailureRevocationAbandoned = failure("revocation_abandoned") // retries given up (about 7 days)
 	FailureRetryUnscheduled    = failure("retry_unscheduled")    // work left undone with no retry pending
-	FailureAutomaticLogout     = failure("automatic_logout")     // the store would not end an expired session (retried)
-	FailureNotify              = failure("notify")               // a direct message could not be sent
+	// FailureRevocationPostponed: a revocation put off for GitHub's rate limit
+	// or a store or KMS failure (revoke.go); neither an attempt nor a
+	// revocation failure, but a growing count is a backlog of live tokens.
+	FailureRevocationPostponed = failure("revocation_postponed")
+	FailureAutomaticLogout     = failure("automatic_logout") // the store would not end an expired session (retried)
+	FailureNotify              = failure("notify")           // a direct message could not be sent
 	// Refusals of Rocket.Chat's incoming webhook that an admin must fix
 	// (rocketchat.RefusalError).
 	FailureNotifyOverrideDisabled = failure("notify_override_disabled")
@@ -77,6 +81,7 @@ func AllMetrics() []Metric {
 		LogoutUser, LogoutAutomatic, LogoutReplaced, LogoutRevokedAtGitHub,
 		FailureTokenExchange, FailureGitHubUser, FailureStoreSession, FailureTokenRefresh,
 		FailureRevocation, FailureRevocationOverdue, FailureRevocationAbandoned, FailureRetryUnscheduled,
+		FailureRevocationPostponed,
 		FailureAutomaticLogout, FailureNotify,
 		FailureNotifyOverrideDisabled, FailureNotifyRateLimited, FailureNotifyDisabled,
 		FailureNotifyUnknownHook, FailureNotifyMessageTooLarge,

@@ -139,6 +139,7 @@ func (s *Service) forget(ctx context.Context, job Job) {
 func (s *Service) postpone(ctx context.Context, job Job, at time.Time, why string, err error) error {
 	next := job
 	next.Postponed++
+	s.count(ctx, FailureRevocationPostponed)
 	s.log().WarnContext(ctx, "revoke token: postponed, not counted as an attempt", "site", job.Site, "user", job.UserID,
 		"generation", job.Generation, "attempt", job.Attempt, "postponed", next.Postponed, "because", why,
 		"retry_at", at.UTC(), "error", err)
