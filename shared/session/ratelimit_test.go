@@ -209,9 +209,11 @@ func TestRevocationBacklogDrainsUnderTheLimit(t *testing.T) {
 			if n := alive(); n > 0 {
 				t.Fatalf("%d tokens still alive after a day", n)
 			}
-			// users/limit full hours, plus the hour the spread may add, plus
-			// the scheduler's 5-minute step.
-			if want := time.Duration(users/limit+1)*time.Hour + 5*time.Minute; drained > want {
+			// users/limit full hours, plus the spread: an hour after the first
+			// refusal, two after the second (the window doubles, and the
+			// client's rolling hour can start its reset up to an hour later),
+			// plus the scheduler's 5-minute step.
+			if want := time.Duration(users/limit+2)*time.Hour + 5*time.Minute; drained > want {
 				t.Errorf("drained in %v, want at most %v at the limit's rate", drained, want)
 			}
 			for hour, n := range gh.accepted {
@@ -321,8 +323,9 @@ func TestPostponedRevocationsRunAFewTimesEach(t *testing.T) {
 	}
 	t.Logf("drained in %v; %d postponed runs scheduled, at most %d for one revocation",
 		f.clock.Now().Sub(start), len(sched.jobs), most)
-	// log2(16 hours) + 1 refusals, and two more for chance.
-	if most > 7 || len(sched.jobs) > 4*users {
+	// log2(16 hours) + 1 refusals, and four more for chance (7 was seen in
+	// about one run in ten; hourly re-runs reach 15).
+	if most > 9 || len(sched.jobs) > 4*users {
 		t.Errorf("a revocation was postponed %d times and %d postponed runs were scheduled for %d revocations; want each a few times, not once an hour of backlog",
 			most, len(sched.jobs), users)
 	}
