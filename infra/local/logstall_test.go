@@ -83,7 +83,11 @@ func TestRequestsAreServedWhileStdoutIsStuck(t *testing.T) {
 	served := strings.Count(out, `"path":"/rocketchat/webhook"`)
 	var dropped int
 	fmt.Sscan(notice[1], &dropped)
-	if served == 0 || served+dropped != requests {
-		t.Errorf("%d access-log lines kept and %d counted as dropped, want %d in all, some kept", served, dropped, requests)
+	// The count is of every line dropped: the server's own lines at the stop
+	// ("stopping", "stopped") may be among them when stdout has not caught
+	// up yet, so it can pass the access lines dropped by those few.
+	if served == 0 || served+dropped < requests || served+dropped > requests+8 {
+		t.Errorf("%d access-log lines kept and %d counted as dropped, want %d in all (give or take the server's own few lines at the stop), some kept",
+			served, dropped, requests)
 	}
 }
